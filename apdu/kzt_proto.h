@@ -1,0 +1,156 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The KAZTOKEN applet protocol: AID, ATR, instructions, tags and status words,
+ * shared by the module and the virtual card. docs/apdu-protocol.md is the prose
+ * version of this file; change both in the same commit. */
+#ifndef KZT_PROTO_H
+#define KZT_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Applet identifier: F0 (proprietary, unregistered) + "KAZTOKEN" + version 01. */
+#define KZT_AID {0xF0, 'K', 'A', 'Z', 'T', 'O', 'K', 'E', 'N', 0x01}
+#define KZT_AID_LEN 10
+
+/* ATR: TS=3B, T0=88 (TD1 follows, 8 historical bytes), TD1=80 (TD2 follows, T=0),
+ * TD2=01 (T=1), historical bytes "KAZTOKEN", TCK. The module recognises a KAZTOKEN
+ * by the historical bytes before it confirms with SELECT. */
+#define KZT_ATR_HISTORICAL "KAZTOKEN"
+#define KZT_ATR_LEN 13
+/* Fill atr[KZT_ATR_LEN] with the KAZTOKEN ATR (TCK computed). */
+void kzt_proto_atr(uint8_t atr[KZT_ATR_LEN]);
+/* 1 when (atr, len) is a well-formed ATR carrying the KAZTOKEN historical bytes. */
+int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
+
+/* Classes. */
+#define KZT_CLA_ISO 0x00
+#define KZT_CLA_PROPRIETARY 0x80
+#define KZT_CLA_CHAIN 0x10 /* ISO 7816-4 command chaining: "more commands follow" */
+
+/* Instructions (ISO 7816-4/-8 unless marked proprietary, then CLA 80). */
+#define KZT_INS_SELECT 0xA4
+#define KZT_INS_GET_DATA 0xCA
+#define KZT_INS_PUT_DATA 0xDA
+#define KZT_INS_VERIFY 0x20
+#define KZT_INS_CHANGE_REFERENCE_DATA 0x24
+#define KZT_INS_RESET_RETRY_COUNTER 0x2C
+#define KZT_INS_GENERATE_KEY_PAIR 0x47
+#define KZT_INS_MSE 0x22
+#define KZT_INS_PSO 0x2A
+#define KZT_INS_GET_CHALLENGE 0x84
+#define KZT_INS_GET_RESPONSE 0xC0
+#define KZT_INS_FORMAT 0x50        /* proprietary */
+#define KZT_INS_LIST_OBJECTS 0xE0  /* proprietary */
+#define KZT_INS_CREATE_OBJECT 0xE2 /* proprietary */
+#define KZT_INS_READ_OBJECT 0xE4   /* proprietary */
+#define KZT_INS_UPDATE_OBJECT 0xE6 /* proprietary */
+#define KZT_INS_DELETE_OBJECT 0xE8 /* proprietary */
+
+/* SELECT */
+#define KZT_P1_SELECT_BY_AID 0x04
+#define KZT_P2_SELECT_FCI 0x00
+
+/* PIN references (P2 of VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER). */
+#define KZT_PIN_USER 0x81
+#define KZT_PIN_ADMIN 0x82
+#define KZT_P1_VERIFY 0x00
+#define KZT_P1_LOGOUT 0xFF
+#define KZT_P1_CHANGE_OLD_NEW 0x00
+#define KZT_P1_RESET_NEW_PIN 0x02 /* RESET RETRY COUNTER: data = new PIN */
+#define KZT_P1_RESET_ONLY 0x03    /* RESET RETRY COUNTER: unblock, PIN kept */
+
+/* GET DATA objects (P1 P2). */
+#define KZT_DO_TOKEN_STATE 0x00C1    /* label, serial, counters, memory, PIN status */
+#define KZT_DO_CHANGE_COUNTER 0x00C2 /* 4-byte change counter alone */
+
+/* FCI returned by SELECT: 6F { 84 AID, A5 { 80 ver, 81 serial, 82 caps, 83 max cmd, 84 max resp } } */
+#define KZT_TAG_FCI 0x6F
+#define KZT_TAG_FCI_AID 0x84
+#define KZT_TAG_FCI_PROP 0xA5
+#define KZT_TAG_APPLET_VERSION 0x80 /* 2 bytes: major, minor */
+#define KZT_TAG_SERIAL 0x81         /* 8 bytes */
+#define KZT_TAG_CAPABILITIES 0x82   /* 1 byte, KZT_CAP_* */
+#define KZT_TAG_MAX_COMMAND 0x83    /* 2 bytes: longest command data field */
+#define KZT_TAG_MAX_RESPONSE 0x84   /* 2 bytes: longest response data field */
+#define KZT_CAP_EXTENDED_LENGTH 0x01
+#define KZT_CAP_CHAINING 0x02
+
+/* Token state DO: E1 { ... } */
+#define KZT_TAG_TOKEN_STATE 0xE1
+#define KZT_TAG_LABEL 0x81          /* 0..32 bytes UTF-8; empty = never named */
+#define KZT_TAG_STATE_SERIAL 0x82   /* 8 bytes */
+#define KZT_TAG_CHANGE_COUNTER 0x83 /* 4 bytes */
+#define KZT_TAG_MEM_TOTAL 0x84      /* 4 bytes */
+#define KZT_TAG_MEM_FREE 0x85       /* 4 bytes */
+#define KZT_TAG_POLICY 0x86         /* 1 byte, KZT_POLICY_* */
+#define KZT_TAG_PIN_STATUS_USER 0xA1
+#define KZT_TAG_PIN_STATUS_ADMIN 0xA2
+/* inside A1 / A2 */
+#define KZT_TAG_PIN_TRIES_LEFT 0x80
+#define KZT_TAG_PIN_MAX_TRIES 0x81
+#define KZT_TAG_PIN_MIN_LEN 0x82
+#define KZT_TAG_PIN_MAX_LEN 0x83
+#define KZT_TAG_PIN_FLAGS 0x84 /* KZT_PINF_* */
+#define KZT_PINF_DEFAULT 0x01  /* the factory default PIN is in force */
+
+/* Who may change the user PIN (format policy). */
+#define KZT_POLICY_USER 0x01  /* the user, with the old PIN */
+#define KZT_POLICY_ADMIN 0x02 /* the admin, by RESET RETRY COUNTER with a new PIN */
+#define KZT_POLICY_BOTH (KZT_POLICY_USER | KZT_POLICY_ADMIN)
+
+/* CHANGE REFERENCE DATA data field: 81 old PIN, 82 new PIN. */
+#define KZT_TAG_OLD_PIN 0x81
+#define KZT_TAG_NEW_PIN 0x82
+
+/* FORMAT data field (every element optional; absent = factory default). */
+#define KZT_TAG_FMT_LABEL 0x81
+#define KZT_TAG_FMT_USER_PIN 0x82
+#define KZT_TAG_FMT_ADMIN_PIN 0x83
+#define KZT_TAG_FMT_USER_MIN_LEN 0x84
+#define KZT_TAG_FMT_ADMIN_MIN_LEN 0x85
+#define KZT_TAG_FMT_USER_TRIES 0x86
+#define KZT_TAG_FMT_ADMIN_TRIES 0x87
+#define KZT_TAG_FMT_POLICY 0x88
+
+/* Factory defaults and limits. */
+#define KZT_DEFAULT_USER_PIN "12345678"
+#define KZT_DEFAULT_ADMIN_PIN "87654321"
+#define KZT_DEFAULT_TRIES 10
+#define KZT_DEFAULT_MIN_PIN_LEN 6
+#define KZT_PIN_MAX_LEN 32
+#define KZT_PIN_MIN_LEN_FLOOR 4 /* the least a format may set as minimum */
+#define KZT_TRIES_MAX 15        /* a count must fit the x of 63Cx */
+#define KZT_LABEL_MAX 32
+#define KZT_SERIAL_LEN 8
+#define KZT_DEFAULT_CAPACITY 65536
+
+/* Status words. */
+#define KZT_SW_OK 0x9000
+#define KZT_SW_BYTES_REMAINING 0x6100     /* 61xx: xx more bytes via GET RESPONSE */
+#define KZT_SW_WRONG_LE 0x6C00            /* 6Cxx: re-issue with Le = xx */
+#define KZT_SW_VERIFY_FAILED 0x63C0       /* 63Cx: wrong PIN, x tries left */
+#define KZT_SW_MEMORY_FAILURE 0x6581      /* the card could not commit its store */
+#define KZT_SW_WRONG_LENGTH 0x6700
+#define KZT_SW_LAST_CHAIN_EXPECTED 0x6883 /* chaining broken off */
+#define KZT_SW_CHAINING_UNSUPPORTED 0x6884
+#define KZT_SW_SECURITY_STATUS 0x6982     /* log in first */
+#define KZT_SW_PIN_BLOCKED 0x6983
+#define KZT_SW_CONDITIONS 0x6985          /* conditions of use not satisfied */
+#define KZT_SW_NOT_ALLOWED 0x6986         /* forbidden by the token's policy */
+#define KZT_SW_WRONG_DATA 0x6A80          /* data field invalid (e.g. PIN length) */
+#define KZT_SW_FUNC_UNSUPPORTED 0x6A81
+#define KZT_SW_NOT_FOUND 0x6A82
+#define KZT_SW_NO_SPACE 0x6A84
+#define KZT_SW_WRONG_P1P2 0x6A86
+#define KZT_SW_REF_NOT_FOUND 0x6A88
+#define KZT_SW_INS_UNSUPPORTED 0x6D00
+#define KZT_SW_CLA_UNSUPPORTED 0x6E00
+#define KZT_SW_UNKNOWN 0x6F00
+
+/* What an APDU trace may print of a command (by INS): a command whose data field
+ * carries PINs or key material is traced as header and length only. */
+int kzt_proto_ins_data_is_secret(uint8_t cla, uint8_t ins);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Framing between the module and kaztoken-sim over a unix stream socket
+ * (docs/apdu-protocol.md, "Simulator socket"). Each message, both ways:
+ * type (1 byte) | payload length (4 bytes, big-endian) | payload. */
+#ifndef KZT_SIMWIRE_H
+#define KZT_SIMWIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KZT_SIM_APDU 0x01  /* payload: command APDU; reply: response APDU */
+#define KZT_SIM_ATR 0x02   /* payload: empty; reply: the ATR */
+#define KZT_SIM_RESET 0x03 /* payload: empty; card session reset; reply: the ATR */
+#define KZT_SIM_STATS 0x04 /* payload: empty; reply: APDUs processed (4 bytes) */
+#define KZT_SIM_HEADER 5
+#define KZT_SIM_MAX_PAYLOAD (65544u + 16u)
+
+/* Write one message; KZT_ERR_IO on failure (EINTR is retried). */
+int kzt_simwire_send(int fd, uint8_t type, const uint8_t *p, size_t n);
+/* Read one message into (buf, cap). KZT_ERR_NO_CARD when the peer closed before a
+ * header, KZT_ERR_PARSE when the declared length exceeds cap or the protocol
+ * maximum, KZT_ERR_IO on a read error or a message cut short. */
+int kzt_simwire_recv(int fd, uint8_t *type, uint8_t *buf, size_t cap, size_t *n);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* General-purpose functions: C_Initialize, C_Finalize, C_GetInfo, the function
+ * lists and the PKCS#11 3.0 interfaces. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "kaztoken/vendor.h"
+#include "kzt_err.h"
+#include "log.h"
+
+#define KZT_LIBRARY_VERSION_MAJOR 0
+#define KZT_LIBRARY_VERSION_MINOR 1
+
+kzt_module kzt_mod;
+
+#define KZT_P11_ENTRY_(name, args) name,
+static CK_FUNCTION_LIST function_list_2_40 = {
+	{2, 40},
+	KZT_P11_FUNCTIONS_2_40(KZT_P11_ENTRY_)
+};
+static CK_FUNCTION_LIST_3_0 function_list_3_0 = {
+	{3, 0},
+	KZT_P11_FUNCTIONS_2_40(KZT_P11_ENTRY_)
+	KZT_P11_FUNCTIONS_3_0(KZT_P11_ENTRY_)
+};
+#undef KZT_P11_ENTRY_
+
+/* The vendor interface's function list lives in vendor.c. */
+extern CK_KAZTOKEN_FUNCTION_LIST kzt_vendor_function_list;
+
+static CK_INTERFACE interfaces[] = {
+	{(CK_CHAR *)"PKCS 11", &function_list_3_0, 0},
+	{(CK_CHAR *)"PKCS 11", &function_list_2_40, 0},
+	{(CK_CHAR *)KZT_VENDOR_INTERFACE_NAME, &kzt_vendor_function_list, 0},
+};
+#define N_INTERFACES (sizeof(interfaces) / sizeof(interfaces[0]))
+
+void
+kzt_pad(CK_UTF8CHAR *field, size_t n, const char *s, size_t len)
+{
+	memset(field, ' ', n);
+	memcpy(field, s, len < n ? len : n);
+}
+
+/* Check the C_Initialize argument rules of the specification (5.4): the four
+ * mutex callbacks are all set or all NULL, pReserved is NULL. */
+static CK_RV
+check_init_args(const CK_C_INITIALIZE_ARGS *a)
+{
+	int set;
+
+	if (a == NULL)
+		return CKR_OK;
+	if (a->pReserved != NULL)
+		return CKR_ARGUMENTS_BAD;
+	set = (a->CreateMutex != NULL) + (a->DestroyMutex != NULL) + (a->LockMutex != NULL) +
+	      (a->UnlockMutex != NULL);
+	if (set != 0 && set != 4)
+		return CKR_ARGUMENTS_BAD;
+	return CKR_OK;
+}
+
+/* Free everything; when after_fork, the parent's connections and locks are only
+ * dropped (never used or destroyed: another thread of the parent may have held
+ * them at fork time). */
+static void
+teardown(int after_fork)
+{
+	kzt_session *s, *next;
+	CK_ULONG i;
+
+	for (s = kzt_mod.sessions; s != NULL; s = next) {
+		next = s->next;
+		free(s);
+	}
+	for (i = 0; i < kzt_mod.nslots; i++) {
+		kzt_slot *slot = &kzt_mod.slots[i];
+		if (!after_fork && slot->token != NULL && slot->login != KZT_LOGIN_NONE)
+			kzt_token_logout(slot->token, slot->login == KZT_LOGIN_SO ? KZT_ROLE_ADMIN
+										 : KZT_ROLE_USER);
+		kzt_token_free(&slot->token);
+		kzt_transport_free(&slot->tr);
+		if (!after_fork)
+			kzt_mutex_free(&slot->card_lock);
+	}
+	free(kzt_mod.slots);
+	if (!after_fork)
+		kzt_global_lock_free();
+	memset(&kzt_mod, 0, sizeof(kzt_mod));
+	kzt_log_close();
+}
+
+static CK_RV
+create_slots(void)
+{
+	CK_RV rv;
+
+	if (kzt_mod.cfg.sim_socket[0] == '\0')
+		return CKR_OK;
+	if ((kzt_mod.slots = calloc(1, sizeof(kzt_slot))) == NULL)
+		return CKR_HOST_MEMORY;
+	kzt_mod.nslots = 1;
+	kzt_mod.slots[0].id = 0;
+	if ((rv = kzt_mutex_new(&kzt_mod.slots[0].card_lock)) != CKR_OK)
+		return rv;
+	return kzt_rv(kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &kzt_mod.slots[0].tr));
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
+{
+	const CK_C_INITIALIZE_ARGS *args = pInitArgs;
+	CK_RV rv;
+
+	if ((rv = check_init_args(args)) != CKR_OK)
+		return rv;
+	if (kzt_mod.initialized) {
+		if (kzt_mod.pid == getpid())
+			return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+		teardown(1); /* a forked child starts with a fresh module */
+	}
+	kzt_lock_setup(args);
+	if (kzt_config_load(&kzt_mod.cfg) != KZT_OK) {
+		/* A broken configuration is the administrator's to fix; say so and stop. */
+		kzt_log_configure(KZT_LOG_ERROR, NULL);
+		kzt_log(KZT_LOG_ERROR, "configuration unreadable or malformed; not initialising");
+		kzt_log_close();
+		return CKR_GENERAL_ERROR;
+	}
+	kzt_log_configure(kzt_mod.cfg.debug, kzt_mod.cfg.log_file);
+	if ((rv = kzt_global_lock_new()) != CKR_OK)
+		goto fail;
+	if ((rv = create_slots()) != CKR_OK)
+		goto fail;
+	kzt_mod.next_handle = 1;
+	kzt_mod.pid = getpid();
+	kzt_mod.initialized = 1;
+	kzt_log(KZT_LOG_INFO, "initialised: %lu slot(s)", kzt_mod.nslots);
+	return CKR_OK;
+fail:
+	teardown(0);
+	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_Finalize)(CK_VOID_PTR pReserved)
+{
+	CK_RV rv;
+
+	if (pReserved != NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	kzt_mod.initialized = 0; /* new callers are turned away from here on */
+	kzt_leave();
+	teardown(0);
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetInfo)(CK_INFO_PTR pInfo)
+{
+	static const char manufacturer[] = "KAZTOKEN project";
+	static const char description[] = "KAZTOKEN PKCS#11 module";
+	CK_RV rv;
+
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	kzt_leave();
+	if (pInfo == NULL)
+		return CKR_ARGUMENTS_BAD;
+	memset(pInfo, 0, sizeof(*pInfo));
+	pInfo->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
+	pInfo->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
+	kzt_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), manufacturer,
+		sizeof(manufacturer) - 1);
+	kzt_pad(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), description,
+		sizeof(description) - 1);
+	pInfo->libraryVersion.major = KZT_LIBRARY_VERSION_MAJOR;
+	pInfo->libraryVersion.minor = KZT_LIBRARY_VERSION_MINOR;
+	return CKR_OK;
+}
+
+/* Callable before C_Initialize, as the specification requires. */
+CK_DEFINE_FUNCTION(CK_RV, C_GetFunctionList)(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+	if (ppFunctionList == NULL)
+		return CKR_ARGUMENTS_BAD;
+	*ppFunctionList = &function_list_2_40;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetInterfaceList)(CK_INTERFACE_PTR pInterfacesList,
+					      CK_ULONG_PTR pulCount)
+{
+	CK_ULONG have;
+
+	if (pulCount == NULL)
+		return CKR_ARGUMENTS_BAD;
+	have = *pulCount;
+	*pulCount = N_INTERFACES;
+	if (pInterfacesList == NULL)
+		return CKR_OK;
+	if (have < N_INTERFACES)
+		return CKR_BUFFER_TOO_SMALL;
+	memcpy(pInterfacesList, interfaces, sizeof(interfaces));
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetInterface)(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+					  CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+{
+	const char *want = pInterfaceName != NULL ? (const char *)pInterfaceName : "PKCS 11";
+	size_t i;
+
+	if (ppInterface == NULL)
+		return CKR_ARGUMENTS_BAD;
+	*ppInterface = NULL;
+	/* The first match wins, so with no version asked the newest list is returned. */
+	for (i = 0; i < N_INTERFACES; i++) {
+		const CK_VERSION *v = interfaces[i].pFunctionList;
+		if (strcmp((const char *)interfaces[i].pInterfaceName, want) != 0)
+			continue;
+		if (pVersion != NULL &&
+		    (v->major != pVersion->major || v->minor != pVersion->minor))
+			continue;
+		if ((interfaces[i].flags & flags) != flags)
+			continue;
+		*ppInterface = &interfaces[i];
+		return CKR_OK;
+	}
+	return CKR_ARGUMENTS_BAD;
+}

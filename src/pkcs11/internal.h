@@ -1,0 +1,108 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The PKCS#11 layer's shared state: slots, sessions, locks, and the entry helpers
+ * every C_* function goes through.
+ *
+ * Locking: one global lock (kzt_enter / kzt_leave) guards the session list and the
+ * per-slot fields marked "global"; one lock per slot guards its card and its token
+ * driver. The card is never called with the global lock held. A thread may take
+ * the global lock while it holds a slot lock, never the other way round. */
+#ifndef KZT_P11_INTERNAL_H
+#define KZT_P11_INTERNAL_H
+
+#include <sys/types.h>
+
+#include "config.h"
+#include "kaztoken/pkcs11.h"
+#include "token.h"
+#include "transport.h"
+
+typedef enum kzt_login {
+	KZT_LOGIN_NONE = 0,
+	KZT_LOGIN_USER,
+	KZT_LOGIN_SO,
+} kzt_login;
+
+typedef struct kzt_slot {
+	CK_SLOT_ID id;
+	kzt_transport *tr;   /* owned; set at C_Initialize, read-only after */
+	void *card_lock;     /* guards token and every exchange with the card */
+	kzt_token *token;    /* card_lock: NULL while no card is connected */
+	kzt_login login;     /* global, written with card_lock held too */
+	CK_ULONG sessions;   /* global */
+	CK_ULONG rw_sessions;
+} kzt_slot;
+
+typedef struct kzt_session {
+	CK_SESSION_HANDLE handle;
+	kzt_slot *slot;
+	CK_FLAGS flags;
+	struct kzt_session *next;
+} kzt_session;
+
+typedef struct kzt_module {
+	int initialized;
+	pid_t pid; /* of the process that initialised: a forked child must start anew */
+	kzt_config cfg;
+	kzt_slot *slots;
+	CK_ULONG nslots;
+	kzt_session *sessions; /* global */
+	CK_SESSION_HANDLE next_handle;
+} kzt_module;
+
+extern kzt_module kzt_mod;
+
+/* ---- locks (lock.c) ---- */
+/* Choose the locking scheme from C_Initialize's arguments (already validated). */
+void kzt_lock_setup(const CK_C_INITIALIZE_ARGS *args);
+CK_RV kzt_mutex_new(void **m);
+void kzt_mutex_free(void **m);
+void kzt_mutex_lock(void *m);
+void kzt_mutex_unlock(void *m);
+/* The global lock itself (created by C_Initialize). */
+CK_RV kzt_global_lock_new(void);
+void kzt_global_lock_free(void);
+
+/* ---- entry helpers (general.c) ---- */
+/* CKR_CRYPTOKI_NOT_INITIALIZED unless initialised in this process; else takes the
+ * global lock (release with kzt_leave). */
+CK_RV kzt_enter(void);
+void kzt_leave(void);
+/* Under the global lock: the slot with this ID, or NULL. */
+kzt_slot *kzt_slot_find(CK_SLOT_ID id);
+/* Under the global lock: the session with this handle, or NULL. */
+kzt_session *kzt_session_find(CK_SESSION_HANDLE h);
+
+/* An operation on a card: what kzt_card_begin found, held until kzt_card_end. */
+typedef struct kzt_op {
+	kzt_slot *slot;
+	kzt_token *token;
+	CK_FLAGS session_flags; /* when begun from a session */
+} kzt_op;
+
+/* Enter, find the slot, leave, take its card lock and make sure the token is
+ * connected. On CKR_OK the card lock is held: call kzt_card_end. */
+CK_RV kzt_card_begin_slot(CK_SLOT_ID id, kzt_op *op);
+/* The same from a session handle (copies the session's flags into op). */
+CK_RV kzt_card_begin_session(CK_SESSION_HANDLE h, kzt_op *op);
+/* Map a card status to CK_RV, treating a vanished card as removal: the token is
+ * dropped, the slot logged out and its sessions closed. Card lock held. */
+CK_RV kzt_card_status(kzt_op *op, int status);
+void kzt_card_end(kzt_op *op);
+
+/* Under the slot's card lock: connect the token if it is not (KZT_ERR_NO_CARD). */
+int kzt_slot_connect(kzt_slot *slot);
+
+/* Under the global lock: close every session of slot; returns the login state the
+ * slot had (now KZT_LOGIN_NONE). */
+kzt_login kzt_sessions_close_slot(kzt_slot *slot);
+
+/* ---- status mapping (rv.c) ---- */
+CK_RV kzt_rv(int status);
+
+/* ---- helpers ---- */
+/* Copy s into a blank-padded fixed field of n bytes (truncating). */
+void kzt_pad(CK_UTF8CHAR *field, size_t n, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Mutexes: the application's (CK_C_INITIALIZE_ARGS callbacks) when it supplies
+ * them without CKF_OS_LOCKING_OK, else the operating system's. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static CK_C_INITIALIZE_ARGS app_locks; /* CreateMutex NULL: use OS mutexes */
+static void *global_lock;
+
+void
+kzt_lock_setup(const CK_C_INITIALIZE_ARGS *args)
+{
+	app_locks = (CK_C_INITIALIZE_ARGS){0};
+	/* With CKF_OS_LOCKING_OK the application accepts native locking; we prefer it. */
+	if (args != NULL && args->CreateMutex != NULL && !(args->flags & CKF_OS_LOCKING_OK))
+		app_locks = *args;
+}
+
+CK_RV
+kzt_mutex_new(void **m)
+{
+	pthread_mutex_t *pm;
+
+	if (app_locks.CreateMutex != NULL)
+		return app_locks.CreateMutex(m) == CKR_OK ? CKR_OK : CKR_CANT_LOCK;
+	if ((pm = malloc(sizeof(*pm))) == NULL)
+		return CKR_HOST_MEMORY;
+	if (pthread_mutex_init(pm, NULL) != 0) {
+		free(pm);
+		return CKR_CANT_LOCK;
+	}
+	*m = pm;
+	return CKR_OK;
+}
+
+void
+kzt_mutex_free(void **m)
+{
+	if (*m == NULL)
+		return;
+	if (app_locks.DestroyMutex != NULL) {
+		app_locks.DestroyMutex(*m);
+	} else {
+		pthread_mutex_destroy(*m);
+		free(*m);
+	}
+	*m = NULL;
+}
+
+void
+kzt_mutex_lock(void *m)
+{
+	if (app_locks.LockMutex != NULL)
+		app_locks.LockMutex(m);
+	else
+		pthread_mutex_lock(m);
+}
+
+void
+kzt_mutex_unlock(void *m)
+{
+	if (app_locks.UnlockMutex != NULL)
+		app_locks.UnlockMutex(m);
+	else
+		pthread_mutex_unlock(m);
+}
+
+CK_RV
+kzt_global_lock_new(void)
+{
+	return kzt_mutex_new(&global_lock);
+}
+
+void
+kzt_global_lock_free(void)
+{
+	kzt_mutex_free(&global_lock);
+}
+
+CK_RV
+kzt_enter(void)
+{
+	if (!kzt_mod.initialized || kzt_mod.pid != getpid())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	kzt_mutex_lock(global_lock);
+	return CKR_OK;
+}
+
+void
+kzt_leave(void)
+{
+	kzt_mutex_unlock(global_lock);
+}

@@ -1,0 +1,137 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The entry helpers: finding slots and sessions, and the begin / status / end
+ * frame around every card operation, so no path forgets a lock or the removal
+ * bookkeeping. */
+#include <stdlib.h>
+
+#include "internal.h"
+#include "kzt_err.h"
+#include "log.h"
+
+kzt_slot *
+kzt_slot_find(CK_SLOT_ID id)
+{
+	return id < kzt_mod.nslots ? &kzt_mod.slots[id] : NULL;
+}
+
+kzt_session *
+kzt_session_find(CK_SESSION_HANDLE h)
+{
+	kzt_session *s;
+
+	for (s = kzt_mod.sessions; s != NULL; s = s->next)
+		if (s->handle == h)
+			return s;
+	return NULL;
+}
+
+kzt_login
+kzt_sessions_close_slot(kzt_slot *slot)
+{
+	kzt_session **pp = &kzt_mod.sessions, *s;
+	kzt_login was = slot->login;
+
+	while ((s = *pp) != NULL) {
+		if (s->slot == slot) {
+			*pp = s->next;
+			free(s);
+		} else {
+			pp = &s->next;
+		}
+	}
+	slot->sessions = 0;
+	slot->rw_sessions = 0;
+	slot->login = KZT_LOGIN_NONE;
+	return was;
+}
+
+int
+kzt_slot_connect(kzt_slot *slot)
+{
+	if (slot->token != NULL)
+		return KZT_OK;
+	return kzt_token_open(slot->tr, &slot->token);
+}
+
+/* Card lock held, token connected or not: connect it and report presence. */
+static CK_RV
+card_ready(kzt_op *op)
+{
+	int r = kzt_slot_connect(op->slot);
+
+	if (r == KZT_OK) {
+		op->token = op->slot->token;
+		return CKR_OK;
+	}
+	kzt_mutex_unlock(op->slot->card_lock);
+	if (r == KZT_ERR_NO_CARD)
+		return CKR_TOKEN_NOT_PRESENT;
+	if (r == KZT_ERR_NOT_FOUND)
+		return CKR_TOKEN_NOT_RECOGNIZED;
+	return kzt_rv(r);
+}
+
+CK_RV
+kzt_card_begin_slot(CK_SLOT_ID id, kzt_op *op)
+{
+	CK_RV rv;
+
+	op->token = NULL;
+	op->session_flags = 0;
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	op->slot = kzt_slot_find(id);
+	kzt_leave();
+	if (op->slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	kzt_mutex_lock(op->slot->card_lock);
+	return card_ready(op);
+}
+
+CK_RV
+kzt_card_begin_session(CK_SESSION_HANDLE h, kzt_op *op)
+{
+	kzt_session *s;
+	CK_RV rv;
+
+	op->token = NULL;
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	s = kzt_session_find(h);
+	if (s != NULL) {
+		op->slot = s->slot;
+		op->session_flags = s->flags;
+	}
+	kzt_leave();
+	if (s == NULL)
+		return CKR_SESSION_HANDLE_INVALID;
+	kzt_mutex_lock(op->slot->card_lock);
+	return card_ready(op);
+}
+
+CK_RV
+kzt_card_status(kzt_op *op, int status)
+{
+	if (status == KZT_ERR_NO_CARD) {
+		/* The token went away: its card-side logins died with it, so ours do,
+		 * and its sessions with them (PKCS#11: sessions end with the token). */
+		kzt_log(KZT_LOG_INFO, "slot %lu: token removed", op->slot->id);
+		kzt_token_free(&op->slot->token);
+		op->token = NULL;
+		kzt_transport_disconnect(op->slot->tr);
+		if (kzt_enter() == CKR_OK) {
+			kzt_sessions_close_slot(op->slot);
+			kzt_leave();
+		}
+		return CKR_DEVICE_REMOVED;
+	}
+	return kzt_rv(status);
+}
+
+void
+kzt_card_end(kzt_op *op)
+{
+	kzt_mutex_unlock(op->slot->card_lock);
+}

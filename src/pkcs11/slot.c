@@ -1,0 +1,274 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Slot and token management: slot list and info, token info, mechanisms,
+ * C_InitToken, C_WaitForSlotEvent. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "kzt_err.h"
+#include "secmem.h"
+
+static const char kzt_manufacturer[] = "KAZTOKEN";
+static const char kzt_model[] = "KAZTOKEN";
+
+/* Is a token in this slot? Connects it when it can (card lock taken here). */
+static int
+slot_has_token(kzt_slot *slot)
+{
+	int present;
+
+	kzt_mutex_lock(slot->card_lock);
+	present = kzt_slot_connect(slot) == KZT_OK;
+	kzt_mutex_unlock(slot->card_lock);
+	return present;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetSlotList)(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
+					 CK_ULONG_PTR pulCount)
+{
+	CK_SLOT_ID ids[8];
+	CK_ULONG i, n = 0, nslots;
+	CK_RV rv;
+
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	nslots = kzt_mod.nslots;
+	kzt_leave();
+	if (pulCount == NULL)
+		return CKR_ARGUMENTS_BAD;
+	/* Slots are fixed between C_Initialize and C_Finalize, so the table may be
+	 * walked without the global lock; presence needs each slot's card lock. */
+	for (i = 0; i < nslots && n < sizeof(ids) / sizeof(ids[0]); i++)
+		if (!tokenPresent || slot_has_token(&kzt_mod.slots[i]))
+			ids[n++] = kzt_mod.slots[i].id;
+	if (pSlotList != NULL) {
+		if (*pulCount < n) {
+			*pulCount = n;
+			return CKR_BUFFER_TOO_SMALL;
+		}
+		memcpy(pSlotList, ids, n * sizeof(ids[0]));
+	}
+	*pulCount = n;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetSlotInfo)(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+{
+	kzt_slot *slot;
+	CK_RV rv;
+
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	slot = kzt_slot_find(slotID);
+	kzt_leave();
+	if (slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	if (pInfo == NULL)
+		return CKR_ARGUMENTS_BAD;
+	memset(pInfo, 0, sizeof(*pInfo));
+	kzt_pad(pInfo->slotDescription, sizeof(pInfo->slotDescription), slot->tr->description,
+		strlen(slot->tr->description));
+	kzt_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), kzt_manufacturer,
+		sizeof(kzt_manufacturer) - 1);
+	pInfo->flags = CKF_REMOVABLE_DEVICE;
+	if (slot_has_token(slot))
+		pInfo->flags |= CKF_TOKEN_PRESENT;
+	return CKR_OK;
+}
+
+/* PKCS#11 token flags for one PIN, from the card's counters (section 3.2 table). */
+static CK_FLAGS
+pin_flags(const kzt_pin_status *ps, CK_FLAGS low, CK_FLAGS final, CK_FLAGS locked,
+	  CK_FLAGS to_be_changed)
+{
+	CK_FLAGS f = 0;
+
+	if (ps->tries_left == 0)
+		f |= locked;
+	else if (ps->tries_left == 1)
+		f |= final;
+	if (ps->tries_left < ps->max_tries)
+		f |= low; /* a wrong PIN was entered since the last success */
+	if (ps->is_default)
+		f |= to_be_changed;
+	return f;
+}
+
+static void
+fill_token_info(const kzt_token_state *st, const kzt_card_info *ci, CK_TOKEN_INFO *ti)
+{
+	char serial[2 * KZT_SERIAL_LEN + 1];
+	size_t i;
+
+	memset(ti, 0, sizeof(*ti));
+	/* A token never named has a blank label: applications show "KAZTOKEN <no label>". */
+	kzt_pad(ti->label, sizeof(ti->label), (const char *)st->label, st->label_len);
+	kzt_pad(ti->manufacturerID, sizeof(ti->manufacturerID), kzt_manufacturer,
+		sizeof(kzt_manufacturer) - 1);
+	kzt_pad(ti->model, sizeof(ti->model), kzt_model, sizeof(kzt_model) - 1);
+	for (i = 0; i < KZT_SERIAL_LEN; i++)
+		snprintf(serial + 2 * i, 3, "%02X", st->serial[i]);
+	kzt_pad(ti->serialNumber, sizeof(ti->serialNumber), serial, 2 * KZT_SERIAL_LEN);
+	ti->flags = CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
+	ti->flags |= pin_flags(&st->user, CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY,
+			       CKF_USER_PIN_LOCKED, CKF_USER_PIN_TO_BE_CHANGED);
+	ti->flags |= pin_flags(&st->admin, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY,
+			       CKF_SO_PIN_LOCKED, CKF_SO_PIN_TO_BE_CHANGED);
+	ti->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+	ti->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+	ti->ulMaxPinLen = st->user.max_len;
+	ti->ulMinPinLen = st->user.min_len;
+	ti->ulTotalPublicMemory = st->mem_total;
+	ti->ulFreePublicMemory = st->mem_free;
+	ti->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+	ti->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+	ti->hardwareVersion.major = ci->version_major;
+	ti->hardwareVersion.minor = ci->version_minor;
+	ti->firmwareVersion = ti->hardwareVersion;
+	memset(ti->utcTime, ' ', sizeof(ti->utcTime)); /* no clock on the token */
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetTokenInfo)(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+{
+	kzt_token_state st;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
+		return rv;
+	if (pInfo == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if ((rv = kzt_card_status(&op, kzt_token_read_state(op.token, &st))) != CKR_OK)
+		goto out;
+	fill_token_info(&st, kzt_token_card_info(op.token), pInfo);
+	if (kzt_enter() == CKR_OK) {
+		pInfo->ulSessionCount = op.slot->sessions;
+		pInfo->ulRwSessionCount = op.slot->rw_sessions;
+		kzt_leave();
+	}
+out:
+	kzt_card_end(&op);
+	return rv;
+}
+
+/* No mechanism is offered yet: keys and signatures come with the key commands. */
+CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismList)(CK_SLOT_ID slotID,
+					      CK_MECHANISM_TYPE_PTR pMechanismList,
+					      CK_ULONG_PTR pulCount)
+{
+	kzt_slot *slot;
+	CK_RV rv;
+
+	(void)pMechanismList;
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	slot = kzt_slot_find(slotID);
+	kzt_leave();
+	if (slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	if (pulCount == NULL)
+		return CKR_ARGUMENTS_BAD;
+	*pulCount = 0;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismInfo)(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
+					      CK_MECHANISM_INFO_PTR pInfo)
+{
+	kzt_slot *slot;
+	CK_RV rv;
+
+	(void)type;
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	slot = kzt_slot_find(slotID);
+	kzt_leave();
+	if (slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	if (pInfo == NULL)
+		return CKR_ARGUMENTS_BAD;
+	return CKR_MECHANISM_INVALID;
+}
+
+/* Length of a blank-padded 32-byte CK label without its padding (a NUL ends it too). */
+static size_t
+label_length(const CK_UTF8CHAR *label)
+{
+	size_t n = 0;
+
+	while (n < 32 && label[n] != '\0')
+		n++;
+	while (n > 0 && label[n - 1] == ' ')
+		n--;
+	return n;
+}
+
+/* C_InitToken formats the token (the card's FORMAT): objects erased, the label set,
+ * the user PIN, limits and policy back to the factory defaults. The SO PIN stays
+ * the one given (it is the current admin PIN, checked first): the specification
+ * has pPin be the SO PIN after initialisation, and a format must not hand the
+ * token back with an admin PIN everyone knows. */
+CK_DEFINE_FUNCTION(CK_RV, C_InitToken)(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
+				       CK_UTF8CHAR_PTR pLabel)
+{
+	kzt_format_params fp;
+	CK_ULONG open_sessions = 0;
+	kzt_op op;
+	CK_RV rv;
+	int r;
+
+	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
+		return rv;
+	if (pPin == NULL || pLabel == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if (ulPinLen == 0 || ulPinLen > KZT_PIN_MAX_LEN) {
+		rv = CKR_PIN_LEN_RANGE;
+		goto out;
+	}
+	if ((rv = kzt_enter()) != CKR_OK)
+		goto out;
+	open_sessions = op.slot->sessions;
+	kzt_leave();
+	if (open_sessions > 0) {
+		rv = CKR_SESSION_EXISTS;
+		goto out;
+	}
+	r = kzt_token_verify(op.token, KZT_ROLE_ADMIN, pPin, ulPinLen);
+	if (r == KZT_OK) {
+		memset(&fp, 0, sizeof(fp));
+		fp.label = pLabel;
+		fp.label_len = label_length(pLabel);
+		fp.admin_pin = pPin;
+		fp.admin_pin_len = ulPinLen;
+		r = kzt_token_format(op.token, &fp);
+		kzt_secure_zero(&fp, sizeof(fp));
+		if (r != KZT_OK) /* FORMAT ends the admin login; a failed one must too */
+			kzt_token_logout(op.token, KZT_ROLE_ADMIN);
+	}
+	rv = kzt_card_status(&op, r);
+out:
+	kzt_card_end(&op);
+	return rv;
+}
+
+/* Slot events come with the PC/SC readers; the virtual slot has none to report. */
+CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
+					      CK_VOID_PTR pReserved)
+{
+	CK_RV rv;
+
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	kzt_leave();
+	if (pSlot == NULL || pReserved != NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (flags & CKF_DONT_BLOCK)
+		return CKR_NO_EVENT;
+	return CKR_FUNCTION_NOT_SUPPORTED;
+}

@@ -1,0 +1,82 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The token driver: the KAZTOKEN applet as C functions, one per command. The only
+ * layer that knows applet commands and status words. Not thread-safe: the caller
+ * holds the slot's card lock around every call. */
+#ifndef KZT_TOKEN_H
+#define KZT_TOKEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kzt_proto.h"
+#include "transport.h"
+
+typedef enum kzt_role {
+	KZT_ROLE_USER = KZT_PIN_USER,
+	KZT_ROLE_ADMIN = KZT_PIN_ADMIN,
+} kzt_role;
+
+/* From SELECT's FCI: what the applet is and can do. */
+typedef struct kzt_card_info {
+	uint8_t version_major, version_minor;
+	uint8_t serial[KZT_SERIAL_LEN];
+	uint8_t capabilities; /* KZT_CAP_* */
+	size_t max_command, max_response;
+} kzt_card_info;
+
+typedef struct kzt_pin_status {
+	uint8_t tries_left, max_tries, min_len, max_len;
+	int is_default; /* the factory PIN, known to everyone, is in force */
+} kzt_pin_status;
+
+/* GET DATA "token state": everything C_GetTokenInfo shows, in one APDU. */
+typedef struct kzt_token_state {
+	uint8_t label[KZT_LABEL_MAX];
+	size_t label_len; /* 0: never named */
+	uint8_t serial[KZT_SERIAL_LEN];
+	uint32_t change_counter, mem_total, mem_free;
+	uint8_t policy; /* KZT_POLICY_* */
+	kzt_pin_status user, admin;
+} kzt_token_state;
+
+/* FORMAT parameters; a NULL pointer or 0 means "factory default". */
+typedef struct kzt_format_params {
+	const uint8_t *label;
+	size_t label_len;
+	const uint8_t *user_pin, *admin_pin;
+	size_t user_pin_len, admin_pin_len;
+	uint8_t user_min_len, admin_min_len, user_tries, admin_tries, policy;
+} kzt_format_params;
+
+typedef struct kzt_token kzt_token;
+
+/* Connect through tr (not owned; it must outlive the token), check the ATR and
+ * SELECT the applet. KZT_ERR_NO_CARD: no card; KZT_ERR_NOT_FOUND: a card that is
+ * not a KAZTOKEN. */
+int kzt_token_open(kzt_transport *tr, kzt_token **out);
+/* Free the token (the transport stays) and set *t to NULL. */
+void kzt_token_free(kzt_token **t);
+const kzt_card_info *kzt_token_card_info(const kzt_token *t);
+
+int kzt_token_read_state(kzt_token *t, kzt_token_state *st);
+
+/* VERIFY: KZT_OK, KZT_ERR_PIN_INCORRECT (a try was spent), KZT_ERR_PIN_LOCKED. */
+int kzt_token_verify(kzt_token *t, kzt_role role, const uint8_t *pin, size_t len);
+/* VERIFY P1=FF: forget the role's verification. */
+int kzt_token_logout(kzt_token *t, kzt_role role);
+/* CHANGE REFERENCE DATA with the old PIN. KZT_ERR_POLICY when the token's policy
+ * does not let this role change it; KZT_ERR_PIN_LEN for a new PIN out of range. */
+int kzt_token_change_pin(kzt_token *t, kzt_role role, const uint8_t *old_pin, size_t old_len,
+			 const uint8_t *new_pin, size_t new_len);
+/* RESET RETRY COUNTER (admin verified first): new_pin NULL unblocks and keeps the
+ * user PIN; otherwise it is replaced (needs the policy to allow the admin). */
+int kzt_token_reset_user_pin(kzt_token *t, const uint8_t *new_pin, size_t new_len);
+/* FORMAT (admin verified first): objects erased, state from p, all logins end. */
+int kzt_token_format(kzt_token *t, const kzt_format_params *p);
+
+/* Card status word to internal status (status.c). */
+int kzt_token_status_from_sw(uint16_t sw);
+
+#endif

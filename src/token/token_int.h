@@ -1,0 +1,24 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* What the token driver's files share: the token structure and the one function
+ * that sends a command and maps its status word. */
+#ifndef KZT_TOKEN_INT_H
+#define KZT_TOKEN_INT_H
+
+#include "apdu.h"
+#include "token.h"
+
+struct kzt_token {
+	kzt_transport *tr; /* not owned */
+	kzt_apdu_link link;
+	kzt_card_info info;
+	uint8_t *resp; /* KZT_APDU_MAX_RESP bytes */
+};
+
+/* Send a, put the response data in t->resp (*resp_len bytes; may be NULL when no
+ * data is wanted) and return the status word's meaning. The encoded command is
+ * wiped afterwards when its data field is secret. */
+int kzt_token_command(kzt_token *t, const kzt_apdu *a, size_t *resp_len);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Transport to kaztoken-sim over its unix socket (framing in apdu/simwire.h). A
+ * refused or missing socket means "no token"; a closed connection means the token
+ * was removed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "kzt_err.h"
+#include "simwire.h"
+#include "transport.h"
+
+typedef struct sim_priv {
+	struct sockaddr_un addr;
+	int fd; /* -1 while disconnected */
+} sim_priv;
+
+static void
+sim_disconnect(kzt_transport *t)
+{
+	sim_priv *p = t->priv;
+
+	if (p->fd >= 0) {
+		close(p->fd);
+		p->fd = -1;
+	}
+}
+
+/* One request / reply of the given type; a failure drops the connection. */
+static int
+sim_call(kzt_transport *t, uint8_t type, const uint8_t *in, size_t in_len, uint8_t *out,
+	 size_t out_cap, size_t *out_len)
+{
+	sim_priv *p = t->priv;
+	uint8_t rtype;
+	int r;
+
+	if (p->fd < 0)
+		return KZT_ERR_NO_CARD;
+	if ((r = kzt_simwire_send(p->fd, type, in, in_len)) == KZT_OK &&
+	    (r = kzt_simwire_recv(p->fd, &rtype, out, out_cap, out_len)) == KZT_OK && rtype != type)
+		r = KZT_ERR_PARSE;
+	if (r != KZT_OK) {
+		sim_disconnect(t);
+		/* A reply too large for the caller is the caller's problem, not removal. */
+		return r == KZT_ERR_PARSE ? KZT_ERR_CARD : KZT_ERR_NO_CARD;
+	}
+	return KZT_OK;
+}
+
+static int
+sim_connect(kzt_transport *t, uint8_t *atr, size_t *atr_len)
+{
+	sim_priv *p = t->priv;
+
+	sim_disconnect(t);
+	if ((p->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return KZT_ERR_IO;
+	if (connect(p->fd, (struct sockaddr *)&p->addr, sizeof(p->addr)) != 0) {
+		sim_disconnect(t);
+		return KZT_ERR_NO_CARD;
+	}
+	return sim_call(t, KZT_SIM_RESET, NULL, 0, atr, KZT_ATR_MAX, atr_len);
+}
+
+static int
+sim_transmit(kzt_transport *t, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
+	     size_t resp_cap, size_t *resp_len)
+{
+	return sim_call(t, KZT_SIM_APDU, cmd, cmd_len, resp, resp_cap, resp_len);
+}
+
+static void
+sim_destroy(kzt_transport *t)
+{
+	free(t->priv);
+	free(t);
+}
+
+static const kzt_transport_ops sim_ops = {
+	.name = "sim",
+	.connect = sim_connect,
+	.transmit = sim_transmit,
+	.disconnect = sim_disconnect,
+	.destroy = sim_destroy,
+};
+
+int
+kzt_transport_sim_new(const char *path, kzt_transport **out)
+{
+	kzt_transport *t;
+	sim_priv *p;
+
+	*out = NULL;
+	if (path == NULL || strlen(path) >= sizeof(p->addr.sun_path))
+		return KZT_ERR_ARGS;
+	t = calloc(1, sizeof(*t));
+	p = calloc(1, sizeof(*p));
+	if (t == NULL || p == NULL) {
+		free(t);
+		free(p);
+		return KZT_ERR_NOMEM;
+	}
+	p->fd = -1;
+	p->addr.sun_family = AF_UNIX;
+	strcpy(p->addr.sun_path, path);
+	t->ops = &sim_ops;
+	t->priv = p;
+	snprintf(t->description, sizeof(t->description), "KAZTOKEN virtual reader");
+	*out = t;
+	return KZT_OK;
+}

@@ -1,0 +1,69 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The transport front door: dispatch to a reader's ops and trace APDUs. */
+#include <stdio.h>
+
+#include "kzt_err.h"
+#include "kzt_proto.h"
+#include "log.h"
+#include "transport.h"
+
+int
+kzt_transport_connect(kzt_transport *t, uint8_t *atr, size_t *atr_len)
+{
+	int r = t->ops->connect(t, atr, atr_len);
+
+	if (r == KZT_OK)
+		kzt_log_hex(KZT_LOG_TRACE, "ATR", atr, *atr_len);
+	return r;
+}
+
+/* Header and Lc only for commands whose data field is secret; the rest in full. */
+static void
+trace_command(const uint8_t *cmd, size_t n)
+{
+	size_t shown = n;
+	char line[64];
+
+	if (n >= 5 && kzt_proto_ins_data_is_secret(cmd[0], cmd[1])) {
+		shown = cmd[4] != 0 ? 5 : n >= 7 ? 7 : n; /* through Lc, short or extended */
+		snprintf(line, sizeof(line), "> (%zu data bytes redacted)", n - shown);
+		kzt_log_hex(KZT_LOG_TRACE, line, cmd, shown);
+		return;
+	}
+	kzt_log_hex(KZT_LOG_TRACE, ">", cmd, shown);
+}
+
+int
+kzt_transport_transmit(void *tp, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
+		       size_t resp_cap, size_t *resp_len)
+{
+	kzt_transport *t = tp;
+	int r;
+
+	if (kzt_log_level() >= KZT_LOG_TRACE)
+		trace_command(cmd, cmd_len);
+	r = t->ops->transmit(t, cmd, cmd_len, resp, resp_cap, resp_len);
+	if (r != KZT_OK)
+		kzt_log(KZT_LOG_TRACE, "< %s", kzt_strerror(r));
+	else
+		kzt_log_hex(KZT_LOG_TRACE, "<", resp, *resp_len);
+	return r;
+}
+
+void
+kzt_transport_disconnect(kzt_transport *t)
+{
+	t->ops->disconnect(t);
+}
+
+void
+kzt_transport_free(kzt_transport **t)
+{
+	if (t == NULL || *t == NULL)
+		return;
+	(*t)->ops->disconnect(*t);
+	(*t)->ops->destroy(*t);
+	*t = NULL;
+}

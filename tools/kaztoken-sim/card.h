@@ -1,0 +1,93 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The virtual KAZTOKEN: persistent card state, its crash-safe store, and the
+ * applet that answers APDUs (docs/apdu-protocol.md). Linked into kaztoken-sim and
+ * into the unit tests, which drive the applet in-process. */
+#ifndef KZT_CARD_H
+#define KZT_CARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kzt_proto.h"
+
+/* Longest data field the applet accepts (after chaining) and returns. */
+#define KZT_CARD_MAX_DATA 8192
+
+typedef struct kzt_card_pin {
+	uint8_t value[KZT_PIN_MAX_LEN];
+	uint8_t len;
+	uint8_t tries_left;
+	uint8_t max_tries;
+	uint8_t min_len;
+} kzt_card_pin;
+
+/* Everything that survives power-off; saved whole by kzt_store_save. */
+typedef struct kzt_card_state {
+	uint8_t serial[KZT_SERIAL_LEN];
+	uint8_t label[KZT_LABEL_MAX];
+	uint8_t label_len;
+	kzt_card_pin user;
+	kzt_card_pin admin;
+	uint8_t policy;          /* KZT_POLICY_*: who may change the user PIN */
+	uint32_t change_counter; /* moves on every change the module must re-read */
+	uint32_t capacity;       /* object store size in bytes */
+} kzt_card_state;
+
+typedef struct kzt_card {
+	kzt_card_state st;
+	char *store_path;  /* NULL: state lives in memory only (tests) */
+	uint32_t epoch;    /* bumped by FORMAT: older logins of every session lapse */
+	uint32_t apdus;    /* APDUs processed, for benchmarks */
+	int fail_commits;  /* test hook: while > 0, each commit fails and decrements it */
+} kzt_card;
+
+/* One connection's volatile state (a card session between two resets). */
+typedef struct kzt_card_session {
+	int selected;
+	int user_verified;
+	int admin_verified;
+	uint32_t epoch; /* card epoch the verifications belong to */
+	/* response data waiting for GET RESPONSE */
+	uint8_t pending[KZT_CARD_MAX_DATA];
+	size_t pending_len, pending_off;
+	/* command chaining in progress */
+	uint8_t chain[KZT_CARD_MAX_DATA];
+	size_t chain_len;
+	uint8_t chain_hdr[4]; /* CLA (without the chain bit), INS, P1, P2 */
+	int chaining;
+} kzt_card_session;
+
+/* Factory state: blank label, default PINs, 10 tries, minimum length 6, policy
+ * "user and admin", the given serial. */
+void kzt_card_factory(kzt_card_state *st, const uint8_t serial[KZT_SERIAL_LEN]);
+
+/* Load the card from store_path, creating a factory-fresh store with a new random
+ * serial when the file does not exist. KZT_ERR_STORE (with a reason in why) when
+ * the file exists but is unreadable or corrupt: it is then left untouched.
+ * store_path NULL: a factory card in memory. */
+int kzt_card_open(kzt_card *card, const char *store_path, char *why, size_t why_len);
+void kzt_card_close(kzt_card *card);
+
+/* Persist the card state (crash-safe). KZT_ERR_STORE on failure, the file then
+ * still holds the previous state. */
+int kzt_card_commit(kzt_card *card);
+
+/* Start a session (power-on / reset): nothing selected or verified. */
+void kzt_card_session_reset(kzt_card_session *s);
+
+/* Process one command APDU, write the response APDU (data + SW) into resp.
+ * resp_cap must be at least KZT_CARD_MAX_DATA + 2. Never fails: every problem
+ * becomes a status word. */
+void kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd,
+			size_t cmd_len, uint8_t *resp, size_t resp_cap, size_t *resp_len);
+
+/* Store file: serialise, parse, and the atomic write (store.c). */
+int kzt_store_load(const char *path, kzt_card_state *st, char *why, size_t why_len);
+int kzt_store_save(const char *path, const kzt_card_state *st);
+/* Encode / decode the file image (exposed for the unit tests' malformed inputs). */
+int kzt_store_encode(const kzt_card_state *st, uint8_t *out, size_t cap, size_t *len);
+int kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* kaztoken-sim: a virtual KAZTOKEN served on a unix socket. One card, persistent in
+ * its store file; each client connection is its own card session (its logins end
+ * with the connection), as if each had the card to itself between two resets. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "card.h"
+#include "kzt_err.h"
+#include "simwire.h"
+
+#define MAX_CLIENTS 64
+
+typedef struct client {
+	int fd;
+	kzt_card_session *session;
+} client;
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: kaztoken-sim --store FILE --socket PATH\n"
+		     "  --store FILE   the token's persistent state (created factory-fresh if absent)\n"
+		     "  --socket PATH  unix socket to serve APDUs on\n"
+		     "  -v, --verbose  log each connection and command to stderr\n");
+}
+
+static int verbose;
+
+#define LOG(...) fprintf(stderr, "kaztoken-sim: " __VA_ARGS__)
+
+static int
+listen_on(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd, probe;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		LOG("socket path too long: %s\n", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	/* A live socket means another simulator serves it: never steal it. */
+	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			LOG("%s is already served by another process\n", path);
+			return -1;
+		}
+		close(probe);
+	}
+	unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0) {
+		LOG("cannot listen on %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Serve one message from c; 0 to keep the connection, -1 to drop it. */
+static int
+serve(kzt_card *card, client *c, uint8_t *in, uint8_t *out)
+{
+	uint8_t type, atr[KZT_ATR_LEN], count[4];
+	size_t n, rlen;
+	int r;
+
+	r = kzt_simwire_recv(c->fd, &type, in, KZT_SIM_MAX_PAYLOAD, &n);
+	if (r != KZT_OK) {
+		if (r != KZT_ERR_NO_CARD)
+			LOG("client %d: %s, disconnecting\n", c->fd, kzt_strerror(r));
+		return -1;
+	}
+	switch (type) {
+	case KZT_SIM_APDU:
+		kzt_applet_process(card, c->session, in, n, out, KZT_CARD_MAX_DATA + 2, &rlen);
+		if (verbose)
+			LOG("client %d: INS %02X -> SW %02X%02X\n", c->fd, n > 1 ? in[1] : 0,
+			    out[rlen - 2], out[rlen - 1]);
+		return kzt_simwire_send(c->fd, KZT_SIM_APDU, out, rlen) == KZT_OK ? 0 : -1;
+	case KZT_SIM_RESET:
+	case KZT_SIM_ATR:
+		if (n != 0)
+			break;
+		if (type == KZT_SIM_RESET)
+			kzt_card_session_reset(c->session);
+		kzt_proto_atr(atr);
+		return kzt_simwire_send(c->fd, type, atr, sizeof(atr)) == KZT_OK ? 0 : -1;
+	case KZT_SIM_STATS:
+		if (n != 0)
+			break;
+		count[0] = (uint8_t)(card->apdus >> 24);
+		count[1] = (uint8_t)(card->apdus >> 16);
+		count[2] = (uint8_t)(card->apdus >> 8);
+		count[3] = (uint8_t)card->apdus;
+		return kzt_simwire_send(c->fd, type, count, sizeof(count)) == KZT_OK ? 0 : -1;
+	default:
+		break;
+	}
+	LOG("client %d: malformed message (type %02X, %zu bytes), disconnecting\n", c->fd, type, n);
+	return -1;
+}
+
+static void
+drop(client *clients, int *nclients, int i)
+{
+	close(clients[i].fd);
+	kzt_card_session_reset(clients[i].session); /* wipes its logins and buffers */
+	free(clients[i].session);
+	clients[i] = clients[--*nclients];
+}
+
+static void
+accept_client(int lfd, client *clients, int *nclients)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (*nclients == MAX_CLIENTS) {
+		LOG("too many clients; refusing one\n");
+		close(fd);
+		return;
+	}
+	clients[*nclients].fd = fd;
+	if ((clients[*nclients].session = calloc(1, sizeof(kzt_card_session))) == NULL) {
+		close(fd);
+		return;
+	}
+	if (verbose)
+		LOG("client %d connected\n", fd);
+	(*nclients)++;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"store", required_argument, NULL, 's'},
+					     {"socket", required_argument, NULL, 'S'},
+					     {"verbose", no_argument, NULL, 'v'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *store = NULL, *sock = NULL;
+	client clients[MAX_CLIENTS];
+	struct pollfd pfd[MAX_CLIENTS + 1];
+	struct sigaction sa;
+	uint8_t *in = NULL, *out = NULL;
+	char why[256] = "";
+	kzt_card card;
+	int c, lfd, nclients = 0, i, n, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': store = optarg; break;
+		case 'S': sock = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (store == NULL || sock == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((c = kzt_card_open(&card, store, why, sizeof(why))) != KZT_OK) {
+		if (c == KZT_ERR_STORE)
+			LOG("%s: %s; refusing to start (the file is left as it is: move it "
+			    "aside to start a factory-fresh token)\n", store, why);
+		else
+			LOG("%s: %s\n", store, kzt_strerror(c));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((lfd = listen_on(sock)) < 0)
+		goto out;
+	in = malloc(KZT_SIM_MAX_PAYLOAD);
+	out = malloc(KZT_CARD_MAX_DATA + 2);
+	if (in == NULL || out == NULL)
+		goto out_sock;
+	LOG("serving token %02X%02X%02X%02X%02X%02X%02X%02X on %s\n", card.st.serial[0],
+	    card.st.serial[1], card.st.serial[2], card.st.serial[3], card.st.serial[4],
+	    card.st.serial[5], card.st.serial[6], card.st.serial[7], sock);
+	while (!stop_requested) {
+		pfd[0].fd = lfd;
+		pfd[0].events = POLLIN;
+		for (i = 0; i < nclients; i++) {
+			pfd[i + 1].fd = clients[i].fd;
+			pfd[i + 1].events = POLLIN;
+		}
+		n = poll(pfd, (nfds_t)nclients + 1, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			LOG("poll: %s\n", strerror(errno));
+			goto out_sock;
+		}
+		/* Clients first, from the end, so dropping one never skips another. */
+		for (i = nclients - 1; i >= 0; i--)
+			if ((pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    serve(&card, &clients[i], in, out) != 0)
+				drop(clients, &nclients, i);
+		if (pfd[0].revents & POLLIN)
+			accept_client(lfd, clients, &nclients);
+	}
+	LOG("stopping\n");
+	rc = 0;
+out_sock:
+	while (nclients > 0)
+		drop(clients, &nclients, nclients - 1);
+	close(lfd);
+	unlink(sock);
+out:
+	free(in);
+	free(out);
+	kzt_card_close(&card);
+	return rc;
+}

@@ -1,0 +1,334 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The virtual card's persistent store: one file, written whole and atomically
+ * (temporary file, fsync, rename, fsync of the directory), checked by a CRC on
+ * load so a damaged file is refused instead of silently reset.
+ *
+ * File: "KZTSTORE" | version u16 | reserved u16 | payload length u32 | CRC-32 u32 |
+ * payload (BER-TLV, tags below). All integers big-endian. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "card.h"
+#include "kzt_err.h"
+#include "secmem.h"
+#include "tlv.h"
+
+#define STORE_MAGIC "KZTSTORE"
+#define STORE_VERSION 1
+#define STORE_HEADER 20
+#define STORE_MAX (16u * 1024 * 1024)
+
+#define ST_SERIAL 0xC0
+#define ST_LABEL 0xC1
+#define ST_POLICY 0xC2
+#define ST_COUNTER 0xC3
+#define ST_CAPACITY 0xC4
+#define ST_USER_PIN 0xE0
+#define ST_ADMIN_PIN 0xE1
+/* inside a PIN record */
+#define ST_PIN_VALUE 0x80
+#define ST_PIN_TRIES 0x81
+#define ST_PIN_MAX 0x82
+#define ST_PIN_MIN 0x83
+
+static uint32_t
+crc32(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		c ^= p[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+	}
+	return ~c;
+}
+
+static void
+put_pin(kzt_buf *b, uint32_t tag, const kzt_card_pin *pin)
+{
+	size_t mark;
+
+	kzt_tlv_begin(b, tag, &mark);
+	kzt_tlv_put(b, ST_PIN_VALUE, pin->value, pin->len);
+	kzt_tlv_put_u8(b, ST_PIN_TRIES, pin->tries_left);
+	kzt_tlv_put_u8(b, ST_PIN_MAX, pin->max_tries);
+	kzt_tlv_put_u8(b, ST_PIN_MIN, pin->min_len);
+	kzt_tlv_end(b, mark);
+}
+
+int
+kzt_store_encode(const kzt_card_state *st, uint8_t *out, size_t cap, size_t *len)
+{
+	kzt_buf b;
+	size_t payload;
+
+	if (cap < STORE_HEADER)
+		return KZT_ERR_BUFFER;
+	kzt_buf_init(&b, out + STORE_HEADER, cap - STORE_HEADER);
+	kzt_tlv_put(&b, ST_SERIAL, st->serial, KZT_SERIAL_LEN);
+	kzt_tlv_put(&b, ST_LABEL, st->label, st->label_len);
+	kzt_tlv_put_u8(&b, ST_POLICY, st->policy);
+	kzt_tlv_put_u32(&b, ST_COUNTER, st->change_counter);
+	kzt_tlv_put_u32(&b, ST_CAPACITY, st->capacity);
+	put_pin(&b, ST_USER_PIN, &st->user);
+	put_pin(&b, ST_ADMIN_PIN, &st->admin);
+	if (b.err != KZT_OK)
+		return b.err;
+	payload = b.len;
+	kzt_buf_init(&b, out, STORE_HEADER);
+	kzt_buf_put(&b, STORE_MAGIC, 8);
+	kzt_buf_put_u16(&b, STORE_VERSION);
+	kzt_buf_put_u16(&b, 0);
+	kzt_buf_put_u32(&b, (uint32_t)payload);
+	kzt_buf_put_u32(&b, crc32(out + STORE_HEADER, payload));
+	*len = STORE_HEADER + payload;
+	return b.err;
+}
+
+static int
+fail(char *why, size_t why_len, const char *reason)
+{
+	if (why != NULL && why_len > 0)
+		snprintf(why, why_len, "%s", reason);
+	return KZT_ERR_STORE;
+}
+
+static int
+get_u8(const kzt_tlv *t, uint8_t *out)
+{
+	uint32_t v;
+
+	if (kzt_tlv_get_uint(t, 1, &v) != KZT_OK)
+		return KZT_ERR_PARSE;
+	*out = (uint8_t)v;
+	return KZT_OK;
+}
+
+static int
+decode_pin(const kzt_tlv *rec, kzt_card_pin *pin)
+{
+	const uint8_t *p = rec->val;
+	size_t n = rec->len;
+	unsigned seen = 0;
+	kzt_tlv t;
+
+	memset(pin, 0, sizeof(*pin));
+	while (n > 0) {
+		if (kzt_tlv_next(&p, &n, &t) != KZT_OK)
+			return KZT_ERR_PARSE;
+		switch (t.tag) {
+		case ST_PIN_VALUE:
+			if (t.len == 0 || t.len > KZT_PIN_MAX_LEN)
+				return KZT_ERR_PARSE;
+			memcpy(pin->value, t.val, t.len);
+			pin->len = (uint8_t)t.len;
+			seen |= 1;
+			break;
+		case ST_PIN_TRIES:
+			if (get_u8(&t, &pin->tries_left) != KZT_OK)
+				return KZT_ERR_PARSE;
+			seen |= 2;
+			break;
+		case ST_PIN_MAX:
+			if (get_u8(&t, &pin->max_tries) != KZT_OK)
+				return KZT_ERR_PARSE;
+			seen |= 4;
+			break;
+		case ST_PIN_MIN:
+			if (get_u8(&t, &pin->min_len) != KZT_OK)
+				return KZT_ERR_PARSE;
+			seen |= 8;
+			break;
+		default:
+			return KZT_ERR_PARSE;
+		}
+	}
+	if (seen != 15 || pin->max_tries == 0 || pin->max_tries > KZT_TRIES_MAX ||
+	    pin->tries_left > pin->max_tries || pin->min_len < KZT_PIN_MIN_LEN_FLOOR ||
+	    pin->min_len > KZT_PIN_MAX_LEN)
+		return KZT_ERR_PARSE;
+	return KZT_OK;
+}
+
+int
+kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size_t why_len)
+{
+	uint32_t payload, v;
+	unsigned seen = 0;
+	kzt_tlv t;
+	int r = KZT_OK;
+
+	memset(st, 0, sizeof(*st));
+	if (n < STORE_HEADER || memcmp(p, STORE_MAGIC, 8) != 0)
+		return fail(why, why_len, "not a KAZTOKEN store (bad magic)");
+	if (kzt_get_u16(p + 8) != STORE_VERSION)
+		return fail(why, why_len, "unsupported store version");
+	payload = kzt_get_u32(p + 12);
+	if (payload != n - STORE_HEADER)
+		return fail(why, why_len, "store length does not match the file (truncated?)");
+	if (crc32(p + STORE_HEADER, payload) != kzt_get_u32(p + 16))
+		return fail(why, why_len, "store checksum mismatch (damaged file)");
+	p += STORE_HEADER;
+	n = payload;
+	while (n > 0 && r == KZT_OK) {
+		if ((r = kzt_tlv_next(&p, &n, &t)) != KZT_OK)
+			break;
+		switch (t.tag) {
+		case ST_SERIAL:
+			r = t.len == KZT_SERIAL_LEN ? KZT_OK : KZT_ERR_PARSE;
+			if (r == KZT_OK)
+				memcpy(st->serial, t.val, KZT_SERIAL_LEN);
+			seen |= 1;
+			break;
+		case ST_LABEL:
+			r = t.len <= KZT_LABEL_MAX ? KZT_OK : KZT_ERR_PARSE;
+			if (r == KZT_OK && t.len > 0)
+				memcpy(st->label, t.val, t.len);
+			st->label_len = (uint8_t)t.len;
+			seen |= 2;
+			break;
+		case ST_POLICY:
+			r = get_u8(&t, &st->policy);
+			if (r == KZT_OK && (st->policy & ~KZT_POLICY_BOTH) != 0)
+				r = KZT_ERR_PARSE;
+			seen |= 4;
+			break;
+		case ST_COUNTER:
+			r = kzt_tlv_get_uint(&t, 4, &st->change_counter);
+			seen |= 8;
+			break;
+		case ST_CAPACITY:
+			r = kzt_tlv_get_uint(&t, 4, &v);
+			st->capacity = v;
+			seen |= 16;
+			break;
+		case ST_USER_PIN:
+			r = decode_pin(&t, &st->user);
+			seen |= 32;
+			break;
+		case ST_ADMIN_PIN:
+			r = decode_pin(&t, &st->admin);
+			seen |= 64;
+			break;
+		default:
+			r = KZT_ERR_PARSE;
+		}
+	}
+	if (r != KZT_OK || seen != 127) {
+		kzt_secure_zero(st, sizeof(*st));
+		return fail(why, why_len, r != KZT_OK ? "malformed store record" : "store record missing");
+	}
+	return KZT_OK;
+}
+
+int
+kzt_store_load(const char *path, kzt_card_state *st, char *why, size_t why_len)
+{
+	struct stat sb;
+	uint8_t *img = NULL;
+	size_t got = 0;
+	ssize_t r;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return KZT_ERR_NOT_FOUND;
+		return fail(why, why_len, strerror(errno));
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > STORE_MAX) {
+		close(fd);
+		return fail(why, why_len, "not a regular file of plausible size");
+	}
+	if ((img = malloc((size_t)sb.st_size + 1)) == NULL) {
+		close(fd);
+		return KZT_ERR_NOMEM;
+	}
+	while ((r = read(fd, img + got, (size_t)sb.st_size + 1 - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	if (r < 0)
+		rc = fail(why, why_len, strerror(errno));
+	else
+		rc = kzt_store_decode(img, got, st, why, why_len);
+	kzt_secure_zero(img, (size_t)sb.st_size + 1);
+	free(img);
+	return rc;
+}
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory holding path, so the rename itself is durable. */
+static int
+sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, r = -1;
+
+	if (copy == NULL)
+		return -1;
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		r = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return r;
+}
+
+int
+kzt_store_save(const char *path, const kzt_card_state *st)
+{
+	uint8_t img[4096];
+	char tmp[4096];
+	size_t len;
+	int fd, r;
+
+	if ((r = kzt_store_encode(st, img, sizeof(img), &len)) != KZT_OK)
+		goto out;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		r = KZT_ERR_ARGS;
+		goto out;
+	}
+	r = KZT_ERR_STORE;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		goto out;
+	if (write_all(fd, img, len) != 0 || fsync(fd) != 0) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	r = sync_dir(path) == 0 ? KZT_OK : KZT_ERR_STORE;
+out:
+	kzt_secure_zero(img, sizeof(img));
+	return r;
+}
