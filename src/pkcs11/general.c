@@ -64,9 +64,9 @@ check_init_args(const CK_C_INITIALIZE_ARGS *a)
 	return CKR_OK;
 }
 
-/* Free everything; when after_fork, the parent's connections and locks are only
- * dropped (never used or destroyed: another thread of the parent may have held
- * them at fork time). */
+/* Free everything; when after_fork, the parent's card connections are closed
+ * without a word to the card and its locks dropped without being destroyed
+ * (another thread of the parent may have held them at fork time). */
 static void
 teardown(int after_fork)
 {
@@ -84,12 +84,13 @@ teardown(int after_fork)
 										 : KZT_ROLE_USER);
 		kzt_token_free(&slot->token);
 		kzt_transport_free(&slot->tr);
-		if (!after_fork)
+		if (after_fork)
+			kzt_mutex_forget(&slot->card_lock);
+		else
 			kzt_mutex_free(&slot->card_lock);
 	}
 	free(kzt_mod.slots);
-	if (!after_fork)
-		kzt_global_lock_free();
+	kzt_global_lock_free(after_fork);
 	memset(&kzt_mod, 0, sizeof(kzt_mod));
 	kzt_log_close();
 }

@@ -38,6 +38,7 @@ typedef struct kzt_session {
 	CK_SESSION_HANDLE handle;
 	kzt_slot *slot;
 	CK_FLAGS flags;
+	int find_active;       /* between C_FindObjectsInit and C_FindObjectsFinal */
 	struct kzt_session *next;
 } kzt_session;
 
@@ -58,13 +59,15 @@ extern kzt_module kzt_mod;
 void kzt_lock_setup(const CK_C_INITIALIZE_ARGS *args);
 CK_RV kzt_mutex_new(void **m);
 void kzt_mutex_free(void **m);
+/* After fork: drop a mutex without destroying it (see lock.c). */
+void kzt_mutex_forget(void **m);
 void kzt_mutex_lock(void *m);
 void kzt_mutex_unlock(void *m);
 /* The global lock itself (created by C_Initialize). */
 CK_RV kzt_global_lock_new(void);
-void kzt_global_lock_free(void);
+void kzt_global_lock_free(int after_fork);
 
-/* ---- entry helpers (general.c) ---- */
+/* ---- entry helpers (lock.c, op.c) ---- */
 /* CKR_CRYPTOKI_NOT_INITIALIZED unless initialised in this process; else takes the
  * global lock (release with kzt_leave). */
 CK_RV kzt_enter(void);

@@ -53,6 +53,17 @@ kzt_mutex_free(void **m)
 }
 
 void
+kzt_mutex_forget(void **m)
+{
+	/* An OS mutex inherited through fork may be "held" by a parent thread that does
+	 * not exist here: destroying it is undefined, but its memory is ours to free.
+	 * An application's mutex is the application's. */
+	if (*m != NULL && app_locks.CreateMutex == NULL)
+		free(*m);
+	*m = NULL;
+}
+
+void
 kzt_mutex_lock(void *m)
 {
 	if (app_locks.LockMutex != NULL)
@@ -77,9 +88,12 @@ kzt_global_lock_new(void)
 }
 
 void
-kzt_global_lock_free(void)
+kzt_global_lock_free(int after_fork)
 {
-	kzt_mutex_free(&global_lock);
+	if (after_fork)
+		kzt_mutex_forget(&global_lock);
+	else
+		kzt_mutex_free(&global_lock);
 }
 
 CK_RV

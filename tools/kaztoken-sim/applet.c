@@ -98,7 +98,9 @@ kzt_card_close(kzt_card *card)
 int
 kzt_card_commit(kzt_card *card)
 {
-	if (card->fail_commits > 0) {
+	if (card->pass_commits > 0)
+		card->pass_commits--;
+	else if (card->fail_commits > 0) {
 		card->fail_commits--;
 		return KZT_ERR_STORE;
 	}

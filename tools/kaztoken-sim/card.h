@@ -40,7 +40,10 @@ typedef struct kzt_card {
 	char *store_path;  /* NULL: state lives in memory only (tests) */
 	uint32_t epoch;    /* bumped by FORMAT: older logins of every session lapse */
 	uint32_t apdus;    /* APDUs processed, for benchmarks */
-	int fail_commits;  /* test hook: while > 0, each commit fails and decrements it */
+	/* Test hooks: after pass_commits more successful commits, the next fail_commits
+	 * commits fail (the store then keeps its previous state). */
+	int pass_commits;
+	int fail_commits;
 } kzt_card;
 
 /* One connection's volatile state (a card session between two resets). */

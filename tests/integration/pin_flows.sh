@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The PIN behaviour users rely on, through OpenSC's pkcs11-tool, our module and a
+# running kaztoken-sim. Usage: pin_flows.sh TEST_NAME (one ctest test each).
+. "$(dirname "$0")/lib.sh"
+
+test_token_lists_with_default_pins_to_be_changed() {
+	expect_ok --list-slots
+	grep -q "KAZTOKEN virtual reader" "$WORK/out" || fail "slot not listed: $(cat "$WORK/out")"
+	expect_ok --list-token-slots
+	grep -q "token manufacturer : KAZTOKEN" "$WORK/out" || fail "token not shown"
+	expect_flag "user PIN to be changed"
+	expect_flag "SO PIN to be changed"
+	expect_no_flag "user PIN count low"
+}
+
+test_login_with_default_pin_works() {
+	user_login_ok 12345678
+}
+
+test_wrong_pin_is_incorrect_and_count_low() {
+	expect_rv CKR_PIN_INCORRECT --login --pin 87878787 --list-objects
+	expect_flag "user PIN count low"
+	# a good login restores the counter
+	user_login_ok 12345678
+	expect_no_flag "user PIN count low"
+}
+
+test_ten_wrong_pins_lock_the_user_pin() {
+	for _ in $(seq 8); do expect_rv CKR_PIN_INCORRECT --login --pin 87878787 --list-objects; done
+	expect_rv CKR_PIN_INCORRECT --login --pin 87878787 --list-objects
+	expect_flag "final user PIN try"
+	expect_rv CKR_PIN_LOCKED --login --pin 87878787 --list-objects
+	expect_flag "user PIN locked"
+	# locked means locked: the right PIN no longer opens it
+	expect_rv CKR_PIN_LOCKED --login --pin 12345678 --list-objects
+	# the SO PIN has its own counter
+	expect_no_flag "SO PIN count low"
+}
+
+test_so_unblocks_the_user_pin_with_init_pin() {
+	for _ in $(seq 10); do p11 --login --pin 87878787 --list-objects; done
+	expect_flag "user PIN locked"
+	expect_ok --login --login-type so --so-pin 87654321 --init-pin --new-pin 24681357
+	expect_no_flag "user PIN locked"
+	user_login_ok 24681357
+	expect_rv CKR_PIN_INCORRECT --login --pin 12345678 --list-objects
+}
+
+test_change_pin_works_and_short_pin_is_refused() {
+	expect_rv CKR_PIN_LEN_RANGE --change-pin --pin 12345678 --new-pin 123
+	expect_no_flag "user PIN count low" # refused before any try was spent
+	expect_ok --change-pin --pin 12345678 --new-pin 24681357
+	expect_no_flag "user PIN to be changed"
+	user_login_ok 24681357
+	expect_rv CKR_PIN_INCORRECT --login --pin 12345678 --list-objects
+}
+
+test_init_token_sets_label_and_restores_default_user_pin() {
+	expect_ok --change-pin --pin 12345678 --new-pin 24681357
+	expect_rv CKR_PIN_INCORRECT --init-token --label Bank --so-pin 11112222
+	expect_ok --init-token --label "NCA keys" --so-pin 87654321
+	expect_ok --list-token-slots
+	grep -q "token label *: NCA keys" "$WORK/out" || fail "label not set: $(cat "$WORK/out")"
+	expect_flag "user PIN to be changed"
+	expect_no_flag "SO PIN count low" # the good SO login reset the earlier miss
+	user_login_ok 12345678
+	expect_rv CKR_PIN_INCORRECT --login --pin 24681357 --list-objects
+}
+
+test_pin_counters_survive_a_sim_restart() {
+	expect_rv CKR_PIN_INCORRECT --login --pin 87878787 --list-objects
+	stop_sim || fail "kaztoken-sim did not exit cleanly"
+	start_sim
+	expect_flag "user PIN count low"
+}
+
+test_sim_stops_cleanly_on_sigterm() {
+	stop_sim || fail "kaztoken-sim exited with an error on SIGTERM"
+	[ ! -e "$KAZTOKEN_SIM_SOCKET" ] || fail "socket left behind"
+	grep -q "stopping" "$WORK/sim.log" || fail "no stop message"
+}
+
+test_sim_refuses_a_corrupt_store() {
+	stop_sim
+	printf 'KZTSTORE\0\1\0\0\0\0\0\4\0\0\0\0JUNK' >"$STORE"
+	cp "$STORE" "$WORK/before"
+	local rc=0
+	"$KZT_SIM" --store "$STORE" --socket "$KAZTOKEN_SIM_SOCKET" 2>"$WORK/err" || rc=$?
+	[ "$rc" -ne 0 ] || fail "sim accepted a corrupt store"
+	grep -q "refusing to start" "$WORK/err" || fail "no clear message: $(cat "$WORK/err")"
+	cmp -s "$STORE" "$WORK/before" || fail "the corrupt store was modified"
+}
+
+test_apdu_trace_redacts_pins() {
+	KAZTOKEN_DEBUG=3 KAZTOKEN_LOG="$WORK/trace.log" expect_ok --login --pin 12345678 --list-objects
+	KAZTOKEN_DEBUG=3 KAZTOKEN_LOG="$WORK/trace.log" expect_ok --change-pin --pin 12345678 --new-pin 24681357
+	grep -q "> (8 data bytes redacted) 00 20 00 81 08" "$WORK/trace.log" || fail "VERIFY not traced as redacted"
+	grep -q "redacted) 00 24 00 81" "$WORK/trace.log" || fail "CHANGE REFERENCE DATA not redacted"
+	grep -q "00 CA 00 C1" "$WORK/trace.log" || fail "ordinary commands not traced in full"
+	# neither PIN appears in any form: hex bytes or text
+	if grep -q -e "31 32 33 34 35 36 37 38" -e "32 34 36 38 31 33 35 37" -e 12345678 -e 24681357 "$WORK/trace.log"; then
+		fail "a PIN reached the trace"
+	fi
+}
+
+name=${1:?usage: pin_flows.sh TEST_NAME}
+declare -F "test_$name" >/dev/null || fail "no such test: $name"
+start_sim
+"test_$name"
+echo "ok: $name"

@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Test helpers: a simulator process per test, and the module by dlopen. */
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "simctl.h"
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "simctl: %s\n", what);
+	exit(2);
+}
+
+void
+simctl_init(simctl *s)
+{
+	memset(s, 0, sizeof(*s));
+	strcpy(s->dir, "/tmp/kzt-api-XXXXXX");
+	if (mkdtemp(s->dir) == NULL)
+		die("mkdtemp");
+	snprintf(s->socket, sizeof(s->socket), "%s/sim.sock", s->dir);
+	snprintf(s->store, sizeof(s->store), "%s/token.kzt", s->dir);
+	setenv("KAZTOKEN_SIM_SOCKET", s->socket, 1);
+	setenv("KAZTOKEN_CONF", "/dev/null", 1);
+}
+
+static int
+socket_answers(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), ok;
+
+	strcpy(sa.sun_path, path);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+void
+simctl_start(simctl *s)
+{
+	const char *sim = getenv("KZT_SIM");
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	int i;
+
+	if (sim == NULL)
+		die("KZT_SIM is not set");
+	if ((s->pid = fork()) < 0)
+		die("fork");
+	if (s->pid == 0) {
+		execl(sim, sim, "--store", s->store, "--socket", s->socket, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 500 && !socket_answers(s->socket); i++)
+		nanosleep(&ts, NULL);
+	if (i == 500)
+		die("kaztoken-sim did not come up");
+}
+
+int
+simctl_stop(simctl *s)
+{
+	int status = 0;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	waitpid(s->pid, &status, 0);
+	s->pid = 0;
+	return status;
+}
+
+void
+simctl_cleanup(simctl *s)
+{
+	char path[192];
+
+	simctl_stop(s);
+	unlink(s->store);
+	snprintf(path, sizeof(path), "%s.tmp", s->store);
+	unlink(path);
+	unlink(s->socket);
+	rmdir(s->dir);
+}
+
+CK_FUNCTION_LIST_3_0 *
+module_load(void **handle)
+{
+	const char *path = getenv("KZT_MODULE");
+	CK_C_GetInterface get;
+	CK_INTERFACE *iface = NULL;
+
+	if (path == NULL)
+		die("KZT_MODULE is not set");
+	if ((*handle = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		die(dlerror());
+	*(void **)&get = dlsym(*handle, "C_GetInterface");
+	if (get == NULL || get(NULL, NULL, &iface, 0) != CKR_OK)
+		die("C_GetInterface failed");
+	return iface->pFunctionList;
+}

@@ -1,0 +1,32 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Starting and stopping a kaztoken-sim from a C test, and loading the module. */
+#ifndef KZT_TEST_SIMCTL_H
+#define KZT_TEST_SIMCTL_H
+
+#include <sys/types.h>
+
+#include "kaztoken/pkcs11.h"
+
+typedef struct simctl {
+	char dir[64];     /* scratch directory holding the store and the socket */
+	char socket[128];
+	char store[128];
+	pid_t pid;        /* 0 when not running */
+} simctl;
+
+/* Make a scratch directory and point KAZTOKEN_SIM_SOCKET (and an empty
+ * KAZTOKEN_CONF) at it. */
+void simctl_init(simctl *s);
+/* Start kaztoken-sim ($KZT_SIM) and wait until its socket answers. */
+void simctl_start(simctl *s);
+/* SIGTERM and reap; returns the exit status. */
+int simctl_stop(simctl *s);
+/* Stop if running and remove the scratch directory. */
+void simctl_cleanup(simctl *s);
+
+/* dlopen $KZT_MODULE and return its 3.0 function list (C_GetInterface). */
+CK_FUNCTION_LIST_3_0 *module_load(void **handle);
+
+#endif

@@ -1,0 +1,404 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The built module, loaded like an application loads it, against a running
+ * kaztoken-sim: the PKCS#11 rules for initialisation, interfaces, sessions,
+ * logins and PINs that a command-line tool cannot reach. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kaztoken/vendor.h"
+#include "simctl.h"
+
+#define PIN(s) (CK_UTF8CHAR_PTR)(s), (CK_ULONG)strlen(s)
+#define NAME(s) (CK_UTF8CHAR_PTR)(s)
+
+typedef struct fixture {
+	simctl sim;
+	void *handle;
+	CK_FUNCTION_LIST_3_0 *p;
+} fixture;
+
+static int
+setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	simctl_init(&f->sim);
+	simctl_start(&f->sim);
+	f->p = module_load(&f->handle);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	fixture *f = *state;
+
+	f->p->C_Finalize(NULL); /* may say "not initialised"; that is fine here */
+	simctl_cleanup(&f->sim);
+	free(f);
+	return 0;
+}
+
+static CK_SESSION_HANDLE
+open_session(fixture *f, CK_FLAGS flags)
+{
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+
+	assert_int_equal(f->p->C_OpenSession(0, CKF_SERIAL_SESSION | flags, NULL, NULL, &h), CKR_OK);
+	return h;
+}
+
+static void
+test_functions_refuse_before_initialize(void **state)
+{
+	fixture *f = *state;
+	CK_ULONG n;
+	CK_INFO info;
+
+	assert_int_equal(f->p->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_GetSlotList(CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_Sign(1, NULL, 0, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+
+static CK_RV count_create(CK_VOID_PTR_PTR m);
+static CK_RV count_destroy(CK_VOID_PTR m);
+static CK_RV count_lock(CK_VOID_PTR m);
+static CK_RV count_unlock(CK_VOID_PTR m);
+static int created, destroyed, locks, unlocks;
+static CK_RV count_create(CK_VOID_PTR_PTR m) { created++; *m = malloc(1); return CKR_OK; }
+static CK_RV count_destroy(CK_VOID_PTR m) { destroyed++; free(m); return CKR_OK; }
+static CK_RV count_lock(CK_VOID_PTR m) { (void)m; locks++; return CKR_OK; }
+static CK_RV count_unlock(CK_VOID_PTR m) { (void)m; unlocks++; return CKR_OK; }
+
+static void
+test_initialize_checks_its_arguments(void **state)
+{
+	fixture *f = *state;
+	CK_C_INITIALIZE_ARGS args;
+	CK_ULONG n;
+
+	memset(&args, 0, sizeof(args));
+	args.pReserved = &args;
+	assert_int_equal(f->p->C_Initialize(&args), CKR_ARGUMENTS_BAD);
+	memset(&args, 0, sizeof(args));
+	args.CreateMutex = count_create; /* some callbacks but not all */
+	assert_int_equal(f->p->C_Initialize(&args), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GetSlotList(CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	args.CreateMutex = NULL;
+	args.flags = CKF_OS_LOCKING_OK;
+	assert_int_equal(f->p->C_Initialize(&args), CKR_OK);
+	assert_int_equal(f->p->C_Initialize(&args), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	assert_int_equal(f->p->C_Finalize(&args), CKR_ARGUMENTS_BAD); /* pReserved must be NULL */
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+}
+
+static void
+test_caller_supplied_mutexes_are_used(void **state)
+{
+	fixture *f = *state;
+	CK_C_INITIALIZE_ARGS args = {count_create, count_destroy, count_lock, count_unlock, 0, NULL};
+	CK_TOKEN_INFO ti;
+
+	created = destroyed = locks = unlocks = 0;
+	assert_int_equal(f->p->C_Initialize(&args), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+	assert_true(created >= 2); /* the global lock and the slot's */
+	assert_int_equal(destroyed, created);
+	assert_true(locks > 0);
+	assert_int_equal(locks, unlocks);
+}
+
+static void
+test_interfaces_offer_3_0_2_40_and_vendor(void **state)
+{
+	fixture *f = *state;
+	CK_INTERFACE list[3], *iface;
+	CK_VERSION v240 = {2, 40}, v99 = {9, 9};
+	CK_ULONG n = 0;
+	CK_KAZTOKEN_FUNCTION_LIST *vendor;
+	CK_KAZTOKEN_PIN_POLICY pol;
+
+	assert_int_equal(f->p->C_GetInterfaceList(NULL, &n), CKR_OK);
+	assert_int_equal(n, 3);
+	n = 2;
+	assert_int_equal(f->p->C_GetInterfaceList(list, &n), CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 3);
+	assert_int_equal(f->p->C_GetInterfaceList(list, &n), CKR_OK);
+	assert_string_equal((char *)list[0].pInterfaceName, "PKCS 11");
+	assert_int_equal(((CK_VERSION *)list[0].pFunctionList)->major, 3);
+	assert_int_equal(f->p->C_GetInterface(NAME("PKCS 11"), &v240, &iface, 0), CKR_OK);
+	assert_int_equal(((CK_FUNCTION_LIST *)iface->pFunctionList)->version.minor, 40);
+	assert_int_equal(f->p->C_GetInterface(NAME("PKCS 11"), &v99, &iface, 0), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GetInterface(NAME("PKCS 11"), NULL, &iface, CKF_INTERFACE_FORK_SAFE),
+			 CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GetInterface(NAME("nope"), NULL, &iface, 0), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GetInterface(NULL, NULL, NULL, 0), CKR_ARGUMENTS_BAD);
+
+	assert_int_equal(f->p->C_GetInterface(NAME(KZT_VENDOR_INTERFACE_NAME), NULL, &iface, 0),
+			 CKR_OK);
+	vendor = iface->pFunctionList;
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(vendor->C_KZT_GetPinPolicy(0, &pol), CKR_OK);
+	assert_int_equal(pol.ulUserMinLen, 6);
+	assert_int_equal(pol.ulUserMaxTries, 10);
+	assert_int_equal(pol.ulSoTriesLeft, 10);
+	assert_int_equal(pol.flags, CKF_KZT_USER_MAY_CHANGE_USER_PIN | CKF_KZT_SO_MAY_CHANGE_USER_PIN);
+	assert_int_equal(vendor->C_KZT_GetPinPolicy(7, &pol), CKR_SLOT_ID_INVALID);
+	assert_int_equal(vendor->C_KZT_GetPinPolicy(0, NULL), CKR_ARGUMENTS_BAD);
+}
+
+static void
+test_slot_and_token_info(void **state)
+{
+	fixture *f = *state;
+	CK_SLOT_ID slots[4];
+	CK_ULONG n = 0;
+	CK_SLOT_INFO si;
+	CK_TOKEN_INFO ti;
+	CK_INFO info;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetInfo(&info), CKR_OK);
+	assert_int_equal(info.cryptokiVersion.major, 3);
+	assert_int_equal(f->p->C_GetSlotList(CK_TRUE, NULL, &n), CKR_OK);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(f->p->C_GetSlotList(CK_TRUE, slots, &n), CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->p->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+	assert_int_equal(f->p->C_GetSlotList(CK_TRUE, slots, NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GetSlotInfo(slots[0], &si), CKR_OK);
+	assert_true(si.flags & CKF_TOKEN_PRESENT);
+	assert_true(si.flags & CKF_REMOVABLE_DEVICE);
+	assert_int_equal(f->p->C_GetSlotInfo(5, &si), CKR_SLOT_ID_INVALID);
+	assert_int_equal(f->p->C_GetTokenInfo(slots[0], &ti), CKR_OK);
+	assert_memory_equal(ti.label, "                                ", 32); /* never named */
+	assert_memory_equal(ti.manufacturerID, "KAZTOKEN ", 9);
+	assert_true(ti.flags & CKF_USER_PIN_TO_BE_CHANGED);
+	assert_true(ti.flags & CKF_SO_PIN_TO_BE_CHANGED);
+	assert_true(ti.flags & CKF_TOKEN_INITIALIZED);
+	assert_false(ti.flags & CKF_USER_PIN_COUNT_LOW);
+	assert_int_equal(ti.ulMinPinLen, 6);
+	assert_int_equal(ti.ulTotalPublicMemory, 65536);
+	assert_int_equal(f->p->C_GetTokenInfo(slots[0], NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GetMechanismList(slots[0], NULL, &n), CKR_OK);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_session_states_follow_login(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE ro, rw;
+	CK_SESSION_INFO si;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_OpenSession(0, 0, NULL, NULL, &ro), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+	assert_int_equal(f->p->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, NULL),
+			 CKR_ARGUMENTS_BAD);
+	ro = open_session(f, 0);
+	rw = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_GetSessionInfo(ro, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+	assert_int_equal(f->p->C_GetSessionInfo(rw, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	/* SO may not log in while a read-only session exists */
+	assert_int_equal(f->p->C_Login(rw, CKU_SO, PIN("87654321")), CKR_SESSION_READ_ONLY_EXISTS);
+	assert_int_equal(f->p->C_Login(ro, CKU_CONTEXT_SPECIFIC, PIN("12345678")),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_Login(ro, 7, PIN("12345678")), CKR_USER_TYPE_INVALID);
+	assert_int_equal(f->p->C_Login(ro, CKU_USER, NULL, 8), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_Login(ro, CKU_USER, PIN("12345678")), CKR_OK);
+	/* the login is the application's: every session sees it */
+	assert_int_equal(f->p->C_GetSessionInfo(ro, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RO_USER_FUNCTIONS);
+	assert_int_equal(f->p->C_GetSessionInfo(rw, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_USER_FUNCTIONS);
+	assert_int_equal(f->p->C_Login(rw, CKU_USER, PIN("12345678")), CKR_USER_ALREADY_LOGGED_IN);
+	assert_int_equal(f->p->C_Login(rw, CKU_SO, PIN("87654321")),
+			 CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+	assert_int_equal(f->p->C_Logout(ro), CKR_OK);
+	assert_int_equal(f->p->C_Logout(ro), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->p->C_CloseSession(ro), CKR_OK);
+	assert_int_equal(f->p->C_CloseSession(ro), CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->p->C_Login(rw, CKU_SO, PIN("87654321")), CKR_OK);
+	assert_int_equal(f->p->C_GetSessionInfo(rw, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_SO_FUNCTIONS);
+	assert_int_equal(f->p->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &ro),
+			 CKR_SESSION_READ_WRITE_SO_EXISTS);
+	/* closing every session ends the login */
+	assert_int_equal(f->p->C_CloseAllSessions(0), CKR_OK);
+	rw = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_GetSessionInfo(rw, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	assert_int_equal(f->p->C_GetSessionInfo(9999, &si), CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->p->C_CloseAllSessions(3), CKR_SLOT_ID_INVALID);
+}
+
+static void
+test_pin_functions_check_session_and_role(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE ro, rw;
+	CK_TOKEN_INFO ti;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	ro = open_session(f, 0);
+	assert_int_equal(f->p->C_SetPIN(ro, PIN("12345678"), PIN("24681357")), CKR_SESSION_READ_ONLY);
+	assert_int_equal(f->p->C_InitPIN(ro, PIN("24681357")), CKR_SESSION_READ_ONLY);
+	assert_int_equal(f->p->C_CloseSession(ro), CKR_OK);
+	rw = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_InitPIN(rw, PIN("24681357")), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->p->C_SetPIN(rw, PIN("12345678"), PIN("12")), CKR_PIN_LEN_RANGE);
+	assert_int_equal(f->p->C_SetPIN(rw, PIN("12345678"), NULL, 4), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_SetPIN(rw, PIN("00000000"), PIN("24681357")), CKR_PIN_INCORRECT);
+	/* a public R/W session changes the user PIN */
+	assert_int_equal(f->p->C_SetPIN(rw, PIN("12345678"), PIN("24681357")), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_false(ti.flags & CKF_USER_PIN_TO_BE_CHANGED);
+	/* the SO's C_SetPIN changes the SO PIN */
+	assert_int_equal(f->p->C_Login(rw, CKU_SO, PIN("87654321")), CKR_OK);
+	assert_int_equal(f->p->C_SetPIN(rw, PIN("87654321"), PIN("so-secret-1")), CKR_OK);
+	assert_int_equal(f->p->C_InitPIN(rw, PIN("12")), CKR_PIN_LEN_RANGE);
+	assert_int_equal(f->p->C_InitPIN(rw, PIN("13572468")), CKR_OK);
+	assert_int_equal(f->p->C_Logout(rw), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_false(ti.flags & CKF_SO_PIN_TO_BE_CHANGED);
+	assert_int_equal(f->p->C_Login(rw, CKU_SO, PIN("87654321")), CKR_PIN_INCORRECT);
+	assert_int_equal(f->p->C_Login(rw, CKU_USER, PIN("13572468")), CKR_OK);
+}
+
+static void
+test_init_token_needs_no_open_sessions_and_the_so_pin(void **state)
+{
+	fixture *f = *state;
+	CK_UTF8CHAR label[32];
+	CK_SESSION_HANDLE h;
+	CK_TOKEN_INFO ti;
+
+	memset(label, ' ', sizeof(label));
+	memcpy(label, "Treasury", 8);
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_InitToken(0, PIN("87654321"), label), CKR_SESSION_EXISTS);
+	assert_int_equal(f->p->C_CloseSession(h), CKR_OK);
+	assert_int_equal(f->p->C_InitToken(0, PIN("87654321"), NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_InitToken(0, PIN("11111111"), label), CKR_PIN_INCORRECT);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_true(ti.flags & CKF_SO_PIN_COUNT_LOW);
+	assert_int_equal(f->p->C_InitToken(0, PIN("87654321"), label), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_memory_equal(ti.label, "Treasury ", 9);
+	assert_false(ti.flags & CKF_SO_PIN_COUNT_LOW);
+	assert_int_equal(f->p->C_InitToken(9, PIN("87654321"), label), CKR_SLOT_ID_INVALID);
+}
+
+static void
+test_find_objects_keeps_its_operation_state(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE objs[4];
+	CK_ULONG n = 99;
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(f->p->C_FindObjects(h, objs, 4, &n), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OK);
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->p->C_FindObjects(h, objs, 4, &n), CKR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OK);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OPERATION_NOT_INITIALIZED);
+}
+
+static void
+test_forked_child_must_initialize_again(void **state)
+{
+	fixture *f = *state;
+	CK_TOKEN_INFO ti;
+	CK_ULONG n;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int ok = f->p->C_GetSlotList(CK_FALSE, NULL, &n) == CKR_CRYPTOKI_NOT_INITIALIZED &&
+			 f->p->C_Initialize(NULL) == CKR_OK &&
+			 f->p->C_GetTokenInfo(0, &ti) == CKR_OK && f->p->C_Finalize(NULL) == CKR_OK;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the parent is unaffected */
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+}
+
+static void
+test_absent_and_removed_token(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h;
+	CK_SESSION_INFO si;
+	CK_SLOT_INFO sl;
+	CK_TOKEN_INFO ti;
+	CK_ULONG n = 5;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	assert_int_equal(simctl_stop(&f->sim), 0); /* the token is pulled */
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_DEVICE_REMOVED);
+	assert_int_equal(f->p->C_GetSessionInfo(h, &si), CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->p->C_GetSlotList(CK_TRUE, NULL, &n), CKR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(f->p->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->p->C_GetSlotInfo(0, &sl), CKR_OK);
+	assert_false(sl.flags & CKF_TOKEN_PRESENT);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_TOKEN_NOT_PRESENT);
+	assert_int_equal(f->p->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &h),
+			 CKR_TOKEN_NOT_PRESENT);
+	/* inserted again: usable in the same process, and not logged in */
+	simctl_start(&f->sim);
+	h = open_session(f, 0);
+	assert_int_equal(f->p->C_GetSessionInfo(h, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_functions_refuse_before_initialize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initialize_checks_its_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caller_supplied_mutexes_are_used, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interfaces_offer_3_0_2_40_and_vendor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slot_and_token_info, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_states_follow_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_functions_check_session_and_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_token_needs_no_open_sessions_and_the_so_pin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_objects_keeps_its_operation_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
