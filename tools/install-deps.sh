@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install the Debian / Ubuntu packages the build, the demo and the tests need.
+# Used by tools/demo.sh and tools/test.sh; safe to run again.
+set -euo pipefail
+
+packages=(
+	cmake gcc make pkg-config    # build
+	clang                        # second compiler; sanitizer build
+	libcmocka-dev                # unit tests
+	libp11-kit-dev               # reference PKCS#11 header for the header test
+	opensc                       # pkcs11-tool
+	valgrind                     # leak checks
+)
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update -qq
+# clang's sanitizer runtimes are packaged apart on Debian 12 (libclang-rt-14-dev);
+# elsewhere they come with clang. Add the package where it exists.
+for rt in libclang-rt-14-dev libclang-rt-dev; do
+	if apt-cache show "$rt" >/dev/null 2>&1; then
+		packages+=("$rt")
+		break
+	fi
+done
+as_root apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "install-deps: ${#packages[@]} packages present"

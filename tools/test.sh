@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install what the tests need, build warning-free with gcc, run every test (unit,
+# integration through pkcs11-tool, valgrind), then build with clang under
+# AddressSanitizer + UndefinedBehaviorSanitizer and run the in-process suites again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+tools/install-deps.sh
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+status=0
+
+echo "== gcc build (-Wall -Wextra -Werror) and the full suite"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j2 | tee "$logs/gcc.txt" || status=1
+
+echo "== clang build with ASan + UBSan: unit tests and the dlopen suite"
+CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-san -j"$jobs"
+ctest --test-dir build-san --output-on-failure -j2 -L unit | tee "$logs/san-unit.txt" || status=1
+ctest --test-dir build-san --output-on-failure -R '^integration\.p11_api$' | tee "$logs/san-api.txt" || status=1
+
+# One closing line over every run: "N passed, M failed".
+total=0 failed=0
+for f in "$logs"/*.txt; do
+	line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$f" | tail -n 1 || true)
+	if [ -z "$line" ]; then status=1; continue; fi
+	n=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+	k=$(sed -E 's/.* ([0-9]+) tests? failed.*/\1/' <<<"$line")
+	total=$((total + n)) failed=$((failed + k))
+done
+echo "tests: $((total - failed)) passed, $failed failed"
+exit $status
