@@ -13,11 +13,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_FindObjectsInit)(CK_SESSION_HANDLE hSession, CK_ATTR
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
 		return rv;
-	if ((s = kzt_session_find(hSession)) == NULL)
-		rv = CKR_SESSION_HANDLE_INVALID;
-	else if (pTemplate == NULL && ulCount > 0)
+	if (pTemplate == NULL && ulCount > 0)
 		rv = CKR_ARGUMENTS_BAD;
 	else if (s->find_active)
 		rv = CKR_OPERATION_ACTIVE;
@@ -34,11 +32,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_FindObjects)(CK_SESSION_HANDLE hSession, CK_OBJECT_H
 	CK_RV rv;
 
 	(void)ulMaxObjectCount; /* nothing to return yet, so no count to honour */
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
 		return rv;
-	if ((s = kzt_session_find(hSession)) == NULL)
-		rv = CKR_SESSION_HANDLE_INVALID;
-	else if (phObject == NULL || pulObjectCount == NULL)
+	if (phObject == NULL || pulObjectCount == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else if (!s->find_active)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
@@ -53,11 +49,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_FindObjectsFinal)(CK_SESSION_HANDLE hSession)
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
 		return rv;
-	if ((s = kzt_session_find(hSession)) == NULL)
-		rv = CKR_SESSION_HANDLE_INVALID;
-	else if (!s->find_active)
+	if (!s->find_active)
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	else
 		s->find_active = 0;

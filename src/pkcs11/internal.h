@@ -76,6 +76,10 @@ void kzt_leave(void);
 kzt_slot *kzt_slot_find(CK_SLOT_ID id);
 /* Under the global lock: the session with this handle, or NULL. */
 kzt_session *kzt_session_find(CK_SESSION_HANDLE h);
+/* Check initialisation and the slot ID (no lock is held on return). */
+CK_RV kzt_slot_get(CK_SLOT_ID id, kzt_slot **slot);
+/* Enter and find the session; on CKR_OK the global lock is held (kzt_leave). */
+CK_RV kzt_enter_session(CK_SESSION_HANDLE h, kzt_session **s);
 
 /* An operation on a card: what kzt_card_begin found, held until kzt_card_end. */
 typedef struct kzt_op {
@@ -93,6 +97,9 @@ CK_RV kzt_card_begin_session(CK_SESSION_HANDLE h, kzt_op *op);
  * dropped, the slot logged out and its sessions closed. Card lock held. */
 CK_RV kzt_card_status(kzt_op *op, int status);
 void kzt_card_end(kzt_op *op);
+/* Begin on the slot and read the token state (GET DATA) into st; on CKR_OK the
+ * card lock is still held (kzt_card_end), on failure it is released. */
+CK_RV kzt_card_read_state(CK_SLOT_ID id, kzt_op *op, kzt_token_state *st);
 
 /* Under the slot's card lock: connect the token if it is not (KZT_ERR_NO_CARD). */
 int kzt_slot_connect(kzt_slot *slot);

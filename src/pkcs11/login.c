@@ -86,16 +86,23 @@ out:
 	return rv;
 }
 
-/* The slot's login state, read under the global lock. */
+/* The opening both PIN functions share: the card for this session, which must be
+ * read/write, and the slot's login state. On CKR_OK the card lock is held. */
 static CK_RV
-current_login(const kzt_op *op, kzt_login *login)
+pin_op_begin(CK_SESSION_HANDLE h, kzt_op *op, kzt_login *login)
 {
-	CK_RV rv = kzt_enter();
+	CK_RV rv = kzt_card_begin_session(h, op);
 
-	if (rv == CKR_OK) {
+	if (rv != CKR_OK)
+		return rv;
+	if (!(op->session_flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	else if ((rv = kzt_enter()) == CKR_OK) {
 		*login = op->slot->login;
 		kzt_leave();
 	}
+	if (rv != CKR_OK)
+		kzt_card_end(op);
 	return rv;
 }
 
@@ -108,13 +115,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_InitPIN)(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = pin_op_begin(hSession, &op, &login)) != CKR_OK)
 		return rv;
-	if ((rv = current_login(&op, &login)) != CKR_OK)
-		goto out;
-	if (!(op.session_flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
-	else if (login != KZT_LOGIN_SO)
+	if (login != KZT_LOGIN_SO)
 		rv = CKR_USER_NOT_LOGGED_IN;
 	else if (pPin == NULL)
 		rv = CKR_ARGUMENTS_BAD;
@@ -122,7 +125,6 @@ CK_DEFINE_FUNCTION(CK_RV, C_InitPIN)(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR
 		rv = CKR_PIN_LEN_RANGE;
 	else
 		rv = kzt_card_status(&op, kzt_token_reset_user_pin(op.token, pPin, ulPinLen));
-out:
 	kzt_card_end(&op);
 	return rv;
 }
@@ -137,13 +139,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_SetPIN)(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR 
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = pin_op_begin(hSession, &op, &login)) != CKR_OK)
 		return rv;
-	if ((rv = current_login(&op, &login)) != CKR_OK)
-		goto out;
-	if (!(op.session_flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
-	else if (pOldPin == NULL || pNewPin == NULL)
+	if (pOldPin == NULL || pNewPin == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else if (ulNewLen == 0 || ulNewLen > KZT_PIN_MAX_LEN)
 		rv = CKR_PIN_LEN_RANGE;
@@ -154,7 +152,6 @@ CK_DEFINE_FUNCTION(CK_RV, C_SetPIN)(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR 
 							       login == KZT_LOGIN_SO ? KZT_ROLE_ADMIN
 										     : KZT_ROLE_USER,
 							       pOldPin, ulOldLen, pNewPin, ulNewLen));
-out:
 	kzt_card_end(&op);
 	return rv;
 }

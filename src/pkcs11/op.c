@@ -27,6 +27,32 @@ kzt_session_find(CK_SESSION_HANDLE h)
 	return NULL;
 }
 
+CK_RV
+kzt_slot_get(CK_SLOT_ID id, kzt_slot **slot)
+{
+	CK_RV rv = kzt_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	*slot = kzt_slot_find(id);
+	kzt_leave();
+	return *slot != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
+}
+
+CK_RV
+kzt_enter_session(CK_SESSION_HANDLE h, kzt_session **s)
+{
+	CK_RV rv = kzt_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	if ((*s = kzt_session_find(h)) == NULL) {
+		kzt_leave();
+		return CKR_SESSION_HANDLE_INVALID;
+	}
+	return CKR_OK;
+}
+
 kzt_login
 kzt_sessions_close_slot(kzt_slot *slot)
 {
@@ -80,12 +106,8 @@ kzt_card_begin_slot(CK_SLOT_ID id, kzt_op *op)
 
 	op->token = NULL;
 	op->session_flags = 0;
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_slot_get(id, &op->slot)) != CKR_OK)
 		return rv;
-	op->slot = kzt_slot_find(id);
-	kzt_leave();
-	if (op->slot == NULL)
-		return CKR_SLOT_ID_INVALID;
 	kzt_mutex_lock(op->slot->card_lock);
 	return card_ready(op);
 }
@@ -97,16 +119,11 @@ kzt_card_begin_session(CK_SESSION_HANDLE h, kzt_op *op)
 	CK_RV rv;
 
 	op->token = NULL;
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_enter_session(h, &s)) != CKR_OK)
 		return rv;
-	s = kzt_session_find(h);
-	if (s != NULL) {
-		op->slot = s->slot;
-		op->session_flags = s->flags;
-	}
+	op->slot = s->slot;
+	op->session_flags = s->flags;
 	kzt_leave();
-	if (s == NULL)
-		return CKR_SESSION_HANDLE_INVALID;
 	kzt_mutex_lock(op->slot->card_lock);
 	return card_ready(op);
 }
@@ -134,4 +151,16 @@ void
 kzt_card_end(kzt_op *op)
 {
 	kzt_mutex_unlock(op->slot->card_lock);
+}
+
+CK_RV
+kzt_card_read_state(CK_SLOT_ID id, kzt_op *op, kzt_token_state *st)
+{
+	CK_RV rv = kzt_card_begin_slot(id, op);
+
+	if (rv != CKR_OK)
+		return rv;
+	if ((rv = kzt_card_status(op, kzt_token_read_state(op->token, st))) != CKR_OK)
+		kzt_card_end(op);
+	return rv;
 }

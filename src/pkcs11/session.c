@@ -123,11 +123,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSessionInfo)(CK_SESSION_HANDLE hSession, CK_SESSI
 	int rw;
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
 		return rv;
-	if ((s = kzt_session_find(hSession)) == NULL) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-	} else if (pInfo == NULL) {
+	if (pInfo == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
 	} else {
 		rw = (s->flags & CKF_RW_SESSION) != 0;

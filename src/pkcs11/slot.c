@@ -59,12 +59,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotInfo)(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pIn
 	kzt_slot *slot;
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
 		return rv;
-	slot = kzt_slot_find(slotID);
-	kzt_leave();
-	if (slot == NULL)
-		return CKR_SLOT_ID_INVALID;
 	if (pInfo == NULL)
 		return CKR_ARGUMENTS_BAD;
 	memset(pInfo, 0, sizeof(*pInfo));
@@ -136,14 +132,12 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetTokenInfo)(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR p
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
+	if ((rv = kzt_card_read_state(slotID, &op, &st)) != CKR_OK)
 		return rv;
 	if (pInfo == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if ((rv = kzt_card_status(&op, kzt_token_read_state(op.token, &st))) != CKR_OK)
-		goto out;
 	fill_token_info(&st, kzt_token_card_info(op.token), pInfo);
 	if (kzt_enter() == CKR_OK) {
 		pInfo->ulSessionCount = op.slot->sessions;
@@ -164,12 +158,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismList)(CK_SLOT_ID slotID,
 	CK_RV rv;
 
 	(void)pMechanismList;
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
 		return rv;
-	slot = kzt_slot_find(slotID);
-	kzt_leave();
-	if (slot == NULL)
-		return CKR_SLOT_ID_INVALID;
 	if (pulCount == NULL)
 		return CKR_ARGUMENTS_BAD;
 	*pulCount = 0;
@@ -183,12 +173,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismInfo)(CK_SLOT_ID slotID, CK_MECHANISM_TY
 	CK_RV rv;
 
 	(void)type;
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
 		return rv;
-	slot = kzt_slot_find(slotID);
-	kzt_leave();
-	if (slot == NULL)
-		return CKR_SLOT_ID_INVALID;
 	if (pInfo == NULL)
 		return CKR_ARGUMENTS_BAD;
 	return CKR_MECHANISM_INVALID;

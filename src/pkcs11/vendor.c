@@ -14,14 +14,12 @@ kzt_get_pin_policy(CK_SLOT_ID slotID, CK_KAZTOKEN_PIN_POLICY *pPolicy)
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
+	if ((rv = kzt_card_read_state(slotID, &op, &st)) != CKR_OK)
 		return rv;
 	if (pPolicy == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if ((rv = kzt_card_status(&op, kzt_token_read_state(op.token, &st))) != CKR_OK)
-		goto out;
 	memset(pPolicy, 0, sizeof(*pPolicy));
 	pPolicy->ulUserMinLen = st.user.min_len;
 	pPolicy->ulUserMaxLen = st.user.max_len;

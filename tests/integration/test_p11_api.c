@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -384,6 +385,62 @@ test_absent_and_removed_token(void **state)
 	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
 }
 
+/* Threads sharing one token: opening and closing sessions, logging in and reading
+ * the token info interleave. Every call must give one of its legal answers, and
+ * afterwards no session may be left counted nor a PIN try spent. */
+#define THREADS 4
+#define ROUNDS 40
+static CK_FUNCTION_LIST_3_0 *shared_p;
+
+static void *
+worker(void *arg)
+{
+	CK_SESSION_HANDLE h;
+	CK_TOKEN_INFO ti;
+	CK_RV rv;
+	long bad = 0, i;
+
+	(void)arg;
+	for (i = 0; i < ROUNDS; i++) {
+		if (shared_p->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &h) != CKR_OK) {
+			bad++;
+			continue;
+		}
+		rv = shared_p->C_Login(h, CKU_USER, PIN("12345678"));
+		if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
+			bad++;
+		if (shared_p->C_GetTokenInfo(0, &ti) != CKR_OK)
+			bad++;
+		rv = shared_p->C_CloseSession(h);
+		if (rv != CKR_OK)
+			bad++;
+	}
+	return (void *)bad;
+}
+
+static void
+test_concurrent_threads_share_one_token_safely(void **state)
+{
+	fixture *f = *state;
+	CK_C_INITIALIZE_ARGS args = {NULL, NULL, NULL, NULL, CKF_OS_LOCKING_OK, NULL};
+	pthread_t t[THREADS];
+	CK_TOKEN_INFO ti;
+	void *bad;
+	int i;
+
+	assert_int_equal(f->p->C_Initialize(&args), CKR_OK);
+	shared_p = f->p;
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, worker, NULL), 0);
+	for (i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(t[i], &bad), 0);
+		assert_int_equal((long)bad, 0);
+	}
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_int_equal(ti.ulSessionCount, 0);
+	assert_false(ti.flags & CKF_USER_PIN_COUNT_LOW);
+}
+
 int
 main(void)
 {
@@ -399,6 +456,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_find_objects_keeps_its_operation_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_threads_share_one_token_safely, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
