@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need, build warning-free with gcc, run every test (unit,
-# integration through pkcs11-tool, valgrind), then build with clang under
-# AddressSanitizer + UndefinedBehaviorSanitizer and run the in-process suites again.
+# integration through pkcs11-tool, valgrind and helgrind), then build with clang
+# under AddressSanitizer + UndefinedBehaviorSanitizer and run the in-process suites
+# again, then run each libFuzzer harness briefly (FUZZ_SECONDS, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -22,6 +23,12 @@ CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 cmake --build build-san -j"$jobs"
 ctest --test-dir build-san --output-on-failure -j2 -L unit | tee "$logs/san-unit.txt" || status=1
 ctest --test-dir build-san --output-on-failure -R '^integration\.p11_api$' | tee "$logs/san-api.txt" || status=1
+
+echo "== libFuzzer harnesses (clang, ASan + UBSan), ${FUZZ_SECONDS:=15} s each from the seed corpus"
+CC=clang cmake -S . -B build-fuzz -DKAZTOKEN_FUZZ=ON -DKAZTOKEN_FUZZ_SECONDS="$FUZZ_SECONDS" \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$jobs"
+ctest --test-dir build-fuzz --output-on-failure -j2 | tee "$logs/fuzz.txt" || status=1
 
 # One closing line over every run: "N passed, M failed".
 total=0 failed=0

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "card.h"
+#include "buf.h"
 #include "kzt_err.h"
 #include "tlv.h"
 
@@ -179,6 +180,31 @@ test_store_with_valid_checksum_but_bad_records_is_refused(void **state)
 	assert_int_equal(kzt_store_decode(img, n, &st, why, sizeof(why)), KZT_ERR_STORE);
 }
 
+/* A record given twice is ambiguous: refused, whichever record it is. */
+static void
+test_store_with_a_repeated_record_is_refused(void **state)
+{
+	uint8_t img[4096];
+	kzt_card_state st;
+	static const uint8_t serial[KZT_SERIAL_LEN] = {9};
+	static const uint8_t extra_label[] = {0xC1, 0x01, 'x'};
+	char why[128];
+	kzt_buf b;
+	size_t n;
+
+	(void)state;
+	kzt_card_factory(&st, serial);
+	assert_int_equal(kzt_store_encode(&st, img, sizeof(img) - 8, &n), KZT_OK);
+	/* append a second label record and fix up the length and checksum */
+	memcpy(img + n, extra_label, sizeof(extra_label));
+	n += sizeof(extra_label);
+	kzt_buf_init(&b, img + 12, 8); /* header: payload length, then CRC-32 */
+	kzt_buf_put_u32(&b, (uint32_t)(n - 20));
+	kzt_buf_put_u32(&b, kzt_store_crc32(img + 20, n - 20));
+	assert_int_equal(kzt_store_decode(img, n, &st, why, sizeof(why)), KZT_ERR_STORE);
+	assert_non_null(strstr(why, "malformed"));
+}
+
 static void
 test_leftover_temporary_file_does_not_matter(void **state)
 {
@@ -225,6 +251,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_round_trips_every_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_store_is_refused_and_left_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_with_valid_checksum_but_bad_records_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_with_a_repeated_record_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftover_temporary_file_does_not_matter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_save_keeps_the_previous_file, setup, teardown),
 	};

@@ -89,6 +89,8 @@ void kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd,
 /* Store file: serialise, parse, and the atomic write (store.c). */
 int kzt_store_load(const char *path, kzt_card_state *st, char *why, size_t why_len);
 int kzt_store_save(const char *path, const kzt_card_state *st);
+/* The file's checksum (CRC-32, the ISO-HDLC polynomial as in zlib). */
+uint32_t kzt_store_crc32(const uint8_t *p, size_t n);
 /* Encode / decode the file image (exposed for the unit tests' malformed inputs). */
 int kzt_store_encode(const kzt_card_state *st, uint8_t *out, size_t cap, size_t *len);
 int kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size_t why_len);

@@ -40,8 +40,8 @@
 #define ST_PIN_MAX 0x82
 #define ST_PIN_MIN 0x83
 
-static uint32_t
-crc32(const uint8_t *p, size_t n)
+uint32_t
+kzt_store_crc32(const uint8_t *p, size_t n)
 {
 	uint32_t c = 0xFFFFFFFFu;
 	size_t i;
@@ -92,7 +92,7 @@ kzt_store_encode(const kzt_card_state *st, uint8_t *out, size_t cap, size_t *len
 	kzt_buf_put_u16(&b, STORE_VERSION);
 	kzt_buf_put_u16(&b, 0);
 	kzt_buf_put_u32(&b, (uint32_t)payload);
-	kzt_buf_put_u32(&b, crc32(out + STORE_HEADER, payload));
+	kzt_buf_put_u32(&b, kzt_store_crc32(out + STORE_HEADER, payload));
 	*len = STORE_HEADER + payload;
 	return b.err;
 }
@@ -126,34 +126,38 @@ decode_pin(const kzt_tlv *rec, kzt_card_pin *pin)
 
 	memset(pin, 0, sizeof(*pin));
 	while (n > 0) {
+		unsigned bit;
 		if (kzt_tlv_next(&p, &n, &t) != KZT_OK)
 			return KZT_ERR_PARSE;
 		switch (t.tag) {
 		case ST_PIN_VALUE:
+			bit = 1;
 			if (t.len == 0 || t.len > KZT_PIN_MAX_LEN)
 				return KZT_ERR_PARSE;
 			memcpy(pin->value, t.val, t.len);
 			pin->len = (uint8_t)t.len;
-			seen |= 1;
 			break;
 		case ST_PIN_TRIES:
+			bit = 2;
 			if (get_u8(&t, &pin->tries_left) != KZT_OK)
 				return KZT_ERR_PARSE;
-			seen |= 2;
 			break;
 		case ST_PIN_MAX:
+			bit = 4;
 			if (get_u8(&t, &pin->max_tries) != KZT_OK)
 				return KZT_ERR_PARSE;
-			seen |= 4;
 			break;
 		case ST_PIN_MIN:
+			bit = 8;
 			if (get_u8(&t, &pin->min_len) != KZT_OK)
 				return KZT_ERR_PARSE;
-			seen |= 8;
 			break;
 		default:
 			return KZT_ERR_PARSE;
 		}
+		if (seen & bit) /* a repeated record: which one would be meant? */
+			return KZT_ERR_PARSE;
+		seen |= bit;
 	}
 	if (seen != 15 || pin->max_tries == 0 || pin->max_tries > KZT_TRIES_MAX ||
 	    pin->tries_left > pin->max_tries || pin->min_len < KZT_PIN_MIN_LEN_FLOOR ||
@@ -178,11 +182,12 @@ kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size
 	payload = kzt_get_u32(p + 12);
 	if (payload != n - STORE_HEADER)
 		return fail(why, why_len, "store length does not match the file (truncated?)");
-	if (crc32(p + STORE_HEADER, payload) != kzt_get_u32(p + 16))
+	if (kzt_store_crc32(p + STORE_HEADER, payload) != kzt_get_u32(p + 16))
 		return fail(why, why_len, "store checksum mismatch (damaged file)");
 	p += STORE_HEADER;
 	n = payload;
 	while (n > 0 && r == KZT_OK) {
+		unsigned before = seen;
 		if ((r = kzt_tlv_next(&p, &n, &t)) != KZT_OK)
 			break;
 		switch (t.tag) {
@@ -225,6 +230,8 @@ kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size
 		default:
 			r = KZT_ERR_PARSE;
 		}
+		if (r == KZT_OK && seen == before) /* the record was there already */
+			r = KZT_ERR_PARSE;
 	}
 	if (r != KZT_OK || seen != 127) {
 		kzt_secure_zero(st, sizeof(*st));
