@@ -95,6 +95,62 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_TAG_PIN_FLAGS 0x84 /* KZT_PINF_* */
 #define KZT_PINF_DEFAULT 0x01  /* the factory default PIN is in force */
 
+/* PUT DATA object: the token label. */
+#define KZT_DO_LABEL 0x00C3
+
+/* Objects (docs/apdu-protocol.md 5.10). */
+#define KZT_CLASS_DATA 0x00
+#define KZT_CLASS_CERTIFICATE 0x01
+#define KZT_CLASS_PUBLIC_KEY 0x02
+#define KZT_CLASS_PRIVATE_KEY 0x03
+#define KZT_OBJF_PRIVATE 0x01
+#define KZT_OBJF_MODIFIABLE 0x02
+#define KZT_OBJF_SIGN 0x04
+#define KZT_OBJF_DECRYPT 0x08
+#define KZT_TAG_DIR_ENTRY 0x61
+#define KZT_TAG_OBJ_HANDLE 0x80
+#define KZT_TAG_OBJ_CLASS 0x81
+#define KZT_TAG_OBJ_FLAGS 0x82
+#define KZT_TAG_OBJ_SIZE 0x83 /* in a directory entry: the value's size (4 bytes) */
+#define KZT_TAG_OBJ_BLOB 0x83 /* in CREATE / UPDATE: the attribute blob */
+#define KZT_TAG_DIR_BLOB 0x84 /* in a directory entry: the attribute blob */
+#define KZT_TAG_OBJ_VALUE 0x84 /* in CREATE: the value */
+#define KZT_TAG_RSA_COMPONENTS 0xA5
+#define KZT_TAG_RSA_N 0x91
+#define KZT_TAG_RSA_E 0x92
+#define KZT_TAG_RSA_D 0x93
+#define KZT_TAG_RSA_P 0x94
+#define KZT_TAG_RSA_Q 0x95
+#define KZT_TAG_RSA_DP 0x96
+#define KZT_TAG_RSA_DQ 0x97
+#define KZT_TAG_RSA_QINV 0x98
+
+/* GENERATE ASYMMETRIC KEY PAIR data and response. */
+#define KZT_TAG_GEN_ALGORITHM 0x80
+#define KZT_TAG_GEN_BITS 0x81
+#define KZT_TAG_GEN_EXPONENT 0x82
+#define KZT_TAG_GEN_PRIV_BLOB 0x83
+#define KZT_TAG_GEN_PRIV_FLAGS 0x84
+#define KZT_TAG_GEN_PUB_BLOB 0x85
+#define KZT_TAG_GEN_PUB_FLAGS 0x86
+#define KZT_ALG_RSA 0x01
+#define KZT_TAG_PUBLIC_KEY 0x7F49
+#define KZT_TAG_PUB_MODULUS 0x81
+#define KZT_TAG_PUB_EXPONENT 0x82
+#define KZT_TAG_GEN_PRIV_HANDLE 0xC1
+#define KZT_TAG_GEN_PUB_HANDLE 0xC2
+
+/* MSE SET and PSO. */
+#define KZT_P1_MSE_SET_COMPUTE 0x41
+#define KZT_P2_MSE_DST 0xB6 /* digital signature template: key for signing */
+#define KZT_P2_MSE_CT 0xB8  /* confidentiality template: key for deciphering */
+#define KZT_TAG_MSE_KEY 0x84
+#define KZT_TAG_MSE_ALGORITHM 0x80
+#define KZT_ALG_RSA_RAW 0x01
+#define KZT_P1P2_PSO_CDS 0x9E9A
+#define KZT_P1P2_PSO_DECIPHER 0x8086
+#define KZT_SW_MORE_DATA 0x6310 /* LIST / READ OBJECT: continue at the next offset */
+
 /* Who may change the user PIN (format policy). */
 #define KZT_POLICY_USER 0x01  /* the user, with the old PIN */
 #define KZT_POLICY_ADMIN 0x02 /* the admin, by RESET RETRY COUNTER with a new PIN */

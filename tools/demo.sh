@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAZTOKEN_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc 2>/dev/null || echo 2)" --target kaztoken-pkcs11 kaztoken-sim >/dev/null
 
 work=$(mktemp -d /tmp/kaztoken-demo-XXXXXX)
 export KAZTOKEN_SIM_SOCKET=$work/sim.sock

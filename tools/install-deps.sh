@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
 	cmake gcc make pkg-config    # build
 	clang                        # second compiler; sanitizer build
+	libssl-dev                   # OpenSSL: the virtual card's RSA engine
 	libcmocka-dev                # unit tests
 	libp11-kit-dev               # reference PKCS#11 header for the header test
 	opensc                       # pkcs11-tool

@@ -14,12 +14,16 @@ trap 'rm -rf "$logs"' EXIT
 status=0
 
 echo "== gcc build (-Wall -Wextra -Werror) and the full suite"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# (options given explicitly: a cache left by another configuration must not
+# silently drop the tests)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAZTOKEN_TESTS=ON -DKAZTOKEN_SANITIZE=OFF \
+	-DKAZTOKEN_FUZZ=OFF >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j2 | tee "$logs/gcc.txt" || status=1
 
 echo "== clang build with ASan + UBSan: unit tests and the dlopen suite"
-CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DKAZTOKEN_TESTS=ON -DKAZTOKEN_FUZZ=OFF \
+	-DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-san -j"$jobs"
 ctest --test-dir build-san --output-on-failure -j2 -L unit | tee "$logs/san-unit.txt" || status=1
 ctest --test-dir build-san --output-on-failure -R '^integration\.p11_api$' | tee "$logs/san-api.txt" || status=1

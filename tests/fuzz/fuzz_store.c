@@ -19,10 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t img[4096], wrapped[1 << 16];
-	kzt_card_state st, back;
+	static uint8_t wrapped[1 << 17];
+	static kzt_card_state st, back;
+	uint8_t *img, *img2;
 	kzt_buf b;
-	size_t n;
+	size_t n, n2, cap;
 
 	if (size > 0 && data[0] == '!' && size - 1 + HEADER <= sizeof(wrapped)) {
 		kzt_buf_init(&b, wrapped, sizeof(wrapped));
@@ -37,8 +38,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (kzt_store_decode(data, size, &st, NULL, 0) != KZT_OK)
 		return 0;
-	if (kzt_store_encode(&st, img, sizeof(img), &n) != KZT_OK ||
-	    kzt_store_decode(img, n, &back, NULL, 0) != KZT_OK || memcmp(&st, &back, sizeof(st)) != 0)
+	/* The state must survive a save and load: same encoding both times. */
+	cap = kzt_store_encoded_max(&st);
+	img = malloc(cap);
+	img2 = malloc(cap);
+	if (img == NULL || img2 == NULL || kzt_store_encode(&st, img, cap, &n) != KZT_OK ||
+	    kzt_store_decode(img, n, &back, NULL, 0) != KZT_OK ||
+	    kzt_store_encode(&back, img2, cap, &n2) != KZT_OK || n != n2 || memcmp(img, img2, n) != 0)
 		abort();
+	kzt_card_objects_clear(&st);
+	kzt_card_objects_clear(&back);
+	free(img);
+	free(img2);
 	return 0;
 }

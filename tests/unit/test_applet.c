@@ -12,76 +12,9 @@
 #include <cmocka.h>
 
 #include "apdu.h"
-#include "card.h"
+#include "card_fixture.h"
 #include "kzt_err.h"
 #include "tlv.h"
-
-typedef struct fixture {
-	kzt_card card;
-	kzt_card_session s;
-	uint8_t resp[KZT_CARD_MAX_DATA + 2];
-	size_t len; /* response data length (without SW) */
-} fixture;
-
-static uint16_t
-xfer(fixture *f, const uint8_t *cmd, size_t n)
-{
-	size_t rlen;
-
-	kzt_applet_process(&f->card, &f->s, cmd, n, f->resp, sizeof(f->resp), &rlen);
-	assert_true(rlen >= 2);
-	f->len = rlen - 2;
-	return (uint16_t)((f->resp[rlen - 2] << 8) | f->resp[rlen - 1]);
-}
-
-/* Encode and send an APDU with the given fields. */
-static uint16_t
-cmd(fixture *f, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2, const void *data, size_t lc,
-    uint32_t le)
-{
-	static uint8_t buf[KZT_APDU_MAX_CMD];
-	kzt_apdu a = {cla, ins, p1, p2, data, lc, le, 0};
-	kzt_buf b;
-
-	kzt_buf_init(&b, buf, sizeof(buf));
-	assert_int_equal(kzt_apdu_encode(&a, 1, &b), KZT_OK);
-	return xfer(f, buf, b.len);
-}
-
-static uint16_t
-select_applet(fixture *f)
-{
-	static const uint8_t aid[] = KZT_AID;
-	return cmd(f, 0x00, KZT_INS_SELECT, 0x04, 0x00, aid, sizeof(aid), 256);
-}
-
-static uint16_t
-verify(fixture *f, uint8_t ref, const char *pin)
-{
-	return cmd(f, 0x00, KZT_INS_VERIFY, 0x00, ref, pin, pin != NULL ? strlen(pin) : 0, 0);
-}
-
-static int
-setup(void **state)
-{
-	fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	assert_int_equal(kzt_card_open(&f->card, NULL, NULL, 0), KZT_OK);
-	assert_int_equal(select_applet(f), KZT_SW_OK);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fixture *f = *state;
-
-	kzt_card_close(&f->card);
-	free(f);
-	return 0;
-}
 
 static void
 test_select_returns_fci_with_serial_and_limits(void **state)
@@ -378,19 +311,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_select_returns_fci_with_serial_and_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commands_before_select_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_and_unknown_commands_get_status_words, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pin_verifies_and_wrong_pin_counts_down, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pin_locks_after_ten_wrong_tries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_try_is_persisted_before_the_pin_is_compared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_change_pin_needs_old_pin_and_respects_length, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_cannot_change_pin_when_policy_says_admin_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_admin_unblocks_user_pin_keeping_it, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_format_resets_state_and_logs_everyone_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_token_state_reports_pins_and_label, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_responses_come_in_parts_through_get_response, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_chained_verify_is_assembled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_select_returns_fci_with_serial_and_limits, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_commands_before_select_are_refused, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_and_unknown_commands_get_status_words, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_verifies_and_wrong_pin_counts_down, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_locks_after_ten_wrong_tries, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_try_is_persisted_before_the_pin_is_compared, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_change_pin_needs_old_pin_and_respects_length, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_user_cannot_change_pin_when_policy_says_admin_only, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_admin_unblocks_user_pin_keeping_it, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_format_resets_state_and_logs_everyone_out, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_token_state_reports_pins_and_label, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_long_responses_come_in_parts_through_get_response, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_chained_verify_is_assembled, card_setup, card_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

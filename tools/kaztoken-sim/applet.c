@@ -44,6 +44,7 @@ kzt_card_factory(kzt_card_state *st, const uint8_t serial[KZT_SERIAL_LEN])
 	pin_factory(&st->admin, KZT_DEFAULT_ADMIN_PIN);
 	st->policy = KZT_POLICY_BOTH;
 	st->capacity = KZT_DEFAULT_CAPACITY;
+	st->next_handle = 1;
 }
 
 static int
@@ -91,6 +92,7 @@ kzt_card_open(kzt_card *card, const char *store_path, char *why, size_t why_len)
 void
 kzt_card_close(kzt_card *card)
 {
+	kzt_card_objects_clear(&card->st);
 	free(card->store_path);
 	kzt_secure_zero(card, sizeof(*card));
 }
@@ -259,7 +261,8 @@ cmd_get_data(kzt_card *card, const kzt_apdu *a, reply *rp)
 	kzt_tlv_put(&rp->out, KZT_TAG_STATE_SERIAL, st->serial, KZT_SERIAL_LEN);
 	kzt_tlv_put_u32(&rp->out, KZT_TAG_CHANGE_COUNTER, st->change_counter);
 	kzt_tlv_put_u32(&rp->out, KZT_TAG_MEM_TOTAL, st->capacity);
-	kzt_tlv_put_u32(&rp->out, KZT_TAG_MEM_FREE, st->capacity); /* no objects yet */
+	kzt_tlv_put_u32(&rp->out, KZT_TAG_MEM_FREE,
+			(uint32_t)(st->capacity - kzt_card_used(st)));
 	kzt_tlv_put_u8(&rp->out, KZT_TAG_POLICY, st->policy);
 	put_pin_status(&rp->out, KZT_TAG_PIN_STATUS_USER, &st->user, KZT_DEFAULT_USER_PIN);
 	put_pin_status(&rp->out, KZT_TAG_PIN_STATUS_ADMIN, &st->admin, KZT_DEFAULT_ADMIN_PIN);
@@ -441,6 +444,7 @@ cmd_format(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 		return KZT_SW_MEMORY_FAILURE;
 	kzt_card_factory(neu, card->st.serial);
 	neu->capacity = card->st.capacity;
+	neu->next_handle = card->st.next_handle; /* old handles are never reissued */
 	neu->change_counter = card->st.change_counter + 1;
 	while (n > 0) {
 		if (kzt_tlv_next(&p, &n, &t) != KZT_OK || !format_element(neu, &t)) {
@@ -454,20 +458,51 @@ cmd_format(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 	}
 	neu->user.tries_left = neu->user.max_tries;
 	neu->admin.tries_left = neu->admin.max_tries;
-	old = card->st;
+	old = card->st; /* takes the objects along: erased only once the commit holds */
 	card->st = *neu;
 	if (kzt_card_commit(card) != KZT_OK) {
 		card->st = old;
 		sw = KZT_SW_MEMORY_FAILURE;
 	} else {
+		kzt_card_objects_clear(&old);
 		card->epoch++; /* every session, this one included, is logged out */
 		session_sync(card, s);
+		s->sign_key = s->decipher_key = 0;
 	}
 	kzt_secure_zero(&old, sizeof(old));
 out:
 	kzt_secure_zero(neu, sizeof(*neu));
 	free(neu);
 	return sw;
+}
+
+/* PUT DATA 00C3: the token label, by the user or the admin. */
+static uint16_t
+cmd_put_data(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
+{
+	kzt_card_state *st = &card->st;
+	uint8_t old[KZT_LABEL_MAX];
+	uint8_t old_len = st->label_len;
+
+	if ((uint16_t)(a->p1 << 8 | a->p2) != KZT_DO_LABEL)
+		return KZT_SW_REF_NOT_FOUND;
+	if (!s->user_verified && !s->admin_verified)
+		return KZT_SW_SECURITY_STATUS;
+	if (a->lc > KZT_LABEL_MAX)
+		return KZT_SW_WRONG_DATA;
+	memcpy(old, st->label, KZT_LABEL_MAX);
+	memset(st->label, 0, KZT_LABEL_MAX);
+	if (a->lc > 0)
+		memcpy(st->label, a->data, a->lc);
+	st->label_len = (uint8_t)a->lc;
+	st->change_counter++;
+	if (kzt_card_commit(card) != KZT_OK) {
+		memcpy(st->label, old, KZT_LABEL_MAX);
+		st->label_len = old_len;
+		st->change_counter--;
+		return KZT_SW_MEMORY_FAILURE;
+	}
+	return KZT_SW_OK;
 }
 
 static uint16_t
@@ -501,11 +536,20 @@ dispatch(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 	if (proprietary) {
 		switch (a->ins) {
 		case KZT_INS_FORMAT: return cmd_format(card, s, a);
+		case KZT_INS_LIST_OBJECTS: return kzt_cmd_list_objects(card, s, a, &rp->out);
+		case KZT_INS_READ_OBJECT: return kzt_cmd_read_object(card, s, a, &rp->out);
+		case KZT_INS_CREATE_OBJECT: return kzt_cmd_create_object(card, s, a, &rp->out);
+		case KZT_INS_UPDATE_OBJECT: return kzt_cmd_update_object(card, s, a);
+		case KZT_INS_DELETE_OBJECT: return kzt_cmd_delete_object(card, s, a);
 		default: return KZT_SW_INS_UNSUPPORTED;
 		}
 	}
 	switch (a->ins) {
 	case KZT_INS_GET_DATA: return cmd_get_data(card, a, rp);
+	case KZT_INS_PUT_DATA: return cmd_put_data(card, s, a);
+	case KZT_INS_GENERATE_KEY_PAIR: return kzt_cmd_generate_key_pair(card, s, a, &rp->out);
+	case KZT_INS_MSE: return kzt_cmd_mse(card, s, a);
+	case KZT_INS_PSO: return kzt_cmd_pso(card, s, a, &rp->out);
 	case KZT_INS_VERIFY: return cmd_verify(card, s, a);
 	case KZT_INS_CHANGE_REFERENCE_DATA: return cmd_change_reference_data(card, s, a);
 	case KZT_INS_RESET_RETRY_COUNTER: return cmd_reset_retry_counter(card, s, a);
@@ -514,7 +558,8 @@ dispatch(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 	}
 }
 
-/* Hand out up to le bytes of the pending response, 61xx while more remain. */
+/* Hand out up to le bytes of the pending response, 61xx while more remain; the
+ * last part carries the command's own status (9000, or 6310 for "more data"). */
 static void
 emit_pending(kzt_card_session *s, uint32_t le, uint8_t *resp, size_t *resp_len, uint16_t *sw)
 {
@@ -526,7 +571,7 @@ emit_pending(kzt_card_session *s, uint32_t le, uint8_t *resp, size_t *resp_len, 
 	left -= n;
 	if (left == 0) {
 		s->pending_len = s->pending_off = 0;
-		*sw = KZT_SW_OK;
+		*sw = s->pending_sw;
 	} else {
 		*sw = (uint16_t)(KZT_SW_BYTES_REMAINING | (left > 255 ? 0 : left));
 	}
@@ -612,9 +657,10 @@ kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd, size
 		sw = KZT_SW_UNKNOWN;
 		goto done;
 	}
-	if (sw == KZT_SW_OK && rp.out.len > 0) {
+	if ((sw == KZT_SW_OK || sw == KZT_SW_MORE_DATA) && rp.out.len > 0) {
 		s->pending_len = rp.out.len;
 		s->pending_off = 0;
+		s->pending_sw = sw;
 		emit_pending(s, le, resp, resp_len, &sw);
 	}
 done:

@@ -10,10 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apdu.h"
 #include "kzt_proto.h"
 
 /* Longest data field the applet accepts (after chaining) and returns. */
 #define KZT_CARD_MAX_DATA 8192
+#define KZT_CARD_MAX_OBJECTS 128
+#define KZT_CARD_BLOB_MAX 1024    /* an object's attribute blob */
+#define KZT_CARD_OBJECT_COST 16   /* bookkeeping bytes charged per object */
 
 typedef struct kzt_card_pin {
 	uint8_t value[KZT_PIN_MAX_LEN];
@@ -22,6 +26,15 @@ typedef struct kzt_card_pin {
 	uint8_t max_tries;
 	uint8_t min_len;
 } kzt_card_pin;
+
+/* One object (docs/apdu-protocol.md 5.10). The buffers are the card's own. */
+typedef struct kzt_card_object {
+	uint16_t handle;
+	uint8_t cls;   /* KZT_CLASS_* */
+	uint8_t flags; /* KZT_OBJF_* */
+	uint8_t *blob, *value, *key;
+	size_t blob_len, value_len, key_len; /* key: private key material, never read out */
+} kzt_card_object;
 
 /* Everything that survives power-off; saved whole by kzt_store_save. */
 typedef struct kzt_card_state {
@@ -33,6 +46,9 @@ typedef struct kzt_card_state {
 	uint8_t policy;          /* KZT_POLICY_*: who may change the user PIN */
 	uint32_t change_counter; /* moves on every change the module must re-read */
 	uint32_t capacity;       /* object store size in bytes */
+	uint16_t next_handle;    /* handles are never reused while the card lives */
+	size_t nobjects;
+	kzt_card_object objects[KZT_CARD_MAX_OBJECTS];
 } kzt_card_state;
 
 typedef struct kzt_card {
@@ -52,9 +68,11 @@ typedef struct kzt_card_session {
 	int user_verified;
 	int admin_verified;
 	uint32_t epoch; /* card epoch the verifications belong to */
+	uint16_t sign_key, decipher_key; /* MSE SET selections (0: none) */
 	/* response data waiting for GET RESPONSE */
 	uint8_t pending[KZT_CARD_MAX_DATA];
 	size_t pending_len, pending_off;
+	uint16_t pending_sw; /* the status the last part carries */
 	/* command chaining in progress */
 	uint8_t chain[KZT_CARD_MAX_DATA];
 	size_t chain_len;
@@ -77,6 +95,13 @@ void kzt_card_close(kzt_card *card);
  * still holds the previous state. */
 int kzt_card_commit(kzt_card *card);
 
+/* Bytes of the store the objects use (what GET DATA reports as not free). */
+size_t kzt_card_used(const kzt_card_state *st);
+/* Free an object's buffers (wiping them) and zero it. */
+void kzt_card_object_clear(kzt_card_object *o);
+/* Free every object of st. */
+void kzt_card_objects_clear(kzt_card_state *st);
+
 /* Start a session (power-on / reset): nothing selected or verified. */
 void kzt_card_session_reset(kzt_card_session *s);
 
@@ -86,6 +111,17 @@ void kzt_card_session_reset(kzt_card_session *s);
 void kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd,
 			size_t cmd_len, uint8_t *resp, size_t resp_cap, size_t *resp_len);
 
+/* Object, key and PSO commands (objects.c); each returns a status word and may
+ * write response data to out. */
+uint16_t kzt_cmd_list_objects(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
+uint16_t kzt_cmd_read_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
+uint16_t kzt_cmd_create_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
+uint16_t kzt_cmd_update_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a);
+uint16_t kzt_cmd_delete_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a);
+uint16_t kzt_cmd_generate_key_pair(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
+uint16_t kzt_cmd_mse(kzt_card *card, kzt_card_session *s, const kzt_apdu *a);
+uint16_t kzt_cmd_pso(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
+
 /* Store file: serialise, parse, and the atomic write (store.c). */
 int kzt_store_load(const char *path, kzt_card_state *st, char *why, size_t why_len);
 int kzt_store_save(const char *path, const kzt_card_state *st);
@@ -93,6 +129,8 @@ int kzt_store_save(const char *path, const kzt_card_state *st);
 uint32_t kzt_store_crc32(const uint8_t *p, size_t n);
 /* Encode / decode the file image (exposed for the unit tests' malformed inputs). */
 int kzt_store_encode(const kzt_card_state *st, uint8_t *out, size_t cap, size_t *len);
+/* An upper bound on the encoded size of st. */
+size_t kzt_store_encoded_max(const kzt_card_state *st);
 int kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size_t why_len);
 
 #endif

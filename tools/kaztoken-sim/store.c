@@ -23,7 +23,7 @@
 #include "tlv.h"
 
 #define STORE_MAGIC "KZTSTORE"
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 #define STORE_HEADER 20
 #define STORE_MAX (16u * 1024 * 1024)
 
@@ -32,8 +32,17 @@
 #define ST_POLICY 0xC2
 #define ST_COUNTER 0xC3
 #define ST_CAPACITY 0xC4
+#define ST_NEXT_HANDLE 0xC5
 #define ST_USER_PIN 0xE0
 #define ST_ADMIN_PIN 0xE1
+#define ST_OBJECT 0xE2
+/* inside an object record */
+#define ST_OBJ_HANDLE 0x80
+#define ST_OBJ_CLASS 0x81
+#define ST_OBJ_FLAGS 0x82
+#define ST_OBJ_BLOB 0x83
+#define ST_OBJ_VALUE 0x84
+#define ST_OBJ_KEY 0x85
 /* inside a PIN record */
 #define ST_PIN_VALUE 0x80
 #define ST_PIN_TRIES 0x81
@@ -68,11 +77,36 @@ put_pin(kzt_buf *b, uint32_t tag, const kzt_card_pin *pin)
 	kzt_tlv_end(b, mark);
 }
 
+static void
+put_object(kzt_buf *b, const kzt_card_object *o)
+{
+	size_t mark;
+
+	kzt_tlv_begin(b, ST_OBJECT, &mark);
+	kzt_tlv_put_u16(b, ST_OBJ_HANDLE, o->handle);
+	kzt_tlv_put_u8(b, ST_OBJ_CLASS, o->cls);
+	kzt_tlv_put_u8(b, ST_OBJ_FLAGS, o->flags);
+	kzt_tlv_put(b, ST_OBJ_BLOB, o->blob, o->blob_len);
+	kzt_tlv_put(b, ST_OBJ_VALUE, o->value, o->value_len);
+	kzt_tlv_put(b, ST_OBJ_KEY, o->key, o->key_len);
+	kzt_tlv_end(b, mark);
+}
+
+size_t
+kzt_store_encoded_max(const kzt_card_state *st)
+{
+	size_t i, n = STORE_HEADER + 512;
+
+	for (i = 0; i < st->nobjects; i++)
+		n += 64 + st->objects[i].blob_len + st->objects[i].value_len + st->objects[i].key_len;
+	return n;
+}
+
 int
 kzt_store_encode(const kzt_card_state *st, uint8_t *out, size_t cap, size_t *len)
 {
 	kzt_buf b;
-	size_t payload;
+	size_t payload, i;
 
 	if (cap < STORE_HEADER)
 		return KZT_ERR_BUFFER;
@@ -82,8 +116,11 @@ kzt_store_encode(const kzt_card_state *st, uint8_t *out, size_t cap, size_t *len
 	kzt_tlv_put_u8(&b, ST_POLICY, st->policy);
 	kzt_tlv_put_u32(&b, ST_COUNTER, st->change_counter);
 	kzt_tlv_put_u32(&b, ST_CAPACITY, st->capacity);
+	kzt_tlv_put_u16(&b, ST_NEXT_HANDLE, st->next_handle);
 	put_pin(&b, ST_USER_PIN, &st->user);
 	put_pin(&b, ST_ADMIN_PIN, &st->admin);
+	for (i = 0; i < st->nobjects; i++)
+		put_object(&b, &st->objects[i]);
 	if (b.err != KZT_OK)
 		return b.err;
 	payload = b.len;
@@ -166,6 +203,72 @@ decode_pin(const kzt_tlv *rec, kzt_card_pin *pin)
 	return KZT_OK;
 }
 
+static uint8_t *
+copy_field(const kzt_tlv *t, size_t *len)
+{
+	uint8_t *d;
+
+	*len = 0;
+	if (t->len == 0)
+		return NULL;
+	if ((d = malloc(t->len)) != NULL) {
+		memcpy(d, t->val, t->len);
+		*len = t->len;
+	}
+	return d;
+}
+
+/* One object record; every field present exactly once and within the limits. */
+static int
+decode_object(const kzt_tlv *rec, kzt_card_state *st)
+{
+	kzt_card_object *o = &st->objects[st->nobjects];
+	kzt_tlv f[6];
+	static const uint32_t tags[6] = {ST_OBJ_HANDLE, ST_OBJ_CLASS, ST_OBJ_FLAGS,
+					 ST_OBJ_BLOB,   ST_OBJ_VALUE, ST_OBJ_KEY};
+	const uint8_t *p = rec->val;
+	size_t n = rec->len, i, count = 0;
+	uint32_t v;
+	kzt_tlv t;
+
+	if (st->nobjects == KZT_CARD_MAX_OBJECTS)
+		return KZT_ERR_PARSE;
+	while (n > 0) {
+		if (kzt_tlv_next(&p, &n, &t) != KZT_OK)
+			return KZT_ERR_PARSE;
+		for (i = 0; i < 6 && tags[i] != t.tag; i++)
+			;
+		if (i == 6 || (count & (1u << i)))
+			return KZT_ERR_PARSE; /* unknown or repeated field */
+		count |= 1u << i;
+		f[i] = t;
+	}
+	if (count != 0x3F)
+		return KZT_ERR_PARSE;
+	memset(o, 0, sizeof(*o));
+	if (kzt_tlv_get_uint(&f[0], 2, &v) != KZT_OK || v == 0 || v == 0xFFFF)
+		return KZT_ERR_PARSE;
+	o->handle = (uint16_t)v;
+	for (i = 0; i < st->nobjects; i++)
+		if (st->objects[i].handle == o->handle)
+			return KZT_ERR_PARSE;
+	if (kzt_tlv_get_uint(&f[1], 1, &v) != KZT_OK || v > KZT_CLASS_PRIVATE_KEY)
+		return KZT_ERR_PARSE;
+	o->cls = (uint8_t)v;
+	if (kzt_tlv_get_uint(&f[2], 1, &v) != KZT_OK)
+		return KZT_ERR_PARSE;
+	o->flags = (uint8_t)v;
+	if (f[3].len > KZT_CARD_BLOB_MAX || (o->cls == KZT_CLASS_PRIVATE_KEY) != (f[5].len > 0))
+		return KZT_ERR_PARSE;
+	o->blob = copy_field(&f[3], &o->blob_len);
+	o->value = copy_field(&f[4], &o->value_len);
+	o->key = copy_field(&f[5], &o->key_len);
+	st->nobjects++; /* owned by st from here: freed with it on any later error */
+	if (o->blob_len != f[3].len || o->value_len != f[4].len || o->key_len != f[5].len)
+		return KZT_ERR_NOMEM;
+	return KZT_OK;
+}
+
 int
 kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size_t why_len)
 {
@@ -188,6 +291,7 @@ kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size
 	n = payload;
 	while (n > 0 && r == KZT_OK) {
 		unsigned before = seen;
+		int repeatable = 0;
 		if ((r = kzt_tlv_next(&p, &n, &t)) != KZT_OK)
 			break;
 		switch (t.tag) {
@@ -227,13 +331,25 @@ kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size
 			r = decode_pin(&t, &st->admin);
 			seen |= 64;
 			break;
+		case ST_NEXT_HANDLE:
+			r = kzt_tlv_get_uint(&t, 2, &v);
+			st->next_handle = (uint16_t)v;
+			seen |= 128;
+			break;
+		case ST_OBJECT:
+			r = decode_object(&t, st);
+			repeatable = 1; /* one record per object */
+			break;
 		default:
 			r = KZT_ERR_PARSE;
 		}
-		if (r == KZT_OK && seen == before) /* the record was there already */
+		if (r == KZT_OK && !repeatable && seen == before) /* the record was there already */
 			r = KZT_ERR_PARSE;
 	}
-	if (r != KZT_OK || seen != 127) {
+	if (r == KZT_OK && seen == 255 && kzt_card_used(st) > st->capacity)
+		r = KZT_ERR_PARSE; /* more stored than the card can hold */
+	if (r != KZT_OK || seen != 255) {
+		kzt_card_objects_clear(st);
 		kzt_secure_zero(st, sizeof(*st));
 		return fail(why, why_len, r != KZT_OK ? "malformed store record" : "store record missing");
 	}
@@ -311,12 +427,14 @@ sync_dir(const char *path)
 int
 kzt_store_save(const char *path, const kzt_card_state *st)
 {
-	uint8_t img[4096];
+	size_t cap = kzt_store_encoded_max(st), len = 0;
+	uint8_t *img = malloc(cap);
 	char tmp[4096];
-	size_t len;
 	int fd, r;
 
-	if ((r = kzt_store_encode(st, img, sizeof(img), &len)) != KZT_OK)
+	if (img == NULL)
+		return KZT_ERR_NOMEM;
+	if ((r = kzt_store_encode(st, img, cap, &len)) != KZT_OK)
 		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		r = KZT_ERR_ARGS;
@@ -336,6 +454,7 @@ kzt_store_save(const char *path, const kzt_card_state *st)
 	}
 	r = sync_dir(path) == 0 ? KZT_OK : KZT_ERR_STORE;
 out:
-	kzt_secure_zero(img, sizeof(img));
+	kzt_secure_zero(img, cap);
+	free(img);
 	return r;
 }

@@ -1,0 +1,509 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The applet's objects, on-card keys and private-key operations (protocol 5.9-5.12),
+ * driven with raw APDUs; results checked with OpenSSL's public-key arithmetic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "apdu.h"
+#include "card_fixture.h"
+#include "kzt_err.h"
+#include "tlv.h"
+
+#define USER_PIN "12345678"
+
+static uint16_t
+create(fixture *f, uint8_t cls, uint8_t flags, const char *blob, const void *value, size_t vlen,
+       uint16_t *handle)
+{
+	static uint8_t data[KZT_CARD_MAX_DATA + 64];
+	kzt_buf b;
+	kzt_tlv t;
+	uint16_t sw;
+
+	kzt_buf_init(&b, data, sizeof(data));
+	kzt_tlv_put_u8(&b, KZT_TAG_OBJ_CLASS, cls);
+	kzt_tlv_put_u8(&b, KZT_TAG_OBJ_FLAGS, flags);
+	kzt_tlv_put(&b, KZT_TAG_OBJ_BLOB, blob, strlen(blob));
+	if (value != NULL)
+		kzt_tlv_put(&b, KZT_TAG_OBJ_VALUE, value, vlen);
+	assert_int_equal(b.err, KZT_OK);
+	sw = cmd(f, 0x80, KZT_INS_CREATE_OBJECT, 0, 0, data, b.len, 256);
+	if (sw == KZT_SW_OK && handle != NULL) {
+		assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_OBJ_HANDLE, &t), KZT_OK);
+		*handle = (uint16_t)(t.val[0] << 8 | t.val[1]);
+	}
+	return sw;
+}
+
+/* Number of directory entries, after reading the whole directory with Le = le;
+ * also the APDUs that took and the directory's size in bytes. */
+static size_t
+list_count_bytes(fixture *f, uint32_t le, size_t *apdus, size_t *bytes)
+{
+	static uint8_t dir[65536];
+	size_t off = 0, n = 0;
+	const uint8_t *p;
+	uint16_t sw;
+	kzt_tlv t;
+
+	*apdus = 0;
+	do {
+		sw = cmd(f, 0x80, KZT_INS_LIST_OBJECTS, (uint8_t)(off >> 8), (uint8_t)off, NULL, 0, le);
+		(*apdus)++;
+		assert_true(sw == KZT_SW_OK || sw == KZT_SW_MORE_DATA);
+		memcpy(dir + off, f->resp, f->len);
+		off += f->len;
+	} while (sw == KZT_SW_MORE_DATA);
+	*bytes = off;
+	p = dir;
+	while (off > 0) {
+		assert_int_equal(kzt_tlv_next(&p, &off, &t), KZT_OK);
+		assert_int_equal(t.tag, KZT_TAG_DIR_ENTRY);
+		n++;
+	}
+	return n;
+}
+
+static size_t
+list_count(fixture *f, uint32_t le, size_t *apdus)
+{
+	size_t bytes;
+
+	return list_count_bytes(f, le, apdus, &bytes);
+}
+
+static void
+test_objects_need_the_user_and_round_trip(void **state)
+{
+	fixture *f = *state;
+	uint8_t cert[3000], offset[4] = {0};
+	uint16_t h;
+	size_t apdus, i;
+
+	for (i = 0; i < sizeof(cert); i++)
+		cert[i] = (uint8_t)(i * 7);
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "d", "x", 1, &h), KZT_SW_SECURITY_STATUS);
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_CERTIFICATE, KZT_OBJF_MODIFIABLE, "cert-attrs", cert,
+				sizeof(cert), &h),
+			 KZT_SW_OK);
+	/* read it back in one extended read */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_OBJECT, h >> 8, h & 0xFF, offset, 4, 65536),
+			 KZT_SW_OK);
+	assert_int_equal(f->len, sizeof(cert));
+	assert_memory_equal(f->resp, cert, sizeof(cert));
+	/* and in 1000-byte pieces: 6310 until the last */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_OBJECT, h >> 8, h & 0xFF, offset, 4, 1000),
+			 KZT_SW_MORE_DATA);
+	offset[2] = 0x0B;
+	offset[3] = 0xB8; /* 3000 */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_OBJECT, h >> 8, h & 0xFF, offset, 4, 1000),
+			 KZT_SW_OK);
+	assert_int_equal(f->len, 0);
+	assert_int_equal(list_count(f, 256, &apdus), 1);
+	/* a missing handle */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_OBJECT, 0x12, 0x34, offset, 4, 16),
+			 KZT_SW_NOT_FOUND);
+}
+
+static void
+test_private_objects_are_hidden_until_verify(void **state)
+{
+	fixture *f = *state;
+	static const uint8_t off[4];
+	uint16_t h;
+	size_t apdus;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_DATA, KZT_OBJF_PRIVATE, "secret", "s", 1, &h), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "public", "p", 1, NULL), KZT_SW_OK);
+	assert_int_equal(list_count(f, 256, &apdus), 2);
+	assert_int_equal(cmd(f, 0, KZT_INS_VERIFY, 0xFF, KZT_PIN_USER, NULL, 0, 0), KZT_SW_OK);
+	assert_int_equal(list_count(f, 256, &apdus), 1);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_OBJECT, h >> 8, h & 0xFF, off, 4, 16),
+			 KZT_SW_SECURITY_STATUS);
+}
+
+static void
+test_directory_is_read_in_pages(void **state)
+{
+	fixture *f = *state;
+	char blob[200];
+	size_t apdus, bytes, i;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	memset(blob, 'b', sizeof(blob) - 1);
+	blob[sizeof(blob) - 1] = '\0';
+	for (i = 0; i < 20; i++)
+		assert_int_equal(create(f, KZT_CLASS_DATA, 0, blob, NULL, 0, NULL), KZT_SW_OK);
+	/* the budget: one extended page, or ceil(directory bytes / 256) short pages */
+	assert_int_equal(list_count_bytes(f, 65536, &apdus, &bytes), 20);
+	assert_int_equal(apdus, 1);
+	assert_true(bytes > 20 * 200);
+	assert_int_equal(list_count(f, 256, &apdus), 20);
+	assert_int_equal(apdus, (bytes + 255) / 256);
+}
+
+static void
+test_update_and_delete_change_the_counter(void **state)
+{
+	fixture *f = *state;
+	uint8_t data[32];
+	uint32_t c0 = f->card.st.change_counter;
+	uint16_t h, ro;
+	kzt_buf b;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_DATA, KZT_OBJF_MODIFIABLE, "a", "v", 1, &h), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "ro", "v", 1, &ro), KZT_SW_OK);
+	assert_int_equal(f->card.st.change_counter, c0 + 2);
+	kzt_buf_init(&b, data, sizeof(data));
+	kzt_tlv_put(&b, KZT_TAG_OBJ_BLOB, "renamed", 7);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_UPDATE_OBJECT, h >> 8, h & 0xFF, data, b.len, 0),
+			 KZT_SW_OK);
+	assert_int_equal(f->card.st.objects[0].blob_len, 7);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_UPDATE_OBJECT, ro >> 8, ro & 0xFF, data, b.len, 0),
+			 KZT_SW_CONDITIONS); /* not modifiable */
+	/* a failed commit leaves the old blob */
+	f->card.fail_commits = 1;
+	kzt_buf_init(&b, data, sizeof(data));
+	kzt_tlv_put(&b, KZT_TAG_OBJ_BLOB, "lost", 4);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_UPDATE_OBJECT, h >> 8, h & 0xFF, data, b.len, 0),
+			 KZT_SW_MEMORY_FAILURE);
+	assert_memory_equal(f->card.st.objects[0].blob, "renamed", 7);
+	f->card.fail_commits = 1;
+	assert_int_equal(cmd(f, 0x80, KZT_INS_DELETE_OBJECT, h >> 8, h & 0xFF, NULL, 0, 0),
+			 KZT_SW_MEMORY_FAILURE);
+	assert_int_equal(f->card.st.nobjects, 2);
+	assert_int_equal(f->card.st.objects[0].handle, h);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_DELETE_OBJECT, h >> 8, h & 0xFF, NULL, 0, 0), KZT_SW_OK);
+	assert_int_equal(f->card.st.nobjects, 1);
+	assert_int_equal(f->card.st.change_counter, c0 + 4);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_DELETE_OBJECT, h >> 8, h & 0xFF, NULL, 0, 0),
+			 KZT_SW_NOT_FOUND);
+}
+
+static void
+test_full_store_refuses_and_keeps_everything(void **state)
+{
+	fixture *f = *state;
+	static uint8_t big[KZT_CARD_MAX_DATA - 64];
+	uint16_t h;
+	size_t n = 0;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	while (create(f, KZT_CLASS_DATA, 0, "", big, sizeof(big), &h) == KZT_SW_OK)
+		n++;
+	assert_int_equal(n, KZT_DEFAULT_CAPACITY / (sizeof(big) + KZT_CARD_OBJECT_COST));
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "", big, sizeof(big), &h), KZT_SW_NO_SPACE);
+	assert_int_equal(f->card.st.nobjects, n);
+	assert_true(kzt_card_used(&f->card.st) <= f->card.st.capacity);
+	/* a failed commit on create adds nothing */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_DELETE_OBJECT, h >> 8, h & 0xFF, NULL, 0, 0), KZT_SW_OK);
+	f->card.fail_commits = 1;
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "", "x", 1, NULL), KZT_SW_MEMORY_FAILURE);
+	assert_int_equal(f->card.st.nobjects, n - 1);
+}
+
+/* Generate a key on the card; return its handles and (n, e). */
+static void
+generate(fixture *f, unsigned bits, uint8_t priv_flags, uint16_t *priv, uint16_t *pub,
+	 uint8_t *n, size_t *n_len)
+{
+	uint8_t data[64];
+	kzt_tlv pk, t;
+	kzt_buf b;
+
+	kzt_buf_init(&b, data, sizeof(data));
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_ALGORITHM, KZT_ALG_RSA);
+	kzt_tlv_put_u16(&b, KZT_TAG_GEN_BITS, (uint16_t)bits);
+	kzt_tlv_put(&b, KZT_TAG_GEN_EXPONENT, "\x01\x00\x01", 3);
+	kzt_tlv_put(&b, KZT_TAG_GEN_PRIV_BLOB, "priv", 4);
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_PRIV_FLAGS, priv_flags);
+	kzt_tlv_put(&b, KZT_TAG_GEN_PUB_BLOB, "pub", 3);
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_PUB_FLAGS, 0);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_GENERATE_KEY_PAIR, 0x80, 0x00, data, b.len, 65536),
+			 KZT_SW_OK);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_PUBLIC_KEY, &pk), KZT_OK);
+	assert_int_equal(kzt_tlv_find(pk.val, pk.len, KZT_TAG_PUB_MODULUS, &t), KZT_OK);
+	assert_int_equal(t.len, bits / 8);
+	memcpy(n, t.val, t.len);
+	*n_len = t.len;
+	assert_int_equal(kzt_tlv_find(pk.val, pk.len, KZT_TAG_PUB_EXPONENT, &t), KZT_OK);
+	assert_memory_equal(t.val, "\x01\x00\x01", 3);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_GEN_PRIV_HANDLE, &t), KZT_OK);
+	*priv = (uint16_t)(t.val[0] << 8 | t.val[1]);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_GEN_PUB_HANDLE, &t), KZT_OK);
+	*pub = (uint16_t)(t.val[0] << 8 | t.val[1]);
+}
+
+/* out = in^65537 mod n, with OpenSSL. */
+static void
+public_op(const uint8_t *n, size_t n_len, const uint8_t *in, uint8_t *out)
+{
+	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *x = BN_bin2bn(in, (int)n_len, NULL);
+	BIGNUM *e = BN_new(), *r = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+
+	assert_int_equal(BN_set_word(e, 65537), 1);
+	assert_int_equal(BN_mod_exp(r, x, e, bn, ctx), 1);
+	assert_int_equal(BN_bn2binpad(r, out, (int)n_len), (int)n_len);
+	BN_free(bn), BN_free(x), BN_free(e), BN_free(r);
+	BN_CTX_free(ctx);
+}
+
+static uint16_t
+mse(fixture *f, uint8_t p2, uint16_t key)
+{
+	uint8_t data[8] = {KZT_TAG_MSE_KEY, 2, (uint8_t)(key >> 8), (uint8_t)key,
+			   KZT_TAG_MSE_ALGORITHM, 1, KZT_ALG_RSA_RAW};
+	return cmd(f, 0x00, KZT_INS_MSE, KZT_P1_MSE_SET_COMPUTE, p2, data, 7, 0);
+}
+
+static void
+test_generated_key_signs_and_deciphers(void **state)
+{
+	fixture *f = *state;
+	uint8_t n[512], block[512], sig[512], back[512], ct[513];
+	uint16_t priv, pub;
+	size_t n_len, i;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	generate(f, 2048, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN | KZT_OBJF_DECRYPT, &priv, &pub, n, &n_len);
+	assert_int_equal(f->card.st.nobjects, 2);
+	assert_int_not_equal(priv, pub);
+
+	/* sign: MSE SET + PSO CDS, two APDUs; check s^e mod n == block */
+	for (i = 0; i < n_len; i++)
+		block[i] = (uint8_t)(i + 1);
+	block[0] = 0x00; /* below n */
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n_len, 65536), KZT_SW_OK);
+	assert_int_equal(f->len, n_len);
+	memcpy(sig, f->resp, n_len);
+	public_op(n, n_len, sig, back);
+	assert_memory_equal(back, block, n_len);
+
+	/* decipher: c = m^e; the card gives m back */
+	public_op(n, n_len, block, ct + 1);
+	ct[0] = 0x00;
+	assert_int_equal(mse(f, KZT_P2_MSE_CT, priv), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x80, 0x86, ct, n_len + 1, 65536), KZT_SW_OK);
+	assert_memory_equal(f->resp, block, n_len);
+
+	/* bad inputs: wrong length, not below n, missing padding indicator */
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n_len - 1, 65536),
+			 KZT_SW_WRONG_DATA);
+	memset(block, 0xFF, n_len);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n_len, 65536), KZT_SW_WRONG_DATA);
+	ct[0] = 0x02;
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x80, 0x86, ct, n_len + 1, 65536), KZT_SW_WRONG_DATA);
+	/* the public key is not a signing key; a missing key is not found */
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, pub), KZT_SW_REF_NOT_FOUND);
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, 0x4242), KZT_SW_REF_NOT_FOUND);
+	/* without the user, no private operation */
+	assert_int_equal(cmd(f, 0, KZT_INS_VERIFY, 0xFF, KZT_PIN_USER, NULL, 0, 0), KZT_SW_OK);
+	memset(block, 0x11, n_len);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n_len, 65536),
+			 KZT_SW_SECURITY_STATUS);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_GENERATE_KEY_PAIR, 0x80, 0, "\x80\x01\x01", 3, 0),
+			 KZT_SW_SECURITY_STATUS);
+}
+
+static void
+test_key_usage_flags_are_enforced(void **state)
+{
+	fixture *f = *state;
+	uint8_t n[512], block[512];
+	uint16_t priv, pub;
+	size_t n_len;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	generate(f, 2048, KZT_OBJF_PRIVATE | KZT_OBJF_DECRYPT, &priv, &pub, n, &n_len);
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_CONDITIONS);
+	memset(block, 0x11, n_len);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n_len, 65536),
+			 KZT_SW_CONDITIONS); /* no signing key selected */
+	assert_int_equal(mse(f, KZT_P2_MSE_CT, priv), KZT_SW_OK);
+}
+
+static void
+test_private_key_material_is_never_read(void **state)
+{
+	fixture *f = *state;
+	static const uint8_t off[4];
+	uint8_t n[512];
+	uint16_t priv, pub;
+	size_t n_len;
+	kzt_tlv t;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	generate(f, 2048, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN, &priv, &pub, n, &n_len);
+	/* the private key object's value is its public part and nothing more */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_OBJECT, priv >> 8, priv & 0xFF, off, 4, 65536),
+			 KZT_SW_OK);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_PUB_MODULUS, &t), KZT_OK);
+	assert_memory_equal(t.val, n, n_len);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_RSA_D, &t), KZT_ERR_NOT_FOUND);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_RSA_P, &t), KZT_ERR_NOT_FOUND);
+}
+
+/* Components of an OpenSSL-generated key as the CREATE OBJECT A5 element. */
+static size_t
+import_data(EVP_PKEY *pk, uint8_t *out, size_t cap, int corrupt)
+{
+	static const struct {
+		const char *name;
+		uint32_t tag;
+	} parts[] = {{OSSL_PKEY_PARAM_RSA_N, KZT_TAG_RSA_N},         {OSSL_PKEY_PARAM_RSA_E, KZT_TAG_RSA_E},
+		     {OSSL_PKEY_PARAM_RSA_D, KZT_TAG_RSA_D},         {OSSL_PKEY_PARAM_RSA_FACTOR1, KZT_TAG_RSA_P},
+		     {OSSL_PKEY_PARAM_RSA_FACTOR2, KZT_TAG_RSA_Q},   {OSSL_PKEY_PARAM_RSA_EXPONENT1, KZT_TAG_RSA_DP},
+		     {OSSL_PKEY_PARAM_RSA_EXPONENT2, KZT_TAG_RSA_DQ}, {OSSL_PKEY_PARAM_RSA_COEFFICIENT1, KZT_TAG_RSA_QINV}};
+	uint8_t v[512];
+	size_t mark, i;
+	kzt_buf b;
+
+	kzt_buf_init(&b, out, cap);
+	kzt_tlv_put_u8(&b, KZT_TAG_OBJ_CLASS, KZT_CLASS_PRIVATE_KEY);
+	kzt_tlv_put_u8(&b, KZT_TAG_OBJ_FLAGS, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN);
+	kzt_tlv_put(&b, KZT_TAG_OBJ_BLOB, "imported", 8);
+	kzt_tlv_begin(&b, KZT_TAG_RSA_COMPONENTS, &mark);
+	for (i = 0; i < 8; i++) {
+		BIGNUM *bn = NULL;
+		int len;
+		assert_int_equal(EVP_PKEY_get_bn_param(pk, parts[i].name, &bn), 1);
+		len = BN_bn2bin(bn, v);
+		if (corrupt && parts[i].tag == KZT_TAG_RSA_D)
+			v[len - 1] ^= 1;
+		kzt_tlv_put(&b, parts[i].tag, v, (size_t)len);
+		BN_clear_free(bn);
+	}
+	kzt_tlv_end(&b, mark);
+	assert_int_equal(b.err, KZT_OK);
+	return b.len;
+}
+
+static void
+test_imported_key_signs_and_bad_keys_are_refused(void **state)
+{
+	fixture *f = *state;
+	uint8_t data[4096], block[256], n[256], back[256];
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	BIGNUM *bn = NULL;
+	size_t len;
+	kzt_tlv t;
+	uint16_t h;
+
+	assert_non_null(pk);
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	len = import_data(pk, data, sizeof(data), 1);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_CREATE_OBJECT, 0, 0, data, len, 16), KZT_SW_WRONG_DATA);
+	assert_int_equal(f->card.st.nobjects, 0);
+	len = import_data(pk, data, sizeof(data), 0);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_CREATE_OBJECT, 0, 0, data, len, 16), KZT_SW_OK);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_OBJ_HANDLE, &t), KZT_OK);
+	h = (uint16_t)(t.val[0] << 8 | t.val[1]);
+	assert_int_equal(EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &bn), 1);
+	assert_int_equal(BN_bn2binpad(bn, n, 256), 256);
+	BN_free(bn);
+	memset(block, 0x5A, sizeof(block));
+	block[0] = 0;
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, h), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, 256, 65536), KZT_SW_OK);
+	public_op(n, 256, f->resp, back);
+	assert_memory_equal(back, block, 256);
+	/* a private key without components, or a data object with them, is malformed */
+	assert_int_equal(create(f, KZT_CLASS_PRIVATE_KEY, 0, "k", NULL, 0, NULL), KZT_SW_WRONG_DATA);
+	EVP_PKEY_free(pk);
+}
+
+static void
+test_objects_and_keys_survive_a_restart(void **state)
+{
+	fixture *f = *state;
+	char dir[] = "/tmp/kzt-obj-XXXXXX", path[64];
+	uint8_t n[512], block[512], back[512];
+	uint16_t priv, pub;
+	size_t n_len;
+	kzt_card again;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.kzt", dir);
+	kzt_card_close(&f->card);
+	assert_int_equal(kzt_card_open(&f->card, path, NULL, 0), KZT_OK);
+	assert_int_equal(select_applet(f), KZT_SW_OK);
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	generate(f, 2048, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN, &priv, &pub, n, &n_len);
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "note", "hello", 5, NULL), KZT_SW_OK);
+
+	/* a second card from the same store: everything is there and the key works */
+	kzt_card_close(&f->card);
+	assert_int_equal(kzt_card_open(&again, path, NULL, 0), KZT_OK);
+	f->card = again;
+	kzt_card_session_reset(&f->s);
+	assert_int_equal(select_applet(f), KZT_SW_OK);
+	assert_int_equal(f->card.st.nobjects, 3);
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	memset(block, 0x33, n_len);
+	block[0] = 0;
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n_len, 65536), KZT_SW_OK);
+	public_op(n, n_len, f->resp, back);
+	assert_memory_equal(back, block, n_len);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_format_erases_objects_and_put_data_sets_the_label(void **state)
+{
+	fixture *f = *state;
+	uint32_t c0;
+
+	assert_int_equal(cmd(f, 0, KZT_INS_PUT_DATA, 0x00, 0xC3, "Bank", 4, 0), KZT_SW_SECURITY_STATUS);
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	c0 = f->card.st.change_counter;
+	assert_int_equal(cmd(f, 0, KZT_INS_PUT_DATA, 0x00, 0xC3, "Bank", 4, 0), KZT_SW_OK);
+	assert_int_equal(f->card.st.label_len, 4);
+	assert_int_equal(f->card.st.change_counter, c0 + 1);
+	assert_int_equal(cmd(f, 0, KZT_INS_PUT_DATA, 0x00, 0xC3, "0123456789012345678901234567890123", 34, 0),
+			 KZT_SW_WRONG_DATA);
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "x", "y", 1, NULL), KZT_SW_OK);
+	assert_int_equal(verify(f, KZT_PIN_ADMIN, "87654321"), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_FORMAT, 0, 0, NULL, 0, 0), KZT_SW_OK);
+	assert_int_equal(f->card.st.nobjects, 0);
+	assert_int_equal(kzt_card_used(&f->card.st), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_objects_need_the_user_and_round_trip, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_private_objects_are_hidden_until_verify, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_directory_is_read_in_pages, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_update_and_delete_change_the_counter, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_full_store_refuses_and_keeps_everything, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_generated_key_signs_and_deciphers, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_key_usage_flags_are_enforced, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_private_key_material_is_never_read, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_imported_key_signs_and_bad_keys_are_refused, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_objects_and_keys_survive_a_restart, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_format_erases_objects_and_put_data_sets_the_label, card_setup, card_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

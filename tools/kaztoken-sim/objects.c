@@ -1,0 +1,598 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The applet's object directory, key generation and private-key operations
+ * (docs/apdu-protocol.md 5.10-5.12). Every change is one commit of the whole store;
+ * when the commit fails the change is undone, so nothing is ever half-written. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apdu.h"
+#include "buf.h"
+#include "card.h"
+#include "card_rsa.h"
+#include "kzt_err.h"
+#include "secmem.h"
+#include "tlv.h"
+
+size_t
+kzt_card_used(const kzt_card_state *st)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < st->nobjects; i++) {
+		const kzt_card_object *o = &st->objects[i];
+		used += o->blob_len + o->value_len + o->key_len + KZT_CARD_OBJECT_COST;
+	}
+	return used;
+}
+
+void
+kzt_card_object_clear(kzt_card_object *o)
+{
+	if (o->key != NULL)
+		kzt_secure_zero(o->key, o->key_len);
+	free(o->blob);
+	free(o->value);
+	free(o->key);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+kzt_card_objects_clear(kzt_card_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nobjects; i++)
+		kzt_card_object_clear(&st->objects[i]);
+	st->nobjects = 0;
+}
+
+static kzt_card_object *
+find_object(kzt_card_state *st, uint16_t handle)
+{
+	size_t i;
+
+	for (i = 0; i < st->nobjects; i++)
+		if (st->objects[i].handle == handle)
+			return &st->objects[i];
+	return NULL;
+}
+
+/* An object the session may see: public ones always, private ones after VERIFY. */
+static kzt_card_object *
+visible_object(kzt_card *card, const kzt_card_session *s, uint16_t handle, uint16_t *sw)
+{
+	kzt_card_object *o = find_object(&card->st, handle);
+
+	if (o == NULL) {
+		*sw = KZT_SW_NOT_FOUND;
+		return NULL;
+	}
+	if ((o->flags & KZT_OBJF_PRIVATE) && !s->user_verified) {
+		*sw = KZT_SW_SECURITY_STATUS;
+		return NULL;
+	}
+	return o;
+}
+
+/* Room for extra bytes (and one more object when new_object)? */
+static int
+fits(const kzt_card_state *st, size_t extra, size_t new_objects)
+{
+	size_t used = kzt_card_used(st) + extra + new_objects * KZT_CARD_OBJECT_COST;
+
+	return st->nobjects + new_objects <= KZT_CARD_MAX_OBJECTS && used <= st->capacity;
+}
+
+static uint16_t
+next_free_handle(kzt_card_state *st)
+{
+	uint16_t h = st->next_handle;
+
+	/* 0000 and FFFF are never handles; skip any still in use after a wrap. */
+	while (h == 0 || h == 0xFFFF || find_object(st, h) != NULL)
+		h++;
+	st->next_handle = (uint16_t)(h + 1);
+	return h;
+}
+
+static uint8_t *
+dup_bytes(const uint8_t *p, size_t n, int *ok)
+{
+	uint8_t *d;
+
+	if (n == 0)
+		return NULL;
+	if ((d = malloc(n)) == NULL) {
+		*ok = 0;
+		return NULL;
+	}
+	memcpy(d, p, n);
+	return d;
+}
+
+/* Append o (taking its buffers) and commit; on failure the object is dropped and
+ * the state is as before. */
+static uint16_t
+commit_new_objects(kzt_card *card, kzt_card_object *objs, size_t n)
+{
+	kzt_card_state *st = &card->st;
+	uint16_t saved_next = st->next_handle;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		objs[i].handle = next_free_handle(st);
+		st->objects[st->nobjects + i] = objs[i];
+	}
+	st->nobjects += n;
+	st->change_counter++;
+	if (kzt_card_commit(card) == KZT_OK)
+		return KZT_SW_OK;
+	st->nobjects -= n;
+	st->change_counter--;
+	st->next_handle = saved_next;
+	for (i = 0; i < n; i++)
+		memset(&st->objects[st->nobjects + i], 0, sizeof(kzt_card_object));
+	return KZT_SW_MEMORY_FAILURE;
+}
+
+/* ---- RSA components <-> the key material encoding (TLV 91..98) ---- */
+
+static int
+encode_key(const kzt_rsa_key *k, kzt_buf *b)
+{
+	kzt_tlv_put(b, KZT_TAG_RSA_N, k->n, k->n_len);
+	kzt_tlv_put(b, KZT_TAG_RSA_E, k->e, k->e_len);
+	kzt_tlv_put(b, KZT_TAG_RSA_D, k->d, k->d_len);
+	kzt_tlv_put(b, KZT_TAG_RSA_P, k->p, k->p_len);
+	kzt_tlv_put(b, KZT_TAG_RSA_Q, k->q, k->q_len);
+	kzt_tlv_put(b, KZT_TAG_RSA_DP, k->dp, k->dp_len);
+	kzt_tlv_put(b, KZT_TAG_RSA_DQ, k->dq, k->dq_len);
+	return kzt_tlv_put(b, KZT_TAG_RSA_QINV, k->qinv, k->qinv_len);
+}
+
+/* Strip leading zero bytes, then copy into (dst, cap). */
+static int
+get_component(const uint8_t *p, size_t n, uint32_t tag, uint8_t *dst, size_t cap, size_t *len)
+{
+	kzt_tlv t;
+
+	if (kzt_tlv_find(p, n, tag, &t) != KZT_OK)
+		return KZT_ERR_PARSE;
+	while (t.len > 0 && t.val[0] == 0) {
+		t.val++;
+		t.len--;
+	}
+	if (t.len == 0 || t.len > cap)
+		return KZT_ERR_PARSE;
+	memcpy(dst, t.val, t.len);
+	*len = t.len;
+	return KZT_OK;
+}
+
+static int
+decode_key(const uint8_t *p, size_t n, kzt_rsa_key *k)
+{
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	r = get_component(p, n, KZT_TAG_RSA_N, k->n, sizeof(k->n), &k->n_len) ||
+	    get_component(p, n, KZT_TAG_RSA_E, k->e, sizeof(k->e), &k->e_len) ||
+	    get_component(p, n, KZT_TAG_RSA_D, k->d, sizeof(k->d), &k->d_len) ||
+	    get_component(p, n, KZT_TAG_RSA_P, k->p, sizeof(k->p), &k->p_len) ||
+	    get_component(p, n, KZT_TAG_RSA_Q, k->q, sizeof(k->q), &k->q_len) ||
+	    get_component(p, n, KZT_TAG_RSA_DP, k->dp, sizeof(k->dp), &k->dp_len) ||
+	    get_component(p, n, KZT_TAG_RSA_DQ, k->dq, sizeof(k->dq), &k->dq_len) ||
+	    get_component(p, n, KZT_TAG_RSA_QINV, k->qinv, sizeof(k->qinv), &k->qinv_len);
+	if (r != KZT_OK) {
+		kzt_secure_zero(k, sizeof(*k));
+		return KZT_ERR_PARSE;
+	}
+	return KZT_OK;
+}
+
+/* A private key object from components: value = the public part, key = material. */
+static int
+make_private_object(const kzt_rsa_key *k, const kzt_tlv *blob, uint8_t flags, kzt_card_object *o)
+{
+	uint8_t pub[KZT_RSA_MAX_BYTES + 32], *mat;
+	size_t cap = 8 * (KZT_RSA_MAX_BYTES + 4);
+	kzt_buf b;
+	int ok = 1;
+
+	memset(o, 0, sizeof(*o));
+	o->cls = KZT_CLASS_PRIVATE_KEY;
+	o->flags = flags;
+	kzt_buf_init(&b, pub, sizeof(pub));
+	kzt_tlv_put(&b, KZT_TAG_PUB_MODULUS, k->n, k->n_len);
+	kzt_tlv_put(&b, KZT_TAG_PUB_EXPONENT, k->e, k->e_len);
+	if (b.err != KZT_OK || (mat = malloc(cap)) == NULL)
+		return KZT_ERR_NOMEM;
+	o->value = dup_bytes(pub, b.len, &ok);
+	o->value_len = b.len;
+	kzt_buf_init(&b, mat, cap);
+	encode_key(k, &b);
+	o->key = mat;
+	o->key_len = b.len;
+	o->blob = blob != NULL ? dup_bytes(blob->val, blob->len, &ok) : NULL;
+	o->blob_len = blob != NULL ? blob->len : 0;
+	if (!ok || b.err != KZT_OK) {
+		kzt_card_object_clear(o);
+		return KZT_ERR_NOMEM;
+	}
+	return KZT_OK;
+}
+
+/* ---- LIST / READ: a byte range of an image, 6310 while more remains ---- */
+
+static uint16_t
+emit_range(const uint8_t *img, size_t len, size_t off, uint32_t le, kzt_buf *out)
+{
+	size_t chunk = le != 0 && le < KZT_CARD_MAX_DATA ? le : KZT_CARD_MAX_DATA;
+
+	if (off > len)
+		return KZT_SW_WRONG_P1P2;
+	if (len - off < chunk)
+		chunk = len - off;
+	kzt_buf_put(out, img + off, chunk);
+	return off + chunk < len ? KZT_SW_MORE_DATA : KZT_SW_OK;
+}
+
+uint16_t
+kzt_cmd_list_objects(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
+{
+	kzt_card_state *st = &card->st;
+	size_t i, cap = 64, mark;
+	uint8_t *img;
+	kzt_buf b;
+	uint16_t sw;
+
+	if (a->lc != 0)
+		return KZT_SW_WRONG_LENGTH;
+	for (i = 0; i < st->nobjects; i++)
+		cap += st->objects[i].blob_len + 32;
+	if ((img = malloc(cap)) == NULL)
+		return KZT_SW_MEMORY_FAILURE;
+	kzt_buf_init(&b, img, cap);
+	for (i = 0; i < st->nobjects; i++) {
+		const kzt_card_object *o = &st->objects[i];
+		if ((o->flags & KZT_OBJF_PRIVATE) && !s->user_verified)
+			continue;
+		kzt_tlv_begin(&b, KZT_TAG_DIR_ENTRY, &mark);
+		kzt_tlv_put_u16(&b, KZT_TAG_OBJ_HANDLE, o->handle);
+		kzt_tlv_put_u8(&b, KZT_TAG_OBJ_CLASS, o->cls);
+		kzt_tlv_put_u8(&b, KZT_TAG_OBJ_FLAGS, o->flags);
+		kzt_tlv_put_u32(&b, KZT_TAG_OBJ_SIZE, (uint32_t)o->value_len);
+		kzt_tlv_put(&b, KZT_TAG_DIR_BLOB, o->blob, o->blob_len);
+		kzt_tlv_end(&b, mark);
+	}
+	sw = b.err == KZT_OK ? emit_range(img, b.len, (size_t)(a->p1 << 8 | a->p2), a->le, out)
+			     : KZT_SW_UNKNOWN;
+	free(img);
+	return sw;
+}
+
+uint16_t
+kzt_cmd_read_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
+{
+	kzt_card_object *o;
+	uint16_t sw;
+
+	if (a->lc != 4)
+		return KZT_SW_WRONG_LENGTH;
+	if ((o = visible_object(card, s, (uint16_t)(a->p1 << 8 | a->p2), &sw)) == NULL)
+		return sw;
+	return emit_range(o->value, o->value_len, kzt_get_u32(a->data), a->le, out);
+}
+
+/* ---- CREATE / UPDATE / DELETE ---- */
+
+static int
+get_byte(const uint8_t *p, size_t n, uint32_t tag, uint8_t *v)
+{
+	kzt_tlv t;
+	uint32_t x;
+
+	if (kzt_tlv_find(p, n, tag, &t) != KZT_OK || kzt_tlv_get_uint(&t, 1, &x) != KZT_OK)
+		return KZT_ERR_PARSE;
+	*v = (uint8_t)x;
+	return KZT_OK;
+}
+
+/* Optional element: KZT_OK with t->len 0 when absent, KZT_ERR_PARSE if malformed. */
+static int
+get_optional(const uint8_t *p, size_t n, uint32_t tag, kzt_tlv *t)
+{
+	int r = kzt_tlv_find(p, n, tag, t);
+
+	if (r == KZT_ERR_NOT_FOUND) {
+		t->val = NULL;
+		t->len = 0;
+		return KZT_OK;
+	}
+	return r;
+}
+
+uint16_t
+kzt_cmd_create_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
+{
+	kzt_card_object o;
+	kzt_tlv blob, value, comps;
+	kzt_rsa_key *key = NULL;
+	uint8_t cls, flags;
+	uint16_t sw;
+	int ok = 1;
+
+	if (!s->user_verified)
+		return KZT_SW_SECURITY_STATUS;
+	if (get_byte(a->data, a->lc, KZT_TAG_OBJ_CLASS, &cls) != KZT_OK ||
+	    get_byte(a->data, a->lc, KZT_TAG_OBJ_FLAGS, &flags) != KZT_OK || cls > KZT_CLASS_PRIVATE_KEY ||
+	    get_optional(a->data, a->lc, KZT_TAG_OBJ_BLOB, &blob) != KZT_OK ||
+	    get_optional(a->data, a->lc, KZT_TAG_OBJ_VALUE, &value) != KZT_OK ||
+	    get_optional(a->data, a->lc, KZT_TAG_RSA_COMPONENTS, &comps) != KZT_OK ||
+	    blob.len > KZT_CARD_BLOB_MAX || (cls == KZT_CLASS_PRIVATE_KEY) != (comps.len > 0))
+		return KZT_SW_WRONG_DATA;
+	if (cls == KZT_CLASS_PRIVATE_KEY) {
+		/* Imported keys must be whole and consistent; the value is derived. */
+		if ((key = malloc(sizeof(*key))) == NULL)
+			return KZT_SW_MEMORY_FAILURE;
+		if (value.len != 0 || decode_key(comps.val, comps.len, key) != KZT_OK ||
+		    kzt_card_rsa_check(key) != KZT_OK) {
+			sw = KZT_SW_WRONG_DATA;
+			goto out;
+		}
+		if (make_private_object(key, &blob, flags, &o) != KZT_OK) {
+			sw = KZT_SW_MEMORY_FAILURE;
+			goto out;
+		}
+	} else {
+		memset(&o, 0, sizeof(o));
+		o.cls = cls;
+		o.flags = flags & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
+		o.blob = dup_bytes(blob.val, blob.len, &ok);
+		o.blob_len = blob.len;
+		o.value = dup_bytes(value.val, value.len, &ok);
+		o.value_len = value.len;
+		if (!ok) {
+			kzt_card_object_clear(&o);
+			sw = KZT_SW_MEMORY_FAILURE;
+			goto out;
+		}
+	}
+	if (!fits(&card->st, o.blob_len + o.value_len + o.key_len, 1)) {
+		kzt_card_object_clear(&o);
+		sw = KZT_SW_NO_SPACE;
+		goto out;
+	}
+	if ((sw = commit_new_objects(card, &o, 1)) != KZT_SW_OK)
+		kzt_card_object_clear(&o);
+	else
+		kzt_tlv_put_u16(out, KZT_TAG_OBJ_HANDLE, card->st.objects[card->st.nobjects - 1].handle);
+out:
+	if (key != NULL) {
+		kzt_secure_zero(key, sizeof(*key));
+		free(key);
+	}
+	return sw;
+}
+
+uint16_t
+kzt_cmd_update_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
+{
+	kzt_card_object *o;
+	uint8_t *old_blob, *neu = NULL;
+	size_t old_len;
+	kzt_tlv blob;
+	uint16_t sw;
+	int ok = 1;
+
+	if (!s->user_verified)
+		return KZT_SW_SECURITY_STATUS;
+	if ((o = visible_object(card, s, (uint16_t)(a->p1 << 8 | a->p2), &sw)) == NULL)
+		return sw;
+	if (!(o->flags & KZT_OBJF_MODIFIABLE))
+		return KZT_SW_CONDITIONS;
+	if (kzt_tlv_find(a->data, a->lc, KZT_TAG_OBJ_BLOB, &blob) != KZT_OK ||
+	    blob.len > KZT_CARD_BLOB_MAX)
+		return KZT_SW_WRONG_DATA;
+	if (blob.len > o->blob_len && !fits(&card->st, blob.len - o->blob_len, 0))
+		return KZT_SW_NO_SPACE;
+	if ((neu = dup_bytes(blob.val, blob.len, &ok)) == NULL && !ok)
+		return KZT_SW_MEMORY_FAILURE;
+	old_blob = o->blob;
+	old_len = o->blob_len;
+	o->blob = neu;
+	o->blob_len = blob.len;
+	card->st.change_counter++;
+	if (kzt_card_commit(card) != KZT_OK) {
+		o->blob = old_blob;
+		o->blob_len = old_len;
+		card->st.change_counter--;
+		free(neu);
+		return KZT_SW_MEMORY_FAILURE;
+	}
+	free(old_blob);
+	return KZT_SW_OK;
+}
+
+uint16_t
+kzt_cmd_delete_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
+{
+	kzt_card_state *st = &card->st;
+	kzt_card_object *o, gone;
+	size_t i;
+	uint16_t sw;
+
+	if (!s->user_verified)
+		return KZT_SW_SECURITY_STATUS;
+	if (a->lc != 0)
+		return KZT_SW_WRONG_LENGTH;
+	if ((o = visible_object(card, s, (uint16_t)(a->p1 << 8 | a->p2), &sw)) == NULL)
+		return sw;
+	i = (size_t)(o - st->objects);
+	gone = *o;
+	memmove(&st->objects[i], &st->objects[i + 1], (st->nobjects - i - 1) * sizeof(*o));
+	st->nobjects--;
+	st->change_counter++;
+	if (kzt_card_commit(card) != KZT_OK) {
+		memmove(&st->objects[i + 1], &st->objects[i], (st->nobjects - i) * sizeof(*o));
+		st->objects[i] = gone;
+		st->nobjects++;
+		st->change_counter--;
+		return KZT_SW_MEMORY_FAILURE;
+	}
+	if (s->sign_key == gone.handle)
+		s->sign_key = 0;
+	if (s->decipher_key == gone.handle)
+		s->decipher_key = 0;
+	kzt_card_object_clear(&gone);
+	return KZT_SW_OK;
+}
+
+/* ---- GENERATE ASYMMETRIC KEY PAIR ---- */
+
+uint16_t
+kzt_cmd_generate_key_pair(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
+{
+	const uint8_t *p = a->data;
+	size_t n = a->lc, mark;
+	kzt_tlv bits_t, exp, priv_blob, pub_blob;
+	kzt_card_object objs[2];
+	kzt_rsa_key *key;
+	uint8_t alg, priv_flags, pub_flags;
+	uint32_t bits;
+	uint16_t sw;
+	int ok = 1;
+
+	if (!s->user_verified)
+		return KZT_SW_SECURITY_STATUS;
+	if (a->p1 != 0x80 || a->p2 != 0x00)
+		return KZT_SW_WRONG_P1P2;
+	if (get_byte(p, n, KZT_TAG_GEN_ALGORITHM, &alg) != KZT_OK || alg != KZT_ALG_RSA ||
+	    kzt_tlv_find(p, n, KZT_TAG_GEN_BITS, &bits_t) != KZT_OK ||
+	    kzt_tlv_get_uint(&bits_t, 2, &bits) != KZT_OK ||
+	    (bits != 2048 && bits != 3072 && bits != 4096) ||
+	    kzt_tlv_find(p, n, KZT_TAG_GEN_EXPONENT, &exp) != KZT_OK || exp.len == 0 || exp.len > 8 ||
+	    get_byte(p, n, KZT_TAG_GEN_PRIV_FLAGS, &priv_flags) != KZT_OK ||
+	    get_byte(p, n, KZT_TAG_GEN_PUB_FLAGS, &pub_flags) != KZT_OK ||
+	    get_optional(p, n, KZT_TAG_GEN_PRIV_BLOB, &priv_blob) != KZT_OK ||
+	    get_optional(p, n, KZT_TAG_GEN_PUB_BLOB, &pub_blob) != KZT_OK ||
+	    priv_blob.len > KZT_CARD_BLOB_MAX || pub_blob.len > KZT_CARD_BLOB_MAX)
+		return KZT_SW_WRONG_DATA;
+	if ((key = malloc(sizeof(*key))) == NULL)
+		return KZT_SW_MEMORY_FAILURE;
+	if (kzt_card_rsa_generate(bits, exp.val, exp.len, key) != KZT_OK) {
+		sw = KZT_SW_WRONG_DATA; /* e.g. an exponent the engine refuses */
+		goto out;
+	}
+	if (make_private_object(key, &priv_blob, priv_flags, &objs[0]) != KZT_OK) {
+		sw = KZT_SW_MEMORY_FAILURE;
+		goto out;
+	}
+	memset(&objs[1], 0, sizeof(objs[1]));
+	objs[1].cls = KZT_CLASS_PUBLIC_KEY;
+	objs[1].flags = pub_flags & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
+	objs[1].value = dup_bytes(objs[0].value, objs[0].value_len, &ok);
+	objs[1].value_len = objs[0].value_len;
+	objs[1].blob = dup_bytes(pub_blob.val, pub_blob.len, &ok);
+	objs[1].blob_len = pub_blob.len;
+	if (!ok) {
+		sw = KZT_SW_MEMORY_FAILURE;
+	} else if (!fits(&card->st,
+			 objs[0].blob_len + objs[0].value_len + objs[0].key_len + objs[1].blob_len +
+				 objs[1].value_len,
+			 2)) {
+		sw = KZT_SW_NO_SPACE;
+	} else {
+		sw = commit_new_objects(card, objs, 2);
+	}
+	if (sw != KZT_SW_OK) {
+		kzt_card_object_clear(&objs[0]);
+		kzt_card_object_clear(&objs[1]);
+		goto out;
+	}
+	kzt_tlv_begin(out, KZT_TAG_PUBLIC_KEY, &mark);
+	kzt_tlv_put(out, KZT_TAG_PUB_MODULUS, key->n, key->n_len);
+	kzt_tlv_put(out, KZT_TAG_PUB_EXPONENT, key->e, key->e_len);
+	kzt_tlv_end(out, mark);
+	kzt_tlv_put_u16(out, KZT_TAG_GEN_PRIV_HANDLE, card->st.objects[card->st.nobjects - 2].handle);
+	kzt_tlv_put_u16(out, KZT_TAG_GEN_PUB_HANDLE, card->st.objects[card->st.nobjects - 1].handle);
+out:
+	kzt_secure_zero(key, sizeof(*key));
+	free(key);
+	return sw;
+}
+
+/* ---- MSE SET and PSO ---- */
+
+uint16_t
+kzt_cmd_mse(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
+{
+	kzt_card_object *o;
+	kzt_tlv t;
+	uint8_t alg;
+	uint32_t handle;
+
+	if (a->p1 != KZT_P1_MSE_SET_COMPUTE || (a->p2 != KZT_P2_MSE_DST && a->p2 != KZT_P2_MSE_CT))
+		return KZT_SW_WRONG_P1P2;
+	if (kzt_tlv_find(a->data, a->lc, KZT_TAG_MSE_KEY, &t) != KZT_OK ||
+	    kzt_tlv_get_uint(&t, 2, &handle) != KZT_OK ||
+	    get_byte(a->data, a->lc, KZT_TAG_MSE_ALGORITHM, &alg) != KZT_OK)
+		return KZT_SW_WRONG_DATA;
+	if (alg != KZT_ALG_RSA_RAW)
+		return KZT_SW_FUNC_UNSUPPORTED;
+	o = find_object(&card->st, (uint16_t)handle);
+	if (o == NULL || o->cls != KZT_CLASS_PRIVATE_KEY)
+		return KZT_SW_REF_NOT_FOUND;
+	if (!(o->flags & (a->p2 == KZT_P2_MSE_DST ? KZT_OBJF_SIGN : KZT_OBJF_DECRYPT)))
+		return KZT_SW_CONDITIONS;
+	if (a->p2 == KZT_P2_MSE_DST)
+		s->sign_key = (uint16_t)handle;
+	else
+		s->decipher_key = (uint16_t)handle;
+	return KZT_SW_OK;
+}
+
+uint16_t
+kzt_cmd_pso(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
+{
+	uint16_t p1p2 = (uint16_t)(a->p1 << 8 | a->p2), handle;
+	const uint8_t *in = a->data;
+	size_t in_len = a->lc;
+	uint8_t result[KZT_RSA_MAX_BYTES];
+	kzt_card_object *o;
+	kzt_rsa_key *key;
+	uint16_t sw;
+	int r;
+
+	if (p1p2 != KZT_P1P2_PSO_CDS && p1p2 != KZT_P1P2_PSO_DECIPHER)
+		return KZT_SW_WRONG_P1P2;
+	if (!s->user_verified)
+		return KZT_SW_SECURITY_STATUS;
+	handle = p1p2 == KZT_P1P2_PSO_CDS ? s->sign_key : s->decipher_key;
+	if (handle == 0 || (o = find_object(&card->st, handle)) == NULL)
+		return KZT_SW_CONDITIONS; /* no key selected by MSE SET */
+	if (p1p2 == KZT_P1P2_PSO_DECIPHER) {
+		if (in_len < 1 || in[0] != 0x00) /* padding indicator: none */
+			return KZT_SW_WRONG_DATA;
+		in++;
+		in_len--;
+	}
+	if ((key = malloc(sizeof(*key))) == NULL)
+		return KZT_SW_MEMORY_FAILURE;
+	if (decode_key(o->key, o->key_len, key) != KZT_OK) {
+		sw = KZT_SW_UNKNOWN;
+		goto out;
+	}
+	r = kzt_card_rsa_private(key, in, in_len, result);
+	if (r == KZT_OK)
+		sw = kzt_buf_put(out, result, key->n_len) == KZT_OK ? KZT_SW_OK : KZT_SW_UNKNOWN;
+	else
+		sw = r == KZT_ERR_DATA ? KZT_SW_WRONG_DATA : KZT_SW_UNKNOWN;
+out:
+	kzt_secure_zero(result, sizeof(result));
+	kzt_secure_zero(key, sizeof(*key));
+	free(key);
+	return sw;
+}
