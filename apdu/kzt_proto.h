@@ -208,5 +208,8 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 /* What an APDU trace may print of a command (by INS): a command whose data field
  * carries PINs or key material is traced as header and length only. */
 int kzt_proto_ins_data_is_secret(uint8_t cla, uint8_t ins);
+/* ...and whose response data is secret: PSO DECIPHER's plaintext and GET
+ * CHALLENGE's random bytes (which may become keys). cmd is the encoded command. */
+int kzt_proto_response_is_secret(const uint8_t *cmd, size_t n);
 
 #endif

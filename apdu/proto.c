@@ -35,6 +35,15 @@ kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len)
 }
 
 int
+kzt_proto_response_is_secret(const uint8_t *cmd, size_t n)
+{
+	if (n < 4 || (cmd[0] & 0x80) != 0)
+		return 0;
+	return cmd[1] == KZT_INS_GET_CHALLENGE ||
+	       (cmd[1] == KZT_INS_PSO && ((cmd[2] << 8) | cmd[3]) == KZT_P1P2_PSO_DECIPHER);
+}
+
+int
 kzt_proto_ins_data_is_secret(uint8_t cla, uint8_t ins)
 {
 	int proprietary = (cla & 0x80) != 0;

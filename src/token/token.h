@@ -76,6 +76,64 @@ int kzt_token_reset_user_pin(kzt_token *t, const uint8_t *new_pin, size_t new_le
 /* FORMAT (admin verified first): objects erased, state from p, all logins end. */
 int kzt_token_format(kzt_token *t, const kzt_format_params *p);
 
+/* ---- objects (objects.c) ---- */
+
+/* One directory entry; blob points into the directory image it came from. */
+typedef struct kzt_dir_entry {
+	uint16_t handle;
+	uint8_t cls, flags; /* KZT_CLASS_*, KZT_OBJF_* */
+	uint32_t value_len;
+	const uint8_t *blob;
+	size_t blob_len;
+} kzt_dir_entry;
+
+/* The whole directory (the entries this login may see), in as few APDUs as the
+ * card's response size allows. *dir is malloc'd: the caller frees it. */
+int kzt_token_list_objects(kzt_token *t, uint8_t **dir, size_t *len);
+/* Walk a directory image: KZT_OK with the next entry, KZT_ERR_NOT_FOUND at the
+ * end, KZT_ERR_CARD when the image is malformed. */
+int kzt_dir_next(const uint8_t **p, size_t *n, kzt_dir_entry *e);
+/* An object's whole value; *val is malloc'd (NULL for an empty value). */
+int kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len);
+
+/* RSA private key components for import, big-endian. */
+typedef struct kzt_rsa_parts {
+	const uint8_t *part[8]; /* n, e, d, p, q, dp, dq, qinv */
+	size_t len[8];
+} kzt_rsa_parts;
+
+/* CREATE OBJECT. key is NULL except for a private key, which then has no value. */
+int kzt_token_create_object(kzt_token *t, uint8_t cls, uint8_t flags, const uint8_t *blob,
+			    size_t blob_len, const uint8_t *value, size_t value_len,
+			    const kzt_rsa_parts *key, uint16_t *handle);
+int kzt_token_update_object(kzt_token *t, uint16_t handle, const uint8_t *blob, size_t blob_len);
+int kzt_token_delete_object(kzt_token *t, uint16_t handle);
+int kzt_token_set_label(kzt_token *t, const uint8_t *label, size_t len);
+int kzt_token_change_counter(kzt_token *t, uint32_t *counter);
+
+/* ---- keys (keys.c) ---- */
+
+typedef struct kzt_keygen {
+	unsigned bits;
+	const uint8_t *exponent;
+	size_t exponent_len;
+	const uint8_t *priv_blob, *pub_blob;
+	size_t priv_blob_len, pub_blob_len;
+	uint8_t priv_flags, pub_flags;
+} kzt_keygen;
+
+/* GENERATE ASYMMETRIC KEY PAIR: the card makes and keeps the key; out come the
+ * modulus (n_cap >= bits / 8) and the two objects' handles. Takes as long as the
+ * card takes: no time limit. */
+int kzt_token_generate_rsa(kzt_token *t, const kzt_keygen *g, uint8_t *n, size_t n_cap,
+			   size_t *n_len, uint16_t *priv, uint16_t *pub);
+/* MSE SET + PSO: the raw private operation with key handle on block (the modulus
+ * length). decipher selects PSO DECIPHER, else COMPUTE DIGITAL SIGNATURE. */
+int kzt_token_rsa_private(kzt_token *t, uint16_t handle, int decipher, const uint8_t *in,
+			  size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
+/* GET CHALLENGE, in as many commands as n needs. */
+int kzt_token_random(kzt_token *t, uint8_t *out, size_t n);
+
 /* Card status word to internal status (status.c). */
 int kzt_token_status_from_sw(uint16_t sw);
 

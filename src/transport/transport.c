@@ -42,11 +42,19 @@ kzt_transport_transmit(void *tp, const uint8_t *cmd, size_t cmd_len, uint8_t *re
 	kzt_transport *t = tp;
 	int r;
 
+	int secret;
+
+	/* GET RESPONSE continues whatever the previous command returned. */
+	secret = kzt_proto_response_is_secret(cmd, cmd_len) ||
+		 (t->secret_response && cmd_len >= 2 && cmd[1] == KZT_INS_GET_RESPONSE);
+	t->secret_response = secret;
 	if (kzt_log_level() >= KZT_LOG_TRACE)
 		trace_command(cmd, cmd_len);
 	r = t->ops->transmit(t, cmd, cmd_len, resp, resp_cap, resp_len);
 	if (r != KZT_OK)
 		kzt_log(KZT_LOG_TRACE, "< %s", kzt_strerror(r));
+	else if (secret && *resp_len >= 2)
+		kzt_log_hex(KZT_LOG_TRACE, "< (response data redacted)", resp + *resp_len - 2, 2);
 	else
 		kzt_log_hex(KZT_LOG_TRACE, "<", resp, *resp_len);
 	return r;

@@ -31,6 +31,7 @@ struct kzt_transport {
 	const kzt_transport_ops *ops;
 	void *priv;
 	char description[64]; /* the reader's name, for the slot description */
+	int secret_response;  /* the trace: the last response's data was secret */
 };
 
 /* Each of these goes through the transport's ops; transmit also writes the APDU

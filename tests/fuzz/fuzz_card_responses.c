@@ -70,9 +70,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	feed f = {data + 1, size > 0 ? size - 1 : 0, size > 0 && (data[0] & 1)};
-	kzt_transport t = {&feed_ops, &f, "fuzz"};
+	kzt_transport t = {&feed_ops, &f, "fuzz", 0};
 	kzt_token_state st;
 	kzt_format_params fp;
+	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, NULL, NULL, 0, 0, 0, 0};
+	uint8_t block[256] = {0}, out[512], *buf;
+	const uint8_t *p;
+	kzt_dir_entry e;
+	size_t n, len;
+	uint16_t h1, h2;
+	uint32_t counter;
 	kzt_token *tok;
 
 	if (size == 0 || kzt_token_open(&t, &tok) != KZT_OK)
@@ -85,6 +92,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)kzt_token_reset_user_pin(tok, NULL, 0);
 	(void)kzt_token_format(tok, &fp);
 	(void)kzt_token_read_state(tok, &st);
+	if (kzt_token_list_objects(tok, &buf, &len) == KZT_OK) {
+		p = buf;
+		n = len;
+		while (kzt_dir_next(&p, &n, &e) == KZT_OK)
+			;
+		free(buf);
+	}
+	if (kzt_token_read_object(tok, 1, &buf, &len) == KZT_OK)
+		free(buf);
+	(void)kzt_token_generate_rsa(tok, &g, out, sizeof(out), &len, &h1, &h2);
+	(void)kzt_token_rsa_private(tok, 1, 0, block, sizeof(block), out, sizeof(out), &len);
+	(void)kzt_token_rsa_private(tok, 1, 1, block, sizeof(block), out, sizeof(out), &len);
+	(void)kzt_token_random(tok, out, 300);
+	(void)kzt_token_change_counter(tok, &counter);
 	kzt_token_free(&tok);
 	return 0;
 }

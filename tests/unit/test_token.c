@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
 
 #include "card.h"
 #include "kzt_err.h"
@@ -215,6 +216,155 @@ test_card_with_foreign_atr_is_not_a_kaztoken(void **state)
 }
 
 static void
+test_objects_through_the_driver(void **state)
+{
+	fixture *f = *state;
+	uint8_t cert[3000], *dir, *val;
+	size_t len, n, i;
+	const uint8_t *p;
+	kzt_dir_entry e;
+	uint32_t c0, c1;
+	uint16_t h;
+
+	for (i = 0; i < sizeof(cert); i++)
+		cert[i] = (uint8_t)(i ^ 0x5A);
+	assert_int_equal(kzt_token_change_counter(f->tok, &c0), KZT_OK);
+	assert_int_equal(kzt_token_create_object(f->tok, KZT_CLASS_CERTIFICATE, 0, (const uint8_t *)"b", 1,
+						 cert, sizeof(cert), NULL, &h),
+			 KZT_ERR_NOT_AUTH);
+	assert_int_equal(kzt_token_verify(f->tok, KZT_ROLE_USER, PIN("12345678")), KZT_OK);
+	assert_int_equal(kzt_token_create_object(f->tok, KZT_CLASS_CERTIFICATE, KZT_OBJF_MODIFIABLE,
+						 (const uint8_t *)"attrs", 5, cert, sizeof(cert), NULL, &h),
+			 KZT_OK);
+	assert_int_equal(kzt_token_list_objects(f->tok, &dir, &len), KZT_OK);
+	p = dir;
+	n = len;
+	assert_int_equal(kzt_dir_next(&p, &n, &e), KZT_OK);
+	assert_int_equal(e.handle, h);
+	assert_int_equal(e.cls, KZT_CLASS_CERTIFICATE);
+	assert_int_equal(e.value_len, sizeof(cert));
+	assert_int_equal(e.blob_len, 5);
+	assert_memory_equal(e.blob, "attrs", 5);
+	assert_int_equal(kzt_dir_next(&p, &n, &e), KZT_ERR_NOT_FOUND);
+	free(dir);
+	assert_int_equal(kzt_token_read_object(f->tok, h, &val, &len), KZT_OK);
+	assert_int_equal(len, sizeof(cert));
+	assert_memory_equal(val, cert, len);
+	free(val);
+	assert_int_equal(kzt_token_update_object(f->tok, h, (const uint8_t *)"new", 3), KZT_OK);
+	assert_int_equal(kzt_token_set_label(f->tok, (const uint8_t *)"Bank", 4), KZT_OK);
+	assert_int_equal(kzt_token_delete_object(f->tok, h), KZT_OK);
+	assert_int_equal(kzt_token_delete_object(f->tok, h), KZT_ERR_NOT_FOUND);
+	assert_int_equal(kzt_token_read_object(f->tok, h, &val, &len), KZT_ERR_NOT_FOUND);
+	assert_null(val);
+	assert_int_equal(kzt_token_change_counter(f->tok, &c1), KZT_OK);
+	assert_int_equal(c1, c0 + 4);
+}
+
+/* out = in^65537 mod n, with OpenSSL. */
+static void
+public_op(const uint8_t *n, size_t n_len, const uint8_t *in, uint8_t *out)
+{
+	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *x = BN_bin2bn(in, (int)n_len, NULL);
+	BIGNUM *e = BN_new(), *r = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+
+	BN_set_word(e, 65537);
+	assert_int_equal(BN_mod_exp(r, x, e, bn, ctx), 1);
+	assert_int_equal(BN_bn2binpad(r, out, (int)n_len), (int)n_len);
+	BN_free(bn), BN_free(x), BN_free(e), BN_free(r);
+	BN_CTX_free(ctx);
+}
+
+static void
+test_keys_through_the_driver(void **state)
+{
+	fixture *f = *state;
+	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, (const uint8_t *)"pv", (const uint8_t *)"pb",
+			2, 2, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN | KZT_OBJF_DECRYPT, 0};
+	uint8_t n[512], block[256], out[256], check[256], ct[256];
+	size_t n_len, len;
+	uint16_t priv, pub;
+	unsigned before;
+
+	assert_int_equal(kzt_token_verify(f->tok, KZT_ROLE_USER, PIN("12345678")), KZT_OK);
+	assert_int_equal(kzt_token_generate_rsa(f->tok, &g, n, sizeof(n), &n_len, &priv, &pub), KZT_OK);
+	assert_int_equal(n_len, 256);
+	memset(block, 0x42, sizeof(block));
+	block[0] = 0x00; /* below n */
+
+	/* sign: s = block^d, so s^e == block; two APDUs (MSE SET + PSO) */
+	before = f->lb.apdus;
+	assert_int_equal(kzt_token_rsa_private(f->tok, priv, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(f->lb.apdus - before, 2);
+	assert_int_equal(len, 256);
+	public_op(n, n_len, out, check);
+	assert_memory_equal(check, block, 256);
+
+	/* decipher: c = block^e, and the card gives block back */
+	public_op(n, n_len, block, ct);
+	assert_int_equal(kzt_token_rsa_private(f->tok, priv, 1, ct, 256, out, sizeof(out), &len), KZT_OK);
+	assert_memory_equal(out, block, 256);
+
+	/* the public key object is no private key; a short block is refused */
+	assert_int_equal(kzt_token_rsa_private(f->tok, pub, 0, block, 256, out, sizeof(out), &len),
+			 KZT_ERR_NOT_FOUND);
+	assert_int_equal(kzt_token_rsa_private(f->tok, priv, 0, block, 255, out, sizeof(out), &len),
+			 KZT_ERR_DATA);
+	g.bits = 1024; /* below the card's minimum */
+	assert_int_equal(kzt_token_generate_rsa(f->tok, &g, n, sizeof(n), &n_len, &priv, &pub),
+			 KZT_ERR_DATA);
+}
+
+static void
+test_random_comes_in_chunks(void **state)
+{
+	fixture *f = *state;
+	uint8_t a[600], b[600];
+	unsigned before = f->lb.apdus;
+
+	assert_int_equal(kzt_token_random(f->tok, a, sizeof(a)), KZT_OK);
+	assert_int_equal(f->lb.apdus - before, 3);
+	assert_int_equal(kzt_token_random(f->tok, b, sizeof(b)), KZT_OK);
+	assert_memory_not_equal(a, b, sizeof(a));
+}
+
+static void
+test_hostile_directory_answers_are_refused(void **state)
+{
+	fixture *f = *state;
+	static const uint8_t bad_entry[] = {0x61, 0x03, 0x80, 0x01, 0x01, 0x90, 0x00};
+	static const uint8_t endless[] = {0x63, 0x10}; /* "more data" with none: never ends */
+	uint8_t *dir = (uint8_t *)1;
+	size_t len;
+
+	f->lb.canned = bad_entry;
+	f->lb.canned_len = sizeof(bad_entry);
+	assert_int_equal(kzt_token_list_objects(f->tok, &dir, &len), KZT_ERR_CARD);
+	assert_null(dir);
+	f->lb.canned = endless;
+	f->lb.canned_len = sizeof(endless);
+	assert_int_equal(kzt_token_list_objects(f->tok, &dir, &len), KZT_ERR_CARD);
+	assert_int_equal(kzt_token_read_object(f->tok, 1, &dir, &len), KZT_ERR_CARD);
+}
+
+static void
+test_trace_knows_which_responses_are_secret(void **state)
+{
+	static const uint8_t decipher[] = {0x00, 0x2A, 0x80, 0x86, 0x01, 0x00};
+	static const uint8_t sign[] = {0x00, 0x2A, 0x9E, 0x9A, 0x01, 0x00};
+	static const uint8_t challenge[] = {0x00, 0x84, 0x00, 0x00, 0x08};
+
+	(void)state;
+	assert_true(kzt_proto_response_is_secret(decipher, sizeof(decipher)));
+	assert_true(kzt_proto_response_is_secret(challenge, sizeof(challenge)));
+	assert_false(kzt_proto_response_is_secret(sign, sizeof(sign)));
+	assert_true(kzt_proto_ins_data_is_secret(0x00, KZT_INS_VERIFY));
+	assert_true(kzt_proto_ins_data_is_secret(0x80, KZT_INS_CREATE_OBJECT));
+	assert_false(kzt_proto_ins_data_is_secret(0x00, KZT_INS_GET_DATA));
+}
+
+static void
 test_every_status_word_maps_somewhere(void **state)
 {
 	(void)state;
@@ -242,6 +392,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_removed_card_is_reported_as_such, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_card_answers_are_errors_not_crashes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_with_foreign_atr_is_not_a_kaztoken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_objects_through_the_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_through_the_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_comes_in_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_directory_answers_are_refused, setup, teardown),
+		cmocka_unit_test(test_trace_knows_which_responses_are_secret),
 		cmocka_unit_test(test_every_status_word_maps_somewhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,115 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Token driver: on-card key generation, the private-key operations, the card's
+ * random numbers (protocol 5.7, 5.11, 5.12). */
+#include <string.h>
+
+#include "kzt_err.h"
+#include "secmem.h"
+#include "tlv.h"
+#include "token_int.h"
+
+int
+kzt_token_generate_rsa(kzt_token *t, const kzt_keygen *g, uint8_t *n, size_t n_cap,
+		       size_t *n_len, uint16_t *priv, uint16_t *pub)
+{
+	uint8_t data[2 * 1024 + 64];
+	kzt_apdu a = {.cla = KZT_CLA_ISO, .ins = KZT_INS_GENERATE_KEY_PAIR, .p1 = 0x80,
+		      .data = data, .le = KZT_APDU_EXT_MAX_LE};
+	kzt_tlv pk, m, h;
+	uint32_t v;
+	size_t rlen;
+	kzt_buf b;
+	int r;
+
+	if (!t->link.extended)
+		a.le = KZT_APDU_SHORT_MAX_LE; /* the rest comes by GET RESPONSE */
+	kzt_buf_init(&b, data, sizeof(data));
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_ALGORITHM, KZT_ALG_RSA);
+	kzt_tlv_put_u16(&b, KZT_TAG_GEN_BITS, (uint16_t)g->bits);
+	kzt_tlv_put(&b, KZT_TAG_GEN_EXPONENT, g->exponent, g->exponent_len);
+	kzt_tlv_put(&b, KZT_TAG_GEN_PRIV_BLOB, g->priv_blob, g->priv_blob_len);
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_PRIV_FLAGS, g->priv_flags);
+	kzt_tlv_put(&b, KZT_TAG_GEN_PUB_BLOB, g->pub_blob, g->pub_blob_len);
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_PUB_FLAGS, g->pub_flags);
+	if (b.err != KZT_OK)
+		return KZT_ERR_ARGS;
+	a.lc = b.len;
+	if ((r = kzt_token_command(t, &a, &rlen)) != KZT_OK)
+		return r;
+	if (kzt_tlv_find(t->resp, rlen, KZT_TAG_PUBLIC_KEY, &pk) != KZT_OK ||
+	    kzt_tlv_find(pk.val, pk.len, KZT_TAG_PUB_MODULUS, &m) != KZT_OK || m.len != g->bits / 8 ||
+	    m.len > n_cap || m.val[0] == 0)
+		return KZT_ERR_CARD;
+	memcpy(n, m.val, m.len);
+	*n_len = m.len;
+	if (kzt_tlv_find(t->resp, rlen, KZT_TAG_GEN_PRIV_HANDLE, &h) != KZT_OK ||
+	    kzt_tlv_get_uint(&h, 2, &v) != KZT_OK || v == 0)
+		return KZT_ERR_CARD;
+	*priv = (uint16_t)v;
+	if (kzt_tlv_find(t->resp, rlen, KZT_TAG_GEN_PUB_HANDLE, &h) != KZT_OK ||
+	    kzt_tlv_get_uint(&h, 2, &v) != KZT_OK || v == 0 || v == *priv)
+		return KZT_ERR_CARD;
+	*pub = (uint16_t)v;
+	return KZT_OK;
+}
+
+int
+kzt_token_rsa_private(kzt_token *t, uint16_t handle, int decipher, const uint8_t *in,
+		      size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+	uint8_t mse_data[7] = {KZT_TAG_MSE_KEY, 2, (uint8_t)(handle >> 8), (uint8_t)handle,
+			       KZT_TAG_MSE_ALGORITHM, 1, KZT_ALG_RSA_RAW};
+	uint8_t block[1 + 512];
+	kzt_apdu mse = {.cla = KZT_CLA_ISO, .ins = KZT_INS_MSE, .p1 = KZT_P1_MSE_SET_COMPUTE,
+			.p2 = decipher ? KZT_P2_MSE_CT : KZT_P2_MSE_DST, .data = mse_data, .lc = 7};
+	kzt_apdu pso = {.cla = KZT_CLA_ISO, .ins = KZT_INS_PSO,
+			.p1 = (uint8_t)((decipher ? KZT_P1P2_PSO_DECIPHER : KZT_P1P2_PSO_CDS) >> 8),
+			.p2 = (uint8_t)(decipher ? KZT_P1P2_PSO_DECIPHER : KZT_P1P2_PSO_CDS),
+			.data = block, .le = (uint32_t)in_len};
+	size_t n;
+	int r;
+
+	if (in_len == 0 || in_len > 512 || out_cap < in_len)
+		return KZT_ERR_ARGS;
+	/* PSO DECIPHER data: padding indicator 00, then the ciphertext. */
+	block[0] = 0x00;
+	memcpy(block + (decipher ? 1 : 0), in, in_len);
+	pso.lc = in_len + (decipher ? 1 : 0);
+	if ((r = kzt_token_command(t, &mse, NULL)) != KZT_OK ||
+	    (r = kzt_token_command(t, &pso, &n)) != KZT_OK)
+		goto out;
+	if (n != in_len) {
+		r = KZT_ERR_CARD;
+		goto out;
+	}
+	memcpy(out, t->resp, n);
+	*out_len = n;
+out:
+	kzt_secure_zero(block, sizeof(block));
+	if (decipher) /* the plaintext passed through the response buffer */
+		kzt_secure_zero(t->resp, in_len + 2);
+	return r;
+}
+
+int
+kzt_token_random(kzt_token *t, uint8_t *out, size_t n)
+{
+	kzt_apdu a = {.cla = KZT_CLA_ISO, .ins = KZT_INS_GET_CHALLENGE};
+	size_t got;
+	int r;
+
+	while (n > 0) {
+		a.le = n < KZT_APDU_SHORT_MAX_LE ? (uint32_t)n : KZT_APDU_SHORT_MAX_LE;
+		if ((r = kzt_token_command(t, &a, &got)) != KZT_OK)
+			return r;
+		if (got != a.le)
+			return KZT_ERR_CARD;
+		memcpy(out, t->resp, got);
+		kzt_secure_zero(t->resp, got);
+		out += got;
+		n -= got;
+	}
+	return KZT_OK;
+}
