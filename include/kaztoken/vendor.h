@@ -26,9 +26,14 @@ typedef struct CK_KAZTOKEN_PIN_POLICY {
 } CK_KAZTOKEN_PIN_POLICY;
 
 typedef struct CK_KAZTOKEN_FUNCTION_LIST {
-	CK_VERSION version; /* 0.1 */
+	CK_VERSION version; /* 0.2 */
 	/* The token's PIN limits, counters and change policy, read from the card. */
 	CK_RV (*C_KZT_GetPinPolicy)(CK_SLOT_ID slotID, CK_KAZTOKEN_PIN_POLICY *pPolicy);
+	/* Name the token: pLabel is UTF-8 (ulLabelLen 0..32, not padded). The session's
+	 * application must be logged in, as user or SO; C_GetTokenInfo shows the new
+	 * label at once. CKR_USER_NOT_LOGGED_IN, CKR_ARGUMENTS_BAD when too long. */
+	CK_RV (*C_KZT_SetTokenLabel)(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pLabel,
+				     CK_ULONG ulLabelLen);
 } CK_KAZTOKEN_FUNCTION_LIST;
 
 #ifdef __cplusplus

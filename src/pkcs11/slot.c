@@ -107,7 +107,7 @@ fill_token_info(const kzt_token_state *st, const kzt_card_info *ci, CK_TOKEN_INF
 	for (i = 0; i < KZT_SERIAL_LEN; i++)
 		snprintf(serial + 2 * i, 3, "%02X", st->serial[i]);
 	kzt_pad(ti->serialNumber, sizeof(ti->serialNumber), serial, 2 * KZT_SERIAL_LEN);
-	ti->flags = CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
+	ti->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
 	ti->flags |= pin_flags(&st->user, CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY,
 			       CKF_USER_PIN_LOCKED, CKF_USER_PIN_TO_BE_CHANGED);
 	ti->flags |= pin_flags(&st->admin, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY,

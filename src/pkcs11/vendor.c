@@ -38,7 +38,31 @@ out:
 	return rv;
 }
 
+static CK_RV
+kzt_set_token_label(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pLabel, CK_ULONG ulLabelLen)
+{
+	kzt_login login = KZT_LOGIN_NONE;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if (kzt_enter() == CKR_OK) { /* the login state is the global lock's */
+		login = op.slot->login;
+		kzt_leave();
+	}
+	if ((pLabel == NULL && ulLabelLen > 0) || ulLabelLen > 32)
+		rv = CKR_ARGUMENTS_BAD;
+	else if (login == KZT_LOGIN_NONE)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else
+		rv = kzt_card_status(&op, kzt_token_set_label(op.token, pLabel, ulLabelLen));
+	kzt_card_end(&op);
+	return rv;
+}
+
 CK_KAZTOKEN_FUNCTION_LIST kzt_vendor_function_list = {
-	{0, 1},
+	{0, 2},
 	kzt_get_pin_policy,
+	kzt_set_token_label,
 };

@@ -71,6 +71,7 @@ test_functions_refuse_before_initialize(void **state)
 	assert_int_equal(f->p->C_GetSlotList(CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
 	assert_int_equal(f->p->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
 	assert_int_equal(f->p->C_Sign(1, NULL, 0, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_GenerateRandom(1, NULL, 0), CKR_CRYPTOKI_NOT_INITIALIZED);
 }
 
 static CK_RV count_create(CK_VOID_PTR_PTR m);
@@ -328,6 +329,56 @@ test_find_objects_keeps_its_operation_state(void **state)
 }
 
 static void
+test_random_comes_from_the_token(void **state)
+{
+	fixture *f = *state;
+	CK_BYTE a[600], b[600];
+	CK_SESSION_HANDLE h;
+	CK_TOKEN_INFO ti;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_true(ti.flags & CKF_RNG);
+	h = open_session(f, 0);
+	assert_int_equal(f->p->C_GenerateRandom(h, a, sizeof(a)), CKR_OK);
+	assert_int_equal(f->p->C_GenerateRandom(h, b, sizeof(b)), CKR_OK);
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_int_equal(f->p->C_GenerateRandom(h, NULL, 4), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GenerateRandom(h, a, 0), CKR_OK);
+	assert_int_equal(f->p->C_GenerateRandom(h + 100, a, 4), CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->p->C_SeedRandom(h, a, 4), CKR_RANDOM_SEED_NOT_SUPPORTED);
+}
+
+static void
+test_vendor_sets_the_token_label(void **state)
+{
+	fixture *f = *state;
+	CK_KAZTOKEN_FUNCTION_LIST *vendor;
+	CK_INTERFACE *iface;
+	CK_SESSION_HANDLE h;
+	CK_TOKEN_INFO ti;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetInterface(NAME(KZT_VENDOR_INTERFACE_NAME), NULL, &iface, 0), CKR_OK);
+	vendor = iface->pFunctionList;
+	assert_int_equal(vendor->version.minor, 2);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(vendor->C_KZT_SetTokenLabel(h, PIN("Treasury")), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	assert_int_equal(vendor->C_KZT_SetTokenLabel(h, PIN("Treasury")), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_memory_equal(ti.label, "Treasury                        ", 32);
+	assert_int_equal(vendor->C_KZT_SetTokenLabel(h, PIN("012345678901234567890123456789012")),
+			 CKR_ARGUMENTS_BAD);
+	/* the SO may name it too */
+	assert_int_equal(f->p->C_Logout(h), CKR_OK);
+	assert_int_equal(f->p->C_Login(h, CKU_SO, PIN("87654321")), CKR_OK);
+	assert_int_equal(vendor->C_KZT_SetTokenLabel(h, NAME(""), 0), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_memory_equal(ti.label, "                                ", 32);
+}
+
+static void
 test_forked_child_must_initialize_again(void **state)
 {
 	fixture *f = *state;
@@ -454,6 +505,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pin_functions_check_session_and_role, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_token_needs_no_open_sessions_and_the_so_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_objects_keeps_its_operation_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_comes_from_the_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vendor_sets_the_token_label, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_threads_share_one_token_safely, setup, teardown),

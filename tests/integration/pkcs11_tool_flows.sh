@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The PIN behaviour users rely on, through OpenSC's pkcs11-tool, our module and a
-# running kaztoken-sim. Usage: pin_flows.sh TEST_NAME (one ctest test each).
+# What users do through OpenSC's pkcs11-tool with our module and a running
+# kaztoken-sim: PIN flows, the trace, random numbers. Usage: pkcs11_tool_flows.sh
+# TEST_NAME (one ctest test each).
 . "$(dirname "$0")/lib.sh"
 
 test_token_lists_with_default_pins_to_be_changed() {
@@ -97,13 +98,28 @@ test_apdu_trace_redacts_pins() {
 	grep -q "> (8 data bytes redacted) 00 20 00 81 08" "$WORK/trace.log" || fail "VERIFY not traced as redacted"
 	grep -q "redacted) 00 24 00 81" "$WORK/trace.log" || fail "CHANGE REFERENCE DATA not redacted"
 	grep -q "00 CA 00 C1" "$WORK/trace.log" || fail "ordinary commands not traced in full"
+	# random bytes may become keys: the trace keeps only their status word
+	KAZTOKEN_DEBUG=3 KAZTOKEN_LOG="$WORK/rnd.log" expect_ok --generate-random 32 --output-file "$WORK/rnd"
+	grep -q "> 00 84 00 00 20" "$WORK/rnd.log" || fail "GET CHALLENGE not traced"
+	grep -q "< (response data redacted) 90 00" "$WORK/rnd.log" || fail "random bytes not redacted"
+	local hex
+	hex=$(od -An -tx1 -N8 "$WORK/rnd" | tr 'a-f' 'A-F' | sed 's/^ //')
+	! grep -q "$hex" "$WORK/rnd.log" || fail "random bytes reached the trace"
 	# neither PIN appears in any form: hex bytes or text
 	if grep -q -e "31 32 33 34 35 36 37 38" -e "32 34 36 38 31 33 35 37" -e 12345678 -e 24681357 "$WORK/trace.log"; then
 		fail "a PIN reached the trace"
 	fi
 }
 
-name=${1:?usage: pin_flows.sh TEST_NAME}
+test_generate_random_returns_the_bytes_asked() {
+	p11 --generate-random 64 --output-file "$WORK/rnd"
+	[ "$RC" -eq 0 ] || fail "generate-random failed: $(cat "$WORK/out")"
+	[ "$(stat -c %s "$WORK/rnd")" -eq 64 ] || fail "expected 64 bytes"
+	p11 --generate-random 64 --output-file "$WORK/rnd2"
+	! cmp -s "$WORK/rnd" "$WORK/rnd2" || fail "two draws were equal"
+}
+
+name=${1:?usage: pkcs11_tool_flows.sh TEST_NAME}
 declare -F "test_$name" >/dev/null || fail "no such test: $name"
 start_sim
 "test_$name"
