@@ -99,6 +99,7 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_DO_LABEL 0x00C3
 
 /* Objects (docs/apdu-protocol.md 5.10). */
+#define KZT_BLOB_MAX 1024 /* an object's attribute blob */
 #define KZT_CLASS_DATA 0x00
 #define KZT_CLASS_CERTIFICATE 0x01
 #define KZT_CLASS_PUBLIC_KEY 0x02

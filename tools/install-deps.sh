@@ -10,6 +10,7 @@ packages=(
 	libcmocka-dev                # unit tests
 	libp11-kit-dev               # reference PKCS#11 header for the header test
 	opensc                       # pkcs11-tool
+	openssl                      # test certificates and signature checks
 	valgrind                     # leak checks
 )
 

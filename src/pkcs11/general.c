@@ -75,7 +75,7 @@ teardown(int after_fork)
 
 	for (s = kzt_mod.sessions; s != NULL; s = next) {
 		next = s->next;
-		free(s);
+		kzt_session_free(s);
 	}
 	for (i = 0; i < kzt_mod.nslots; i++) {
 		kzt_slot *slot = &kzt_mod.slots[i];
@@ -83,6 +83,7 @@ teardown(int after_fork)
 			kzt_token_logout(slot->token, slot->login == KZT_LOGIN_SO ? KZT_ROLE_ADMIN
 										 : KZT_ROLE_USER);
 		kzt_token_free(&slot->token);
+		kzt_objects_forget(slot);
 		kzt_transport_free(&slot->tr);
 		if (after_fork)
 			kzt_mutex_forget(&slot->card_lock);

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include "attr.h"
 #include "config.h"
 #include "kaztoken/pkcs11.h"
 #include "token.h"
@@ -24,6 +25,17 @@ typedef enum kzt_login {
 	KZT_LOGIN_SO,
 } kzt_login;
 
+/* A PKCS#11 object: a token object mirrors one on the card (in its slot's cache);
+ * a session object lives in its session. */
+typedef struct kzt_object {
+	CK_OBJECT_HANDLE handle;
+	uint16_t card_handle;  /* token objects: the card's handle */
+	uint32_t value_len;    /* token objects: size of the value on the card */
+	int value_loaded;      /* token objects: CKA_VALUE / key numbers read already */
+	kzt_attrs attrs;       /* every attribute it has (values owned) */
+	struct kzt_object *next;
+} kzt_object;
+
 typedef struct kzt_slot {
 	CK_SLOT_ID id;
 	kzt_transport *tr;   /* owned; set at C_Initialize, read-only after */
@@ -32,6 +44,18 @@ typedef struct kzt_slot {
 	kzt_login login;     /* global, written with card_lock held too */
 	CK_ULONG sessions;   /* global */
 	CK_ULONG rw_sessions;
+	/* card_lock: the token objects as last read, and what the read saw */
+	kzt_object *objects;
+	int cache_valid;
+	uint32_t cache_counter;
+	int cache_private; /* the listing included private objects (user logged in) */
+	/* card_lock: handles once given to card objects, so an object keeps its handle
+	 * while hidden (private, logged out) and after (the card never reuses one) */
+	struct kzt_handle_map {
+		uint16_t card;
+		CK_OBJECT_HANDLE handle;
+	} *handles;
+	size_t nhandles;
 } kzt_slot;
 
 typedef struct kzt_session {
@@ -39,6 +63,9 @@ typedef struct kzt_session {
 	kzt_slot *slot;
 	CK_FLAGS flags;
 	int find_active;       /* between C_FindObjectsInit and C_FindObjectsFinal */
+	CK_OBJECT_HANDLE *found; /* the search's matches, handed out from found_next */
+	CK_ULONG found_count, found_next;
+	kzt_object *objects;   /* this session's session objects */
 	struct kzt_session *next;
 } kzt_session;
 
@@ -50,6 +77,7 @@ typedef struct kzt_module {
 	CK_ULONG nslots;
 	kzt_session *sessions; /* global */
 	CK_SESSION_HANDLE next_handle;
+	CK_OBJECT_HANDLE next_object; /* global */
 } kzt_module;
 
 extern kzt_module kzt_mod;
@@ -107,6 +135,32 @@ int kzt_slot_connect(kzt_slot *slot);
 /* Under the global lock: close every session of slot; returns the login state the
  * slot had (now KZT_LOGIN_NONE). */
 kzt_login kzt_sessions_close_slot(kzt_slot *slot);
+
+/* ---- objects (object.c) ---- */
+/* Free one object and its attributes. */
+void kzt_object_free(kzt_object *o);
+/* Free a session (its search and its session objects). Global lock held. */
+void kzt_session_free(kzt_session *s);
+/* Drop the slot's token object cache (the card went away, or the module ends). */
+void kzt_objects_forget(kzt_slot *slot);
+/* Card lock held: bring the slot's token object cache up to date for the current
+ * login (one GET DATA when nothing changed). */
+CK_RV kzt_objects_sync(kzt_op *op);
+/* Card lock held: the token object with this handle visible now, or NULL. */
+kzt_object *kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h);
+/* Card lock held: read the object's value from the card if not read yet. */
+CK_RV kzt_object_load(kzt_op *op, kzt_object *o);
+/* Global lock held: the session object of this slot with handle h that may be
+ * seen now (private ones only after the user's login), and its session. */
+kzt_object *kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner);
+/* Does o carry every attribute of the template with the same value? */
+int kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);
+/* Attributes needing the object's value (read lazily from the card)? */
+int kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type);
+/* A fresh object handle (global lock taken here). */
+CK_OBJECT_HANDLE kzt_object_handle_new(void);
+/* The slot's login, read under the global lock. */
+kzt_login kzt_slot_login(kzt_slot *slot);
 
 /* ---- status mapping (rv.c) ---- */
 CK_RV kzt_rv(int status);

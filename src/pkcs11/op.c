@@ -62,7 +62,7 @@ kzt_sessions_close_slot(kzt_slot *slot)
 	while ((s = *pp) != NULL) {
 		if (s->slot == slot) {
 			*pp = s->next;
-			free(s);
+			kzt_session_free(s);
 		} else {
 			pp = &s->next;
 		}
@@ -136,6 +136,7 @@ kzt_card_status(kzt_op *op, int status)
 		 * and its sessions with them (PKCS#11: sessions end with the token). */
 		kzt_log(KZT_LOG_INFO, "slot %lu: token removed", op->slot->id);
 		kzt_token_free(&op->slot->token);
+		kzt_objects_forget(op->slot);
 		op->token = NULL;
 		kzt_transport_disconnect(op->slot->tr);
 		if (kzt_enter() == CKR_OK) {

@@ -93,8 +93,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_CloseSession)(CK_SESSION_HANDLE hSession)
 		was = slot->login;
 		slot->login = KZT_LOGIN_NONE;
 	}
+	kzt_session_free(s);
 	kzt_leave();
-	free(s);
 	logout_card(slot, was);
 	return CKR_OK;
 }

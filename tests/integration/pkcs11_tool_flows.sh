@@ -119,6 +119,34 @@ test_generate_random_returns_the_bytes_asked() {
 	! cmp -s "$WORK/rnd" "$WORK/rnd2" || fail "two draws were equal"
 }
 
+test_certificate_reads_back_identical_and_deletes() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/k.pem" -utf8 \
+		-subj "/CN=Иванов Иван/O=NCA test/C=KZ" -days 30 -outform DER -out "$WORK/c.der" 2>/dev/null
+	expect_ok --login --pin 12345678 --write-object "$WORK/c.der" --type cert --id 01 --label "EDS cert"
+	expect_ok --list-objects
+	grep -q "label: *EDS cert" "$WORK/out" || fail "certificate not listed: $(cat "$WORK/out")"
+	grep -q "ID: *01" "$WORK/out" || fail "certificate ID not shown"
+	expect_ok --read-object --type cert --id 01 --output-file "$WORK/back.der"
+	cmp -s "$WORK/c.der" "$WORK/back.der" || fail "certificate read back differs"
+	# the subject the module derived is the certificate's own
+	openssl x509 -inform DER -in "$WORK/c.der" -noout -subject -nameopt RFC2253 >"$WORK/subj"
+	grep -q "O=NCA test" "$WORK/subj" || fail "test certificate lacks its subject"
+	expect_ok --login --pin 12345678 --delete-object --type cert --id 01
+	expect_ok --list-objects
+	! grep -q "Certificate Object" "$WORK/out" || fail "certificate still listed after delete"
+}
+
+test_data_object_round_trips() {
+	head -c 3000 /dev/urandom >"$WORK/blob"
+	expect_ok --login --pin 12345678 --write-object "$WORK/blob" --type data --label backup
+	stop_sim && start_sim # on the token, not in the module
+	expect_ok --read-object --type data --label backup --output-file "$WORK/back"
+	cmp -s "$WORK/blob" "$WORK/back" || fail "data object read back differs"
+	expect_ok --login --pin 12345678 --delete-object --type data --label backup
+	p11 --read-object --type data --label backup --output-file "$WORK/gone"
+	[ "$RC" -ne 0 ] || fail "deleted data object still readable"
+}
+
 name=${1:?usage: pkcs11_tool_flows.sh TEST_NAME}
 declare -F "test_$name" >/dev/null || fail "no such test: $name"
 start_sim

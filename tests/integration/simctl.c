@@ -4,6 +4,7 @@
 /* Test helpers: a simulator process per test, and the module by dlopen. */
 #include <dlfcn.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,28 @@ simctl_cleanup(simctl *s)
 	unlink(path);
 	unlink(s->socket);
 	rmdir(s->dir);
+}
+
+unsigned long
+simctl_apdus(simctl *s)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	uint8_t msg[5] = {0x04, 0, 0, 0, 0}, reply[9];
+	size_t got = 0;
+	ssize_t r;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sa.sun_path, s->socket);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    write(fd, msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+		die("cannot ask the simulator for its counters");
+	while (got < sizeof(reply) && (r = read(fd, reply + got, sizeof(reply) - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	if (got != sizeof(reply) || reply[0] != 0x04)
+		die("malformed STATS reply");
+	return (unsigned long)reply[5] << 24 | (unsigned long)reply[6] << 16 |
+	       (unsigned long)reply[7] << 8 | reply[8];
 }
 
 CK_FUNCTION_LIST_3_0 *

@@ -26,6 +26,9 @@ int simctl_stop(simctl *s);
 /* Stop if running and remove the scratch directory. */
 void simctl_cleanup(simctl *s);
 
+/* APDUs the simulator's card has processed so far (its STATS message). */
+unsigned long simctl_apdus(simctl *s);
+
 /* dlopen $KZT_MODULE and return its 3.0 function list (C_GetInterface). */
 CK_FUNCTION_LIST_3_0 *module_load(void **handle);
 

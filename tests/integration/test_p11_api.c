@@ -378,6 +378,198 @@ test_vendor_sets_the_token_label(void **state)
 	assert_memory_equal(ti.label, "                                ", 32);
 }
 
+static CK_OBJECT_HANDLE
+create_data(fixture *f, CK_SESSION_HANDLE h, const char *label, const char *value, CK_BBOOL token,
+	    CK_BBOOL priv, CK_RV want)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)},
+			    {CKA_TOKEN, &token, sizeof(token)},
+			    {CKA_PRIVATE, &priv, sizeof(priv)},
+			    {CKA_LABEL, (void *)label, strlen(label)},
+			    {CKA_VALUE, (void *)value, strlen(value)}};
+	CK_OBJECT_HANDLE o = CK_INVALID_HANDLE;
+
+	assert_int_equal(f->p->C_CreateObject(h, t, 5, &o), want);
+	return o;
+}
+
+/* How many objects a search by label finds. */
+static CK_ULONG
+find_by_label(fixture *f, CK_SESSION_HANDLE h, const char *label, CK_OBJECT_HANDLE *first)
+{
+	CK_ATTRIBUTE t[] = {{CKA_LABEL, (void *)label, strlen(label)}};
+	CK_OBJECT_HANDLE found[8];
+	CK_ULONG n = 0;
+
+	assert_int_equal(f->p->C_FindObjectsInit(h, t, 1), CKR_OK);
+	assert_int_equal(f->p->C_FindObjects(h, found, 8, &n), CKR_OK);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OK);
+	if (n > 0 && first != NULL)
+		*first = found[0];
+	return n;
+}
+
+static void
+test_token_data_object_lifecycle(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE o, again = 0;
+	CK_OBJECT_CLASS cls = 0;
+	CK_BBOOL tok = CK_FALSE;
+	CK_BYTE value[16], tiny[2];
+	CK_ATTRIBUTE get[] = {{CKA_CLASS, &cls, sizeof(cls)},
+			      {CKA_VALUE, NULL, 0},
+			      {CKA_TOKEN, &tok, sizeof(tok)}};
+	CK_ATTRIBUTE bad[] = {{CKA_LABEL, tiny, sizeof(tiny)},
+			      {CKA_MODULUS, NULL, 0},
+			      {CKA_CLASS, &cls, sizeof(cls)}};
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	o = create_data(f, h, "notes", "hello token", CK_TRUE, CK_FALSE, CKR_OK);
+	assert_int_equal(find_by_label(f, h, "notes", &again), 1);
+	assert_int_equal(again, o);
+	/* size query, then the value */
+	assert_int_equal(f->p->C_GetAttributeValue(h, o, get, 3), CKR_OK);
+	assert_int_equal(cls, CKO_DATA);
+	assert_true(tok);
+	assert_int_equal(get[1].ulValueLen, 11);
+	get[1].pValue = value;
+	get[1].ulValueLen = sizeof(value);
+	assert_int_equal(f->p->C_GetAttributeValue(h, o, get, 3), CKR_OK);
+	assert_memory_equal(value, "hello token", 11);
+	/* each attribute answered on its own; the last problem is returned */
+	cls = 0;
+	assert_int_equal(f->p->C_GetAttributeValue(h, o, bad, 3), CKR_ATTRIBUTE_TYPE_INVALID);
+	assert_int_equal(bad[0].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	assert_int_equal(bad[1].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	assert_int_equal(cls, CKO_DATA);
+	assert_int_equal(f->p->C_GetAttributeValue(h, 4242, get, 1), CKR_OBJECT_HANDLE_INVALID);
+
+	/* it is on the token: a new module instance sees it */
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(find_by_label(f, h, "notes", &o), 1);
+	assert_int_equal(f->p->C_DestroyObject(h, o), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	assert_int_equal(f->p->C_DestroyObject(h, o), CKR_OK);
+	assert_int_equal(find_by_label(f, h, "notes", NULL), 0);
+	assert_int_equal(f->p->C_DestroyObject(h, o), CKR_OBJECT_HANDLE_INVALID);
+}
+
+static void
+test_private_objects_need_the_user(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE o, seen = 0;
+	CK_ATTRIBUTE label = {CKA_LABEL, NULL, 0};
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	create_data(f, h, "secret", "s", CK_TRUE, CK_TRUE, CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	o = create_data(f, h, "secret", "s", CK_TRUE, CK_TRUE, CKR_OK);
+	assert_int_equal(f->p->C_Logout(h), CKR_OK);
+	assert_int_equal(find_by_label(f, h, "secret", NULL), 0);
+	assert_int_equal(f->p->C_GetAttributeValue(h, o, &label, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	assert_int_equal(find_by_label(f, h, "secret", &seen), 1);
+	assert_int_equal(seen, o); /* the same handle as before */
+}
+
+static void
+test_session_objects_vanish_with_their_session(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE a, b;
+	CK_OBJECT_HANDLE o;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	a = open_session(f, 0);
+	b = open_session(f, 0);
+	o = create_data(f, a, "scratch", "temp", CK_FALSE, CK_FALSE, CKR_OK);
+	assert_int_equal(find_by_label(f, b, "scratch", NULL), 1); /* the application's */
+	create_data(f, a, "on-token", "x", CK_TRUE, CK_FALSE, CKR_SESSION_READ_ONLY);
+	assert_int_equal(f->p->C_CloseSession(a), CKR_OK);
+	assert_int_equal(find_by_label(f, b, "scratch", NULL), 0);
+	assert_int_equal(f->p->C_DestroyObject(b, o), CKR_OBJECT_HANDLE_INVALID);
+}
+
+static void
+test_create_object_checks_its_template(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_CLASS data = CKO_DATA, cert = CKO_CERTIFICATE, key = CKO_PRIVATE_KEY;
+	CK_CERTIFICATE_TYPE x509 = CKC_X_509;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ULONG wide = 1;
+	CK_OBJECT_HANDLE o;
+	CK_SESSION_HANDLE h;
+	CK_ATTRIBUTE no_class[] = {{CKA_LABEL, "x", 1}};
+	CK_ATTRIBUTE unknown[] = {{CKA_CLASS, &data, sizeof(data)}, {CKA_MODULUS, "x", 1}};
+	CK_ATTRIBUTE bad_bool[] = {{CKA_CLASS, &data, sizeof(data)}, {CKA_TOKEN, &wide, sizeof(wide)}};
+	CK_ATTRIBUTE twice[] = {{CKA_CLASS, &data, sizeof(data)}, {CKA_LABEL, "a", 1}, {CKA_LABEL, "b", 1}};
+	CK_ATTRIBUTE cert_no_value[] = {{CKA_CLASS, &cert, sizeof(cert)},
+					{CKA_CERTIFICATE_TYPE, &x509, sizeof(x509)}};
+	CK_ATTRIBUTE cert_junk[] = {{CKA_CLASS, &cert, sizeof(cert)},
+				    {CKA_CERTIFICATE_TYPE, &x509, sizeof(x509)},
+				    {CKA_VALUE, "\x30\x03\x02\x01\x01", 5}};
+	CK_ATTRIBUTE trusted[] = {{CKA_CLASS, &cert, sizeof(cert)}, {CKA_TRUSTED, &yes, sizeof(yes)}};
+	CK_ATTRIBUTE a_key[] = {{CKA_CLASS, &key, sizeof(key)}};
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_CreateObject(h, no_class, 1, &o), CKR_TEMPLATE_INCOMPLETE);
+	assert_int_equal(f->p->C_CreateObject(h, unknown, 2, &o), CKR_ATTRIBUTE_TYPE_INVALID);
+	assert_int_equal(f->p->C_CreateObject(h, bad_bool, 2, &o), CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(f->p->C_CreateObject(h, twice, 3, &o), CKR_TEMPLATE_INCONSISTENT);
+	assert_int_equal(f->p->C_CreateObject(h, cert_no_value, 2, &o), CKR_TEMPLATE_INCOMPLETE);
+	assert_int_equal(f->p->C_CreateObject(h, cert_junk, 3, &o), CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(f->p->C_CreateObject(h, trusted, 2, &o), CKR_TEMPLATE_INCOMPLETE);
+	assert_int_equal(f->p->C_CreateObject(h, a_key, 1, &o), CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(f->p->C_CreateObject(h, NULL, 0, &o), CKR_ARGUMENTS_BAD);
+	/* nothing of it reached the token */
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OK);
+	{
+		CK_OBJECT_HANDLE found[4];
+		CK_ULONG n = 9;
+		assert_int_equal(f->p->C_FindObjects(h, found, 4, &n), CKR_OK);
+		assert_int_equal(n, 0);
+	}
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OK);
+}
+
+static void
+test_repeated_search_costs_one_apdu(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h;
+	unsigned long before;
+	int i;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	for (i = 0; i < 5; i++) {
+		char label[8] = "obj-0";
+		label[4] = (char)('0' + i);
+		create_data(f, h, label, "v", CK_TRUE, CK_FALSE, CKR_OK);
+	}
+	assert_int_equal(find_by_label(f, h, "obj-3", NULL), 1);
+	before = simctl_apdus(&f->sim);
+	assert_int_equal(find_by_label(f, h, "obj-4", NULL), 1);
+	assert_int_equal(simctl_apdus(&f->sim) - before, 1); /* the change counter, nothing more */
+	/* a change by someone else is seen */
+	before = simctl_apdus(&f->sim);
+	create_data(f, h, "obj-9", "v", CK_TRUE, CK_FALSE, CKR_OK);
+	assert_int_equal(find_by_label(f, h, "obj-9", NULL), 1);
+}
+
 static void
 test_forked_child_must_initialize_again(void **state)
 {
@@ -507,6 +699,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_find_objects_keeps_its_operation_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_comes_from_the_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vendor_sets_the_token_label, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_data_object_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_private_objects_need_the_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_objects_vanish_with_their_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_object_checks_its_template, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_search_costs_one_apdu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_threads_share_one_token_safely, setup, teardown),

@@ -16,7 +16,6 @@
 /* Longest data field the applet accepts (after chaining) and returns. */
 #define KZT_CARD_MAX_DATA 8192
 #define KZT_CARD_MAX_OBJECTS 128
-#define KZT_CARD_BLOB_MAX 1024    /* an object's attribute blob */
 #define KZT_CARD_OBJECT_COST 16   /* bookkeeping bytes charged per object */
 
 typedef struct kzt_card_pin {

@@ -331,7 +331,7 @@ kzt_cmd_create_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kz
 	    get_optional(a->data, a->lc, KZT_TAG_OBJ_BLOB, &blob) != KZT_OK ||
 	    get_optional(a->data, a->lc, KZT_TAG_OBJ_VALUE, &value) != KZT_OK ||
 	    get_optional(a->data, a->lc, KZT_TAG_RSA_COMPONENTS, &comps) != KZT_OK ||
-	    blob.len > KZT_CARD_BLOB_MAX || (cls == KZT_CLASS_PRIVATE_KEY) != (comps.len > 0))
+	    blob.len > KZT_BLOB_MAX || (cls == KZT_CLASS_PRIVATE_KEY) != (comps.len > 0))
 		return KZT_SW_WRONG_DATA;
 	if (cls == KZT_CLASS_PRIVATE_KEY) {
 		/* Imported keys must be whole and consistent; the value is derived. */
@@ -394,7 +394,7 @@ kzt_cmd_update_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 	if (!(o->flags & KZT_OBJF_MODIFIABLE))
 		return KZT_SW_CONDITIONS;
 	if (kzt_tlv_find(a->data, a->lc, KZT_TAG_OBJ_BLOB, &blob) != KZT_OK ||
-	    blob.len > KZT_CARD_BLOB_MAX)
+	    blob.len > KZT_BLOB_MAX)
 		return KZT_SW_WRONG_DATA;
 	if (blob.len > o->blob_len && !fits(&card->st, blob.len - o->blob_len, 0))
 		return KZT_SW_NO_SPACE;
@@ -478,7 +478,7 @@ kzt_cmd_generate_key_pair(kzt_card *card, kzt_card_session *s, const kzt_apdu *a
 	    get_byte(p, n, KZT_TAG_GEN_PUB_FLAGS, &pub_flags) != KZT_OK ||
 	    get_optional(p, n, KZT_TAG_GEN_PRIV_BLOB, &priv_blob) != KZT_OK ||
 	    get_optional(p, n, KZT_TAG_GEN_PUB_BLOB, &pub_blob) != KZT_OK ||
-	    priv_blob.len > KZT_CARD_BLOB_MAX || pub_blob.len > KZT_CARD_BLOB_MAX)
+	    priv_blob.len > KZT_BLOB_MAX || pub_blob.len > KZT_BLOB_MAX)
 		return KZT_SW_WRONG_DATA;
 	if ((key = malloc(sizeof(*key))) == NULL)
 		return KZT_SW_MEMORY_FAILURE;

@@ -258,7 +258,7 @@ decode_object(const kzt_tlv *rec, kzt_card_state *st)
 	if (kzt_tlv_get_uint(&f[2], 1, &v) != KZT_OK)
 		return KZT_ERR_PARSE;
 	o->flags = (uint8_t)v;
-	if (f[3].len > KZT_CARD_BLOB_MAX || (o->cls == KZT_CLASS_PRIVATE_KEY) != (f[5].len > 0))
+	if (f[3].len > KZT_BLOB_MAX || (o->cls == KZT_CLASS_PRIVATE_KEY) != (f[5].len > 0))
 		return KZT_ERR_PARSE;
 	o->blob = copy_field(&f[3], &o->blob_len);
 	o->value = copy_field(&f[4], &o->value_len);

@@ -1,0 +1,270 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* C_CreateObject and C_DestroyObject for data objects and X.509 certificates, on
+ * the token (stored on the card) or in the session. Templates are checked in the
+ * specification's order: attribute types, values, consistency, then the session. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "kzt_err.h"
+#include "x509.h"
+
+enum kind { ANY, BOOL, ULONG };
+
+static const struct allowed {
+	CK_OBJECT_CLASS cls; /* (CK_ULONG)-1: every class */
+	CK_ATTRIBUTE_TYPE type;
+	enum kind kind;
+} allowed[] = {
+	{(CK_ULONG)-1, CKA_CLASS, ULONG},
+	{(CK_ULONG)-1, CKA_TOKEN, BOOL},
+	{(CK_ULONG)-1, CKA_PRIVATE, BOOL},
+	{(CK_ULONG)-1, CKA_MODIFIABLE, BOOL},
+	{(CK_ULONG)-1, CKA_COPYABLE, BOOL},
+	{(CK_ULONG)-1, CKA_DESTROYABLE, BOOL},
+	{(CK_ULONG)-1, CKA_LABEL, ANY},
+	{(CK_ULONG)-1, CKA_VALUE, ANY},
+	{CKO_DATA, CKA_APPLICATION, ANY},
+	{CKO_DATA, CKA_OBJECT_ID, ANY},
+	{CKO_CERTIFICATE, CKA_CERTIFICATE_TYPE, ULONG},
+	{CKO_CERTIFICATE, CKA_TRUSTED, BOOL},
+	{CKO_CERTIFICATE, CKA_CERTIFICATE_CATEGORY, ULONG},
+	{CKO_CERTIFICATE, CKA_CHECK_VALUE, ANY},
+	{CKO_CERTIFICATE, CKA_START_DATE, ANY},
+	{CKO_CERTIFICATE, CKA_END_DATE, ANY},
+	{CKO_CERTIFICATE, CKA_PUBLIC_KEY_INFO, ANY},
+	{CKO_CERTIFICATE, CKA_SUBJECT, ANY},
+	{CKO_CERTIFICATE, CKA_ID, ANY},
+	{CKO_CERTIFICATE, CKA_ISSUER, ANY},
+	{CKO_CERTIFICATE, CKA_SERIAL_NUMBER, ANY},
+	{CKO_CERTIFICATE, CKA_URL, ANY},
+	{CKO_CERTIFICATE, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, ANY},
+	{CKO_CERTIFICATE, CKA_HASH_OF_ISSUER_PUBLIC_KEY, ANY},
+	{CKO_CERTIFICATE, CKA_JAVA_MIDP_SECURITY_DOMAIN, ULONG},
+	{CKO_CERTIFICATE, CKA_NAME_HASH_ALGORITHM, ULONG},
+};
+
+/* CKR_OK, CKR_ATTRIBUTE_TYPE_INVALID or CKR_ATTRIBUTE_VALUE_INVALID for one. */
+static CK_RV
+check_attribute(CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		if (allowed[i].type != a->type || (allowed[i].cls != (CK_ULONG)-1 && allowed[i].cls != cls))
+			continue;
+		if (a->pValue == NULL && a->ulValueLen > 0)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		if (allowed[i].kind == BOOL &&
+		    (a->ulValueLen != sizeof(CK_BBOOL) || *(const CK_BBOOL *)a->pValue > CK_TRUE))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		if (allowed[i].kind == ULONG && a->ulValueLen != sizeof(CK_ULONG))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		return CKR_OK;
+	}
+	return CKR_ATTRIBUTE_TYPE_INVALID;
+}
+
+/* Derive what a certificate's DER says, unless the template said it already. */
+static CK_RV
+certificate_defaults(kzt_attrs *l)
+{
+	const CK_ATTRIBUTE *type = kzt_attrs_get(l, CKA_CERTIFICATE_TYPE);
+	const CK_ATTRIBUTE *value = kzt_attrs_get(l, CKA_VALUE);
+	kzt_x509_fields f;
+	int r = KZT_OK;
+
+	if (type == NULL || value == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (*(const CK_CERTIFICATE_TYPE *)type->pValue != CKC_X_509 ||
+	    kzt_x509_fields_get(value->pValue, value->ulValueLen, &f) != KZT_OK)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (kzt_attrs_get(l, CKA_SUBJECT) == NULL)
+		r = kzt_attrs_set(l, CKA_SUBJECT, f.subject, f.subject_len);
+	if (r == KZT_OK && kzt_attrs_get(l, CKA_ISSUER) == NULL)
+		r = kzt_attrs_set(l, CKA_ISSUER, f.issuer, f.issuer_len);
+	if (r == KZT_OK && kzt_attrs_get(l, CKA_SERIAL_NUMBER) == NULL)
+		r = kzt_attrs_set(l, CKA_SERIAL_NUMBER, f.serial, f.serial_len);
+	if (r == KZT_OK && kzt_attrs_get(l, CKA_START_DATE) == NULL)
+		r = kzt_attrs_set(l, CKA_START_DATE, &f.start, sizeof(f.start));
+	if (r == KZT_OK && kzt_attrs_get(l, CKA_END_DATE) == NULL)
+		r = kzt_attrs_set(l, CKA_END_DATE, &f.end, sizeof(f.end));
+	if (r == KZT_OK && kzt_attrs_get(l, CKA_TRUSTED) == NULL)
+		r = kzt_attrs_set_bool(l, CKA_TRUSTED, CK_FALSE);
+	if (r == KZT_OK && kzt_attrs_get(l, CKA_CERTIFICATE_CATEGORY) == NULL)
+		r = kzt_attrs_set_ulong(l, CKA_CERTIFICATE_CATEGORY, CK_CERTIFICATE_CATEGORY_UNSPECIFIED);
+	if (r == KZT_OK && kzt_attrs_get(l, CKA_ID) == NULL)
+		r = kzt_attrs_set(l, CKA_ID, NULL, 0);
+	return r == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+}
+
+/* The whole template as an attribute list, checked, with the class's defaults. */
+static CK_RV
+build(const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l, CK_OBJECT_CLASS *cls)
+{
+	const CK_ATTRIBUTE *c = NULL;
+	CK_ULONG i, j;
+	CK_RV rv;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (t[j].type == t[i].type)
+				return CKR_TEMPLATE_INCONSISTENT; /* said twice */
+		if (t[i].type == CKA_CLASS)
+			c = &t[i];
+	}
+	if (c == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (c->pValue == NULL || c->ulValueLen != sizeof(CK_OBJECT_CLASS))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	*cls = *(const CK_OBJECT_CLASS *)c->pValue;
+	if (*cls != CKO_DATA && *cls != CKO_CERTIFICATE)
+		return CKR_ATTRIBUTE_VALUE_INVALID; /* keys are created by import (not yet) */
+	for (i = 0; i < n; i++) {
+		if ((rv = check_attribute(*cls, &t[i])) != CKR_OK)
+			return rv;
+		if (kzt_attrs_set(l, t[i].type, t[i].pValue, t[i].ulValueLen) != KZT_OK)
+			return CKR_HOST_MEMORY;
+	}
+	if (kzt_attrs_get(l, CKA_LABEL) == NULL && kzt_attrs_set(l, CKA_LABEL, NULL, 0) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	if (*cls == CKO_DATA && kzt_attrs_get(l, CKA_VALUE) == NULL &&
+	    kzt_attrs_set(l, CKA_VALUE, NULL, 0) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	if (*cls == CKO_CERTIFICATE && (rv = certificate_defaults(l)) != CKR_OK)
+		return rv;
+	if (kzt_attrs_set_bool(l, CKA_TOKEN, kzt_attrs_bool(l, CKA_TOKEN, CK_FALSE)) != KZT_OK ||
+	    kzt_attrs_set_bool(l, CKA_PRIVATE, kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE)) != KZT_OK ||
+	    kzt_attrs_set_bool(l, CKA_MODIFIABLE, kzt_attrs_bool(l, CKA_MODIFIABLE, CK_TRUE)) != KZT_OK ||
+	    kzt_attrs_set_bool(l, CKA_COPYABLE, kzt_attrs_bool(l, CKA_COPYABLE, CK_TRUE)) != KZT_OK ||
+	    kzt_attrs_set_bool(l, CKA_DESTROYABLE, kzt_attrs_bool(l, CKA_DESTROYABLE, CK_TRUE)) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	return CKR_OK;
+}
+
+/* What the card keeps in the blob: all but what it stores or enforces itself. */
+static int
+blob_keeps(CK_ATTRIBUTE_TYPE t)
+{
+	return t != CKA_CLASS && t != CKA_TOKEN && t != CKA_PRIVATE && t != CKA_MODIFIABLE &&
+	       t != CKA_VALUE;
+}
+
+static const uint8_t card_class[] = {[CKO_DATA] = KZT_CLASS_DATA,
+				     [CKO_CERTIFICATE] = KZT_CLASS_CERTIFICATE};
+
+static CK_RV
+create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
+{
+	const CK_ATTRIBUTE *v = kzt_attrs_get(l, CKA_VALUE);
+	uint8_t blob[KZT_BLOB_MAX], flags = 0;
+	kzt_object *o;
+	uint16_t card_handle;
+	size_t len;
+	CK_RV rv;
+
+	if (kzt_attrs_encode(l, blob_keeps, blob, sizeof(blob), &len) != KZT_OK)
+		return CKR_DEVICE_MEMORY; /* more attributes than a card object holds */
+	if (kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE))
+		flags |= KZT_OBJF_PRIVATE;
+	if (kzt_attrs_bool(l, CKA_MODIFIABLE, CK_TRUE))
+		flags |= KZT_OBJF_MODIFIABLE;
+	rv = kzt_card_status(op, kzt_token_create_object(op->token, card_class[cls], flags, blob, len,
+							v != NULL ? v->pValue : NULL,
+							v != NULL ? v->ulValueLen : 0, NULL,
+							&card_handle));
+	if (rv != CKR_OK || (rv = kzt_objects_sync(op)) != CKR_OK)
+		return rv;
+	for (o = op->slot->objects; o != NULL && o->card_handle != card_handle; o = o->next)
+		;
+	if (o == NULL)
+		return CKR_DEVICE_ERROR; /* created, yet not listed */
+	*ph = o->handle;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_CreateObject)(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
+					  CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phObject)
+{
+	kzt_attrs l = {0};
+	kzt_object *o = NULL;
+	kzt_session *s;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	kzt_login login;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	login = kzt_slot_login(op.slot);
+	rv = pTemplate == NULL || ulCount == 0 || phObject == NULL ? CKR_ARGUMENTS_BAD
+								    : build(pTemplate, ulCount, &l, &cls);
+	if (rv != CKR_OK)
+		goto out;
+	if (kzt_attrs_bool(&l, CKA_TRUSTED, CK_FALSE) && login != KZT_LOGIN_SO)
+		rv = CKR_ATTRIBUTE_READ_ONLY; /* only the SO may mark a certificate trusted */
+	else if (kzt_attrs_bool(&l, CKA_PRIVATE, CK_FALSE) && login != KZT_LOGIN_USER)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else if (kzt_attrs_bool(&l, CKA_TOKEN, CK_FALSE) && !(op.session_flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	else if (kzt_attrs_bool(&l, CKA_TOKEN, CK_FALSE))
+		rv = create_on_token(&op, cls, &l, phObject);
+	else if ((o = calloc(1, sizeof(*o))) == NULL ||
+		 (o->handle = kzt_object_handle_new()) == CK_INVALID_HANDLE)
+		rv = CKR_HOST_MEMORY;
+	else if ((rv = kzt_enter_session(hSession, &s)) == CKR_OK) {
+		o->attrs = l; /* the session object takes the list */
+		memset(&l, 0, sizeof(l));
+		o->next = s->objects;
+		s->objects = o;
+		*phObject = o->handle;
+		o = NULL;
+		kzt_leave();
+	}
+out:
+	kzt_object_free(o);
+	kzt_attrs_free(&l);
+	kzt_card_end(&op);
+	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_DestroyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
+{
+	kzt_session *s, *owner = NULL;
+	kzt_object *o, **pp;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((o = kzt_session_object(s->slot, hObject, &owner)) != NULL) {
+		if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE)) {
+			rv = CKR_ACTION_PROHIBITED;
+		} else {
+			for (pp = &owner->objects; *pp != o; pp = &(*pp)->next)
+				;
+			*pp = o->next;
+			kzt_object_free(o);
+		}
+		kzt_leave();
+		return rv;
+	}
+	kzt_leave();
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_objects_sync(&op)) != CKR_OK)
+		goto out;
+	if ((o = kzt_token_object(&op, hObject)) == NULL)
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	else if (!(op.session_flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	else if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE))
+		rv = CKR_ACTION_PROHIBITED;
+	else if ((rv = kzt_card_status(&op, kzt_token_delete_object(op.token, o->card_handle))) == CKR_OK)
+		op.slot->cache_valid = 0; /* the next look re-reads the directory */
+out:
+	kzt_card_end(&op);
+	return rv;
+}
