@@ -1,0 +1,49 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Host-side cryptography behind one small interface: hashes and random bytes from
+ * a backend (openssl.c today; the builtin core later), and the PKCS#1 encodings
+ * (pkcs1.c, our own) that turn a message into the block the card raises to d. */
+#ifndef KZT_CRYPTO_H
+#define KZT_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum kzt_hash {
+	KZT_SHA1,
+	KZT_SHA224,
+	KZT_SHA256,
+	KZT_SHA384,
+	KZT_SHA512,
+} kzt_hash;
+
+#define KZT_HASH_MAX 64
+
+/* Digest length in bytes. */
+size_t kzt_hash_len(kzt_hash h);
+
+typedef struct kzt_hash_ctx kzt_hash_ctx;
+int kzt_hash_new(kzt_hash h, kzt_hash_ctx **ctx);
+int kzt_hash_update(kzt_hash_ctx *ctx, const uint8_t *p, size_t n);
+/* Write the digest (kzt_hash_len bytes) and free the context. */
+int kzt_hash_final(kzt_hash_ctx **ctx, uint8_t *out);
+void kzt_hash_free(kzt_hash_ctx **ctx);
+/* One-shot digest. */
+int kzt_hash_once(kzt_hash h, const uint8_t *p, size_t n, uint8_t *out);
+
+/* Cryptographically strong random bytes from the host. */
+int kzt_random(uint8_t *out, size_t n);
+
+/* EMSA-PKCS1-v1_5 (RFC 8017 9.2) around an already built DigestInfo (or any
+ * data of at most k - 11 bytes): em = 00 01 FF..FF 00 || data, k bytes. */
+int kzt_pkcs1_sign_pad(const uint8_t *data, size_t len, uint8_t *em, size_t k);
+/* DigestInfo (RFC 8017 9.2 note 1) for a digest: out gets up to 19 + 64 bytes. */
+int kzt_digest_info(kzt_hash h, const uint8_t *digest, uint8_t *out, size_t *out_len);
+/* EMSA-PSS-ENCODE (RFC 8017 9.1.1) of mhash (the message's hash, hash h) with MGF1
+ * over mgf and a random salt of salt_len bytes, for a modulus of mod_bits: em is
+ * ceil((mod_bits - 1) / 8) bytes, left-padded with one 00 when that is less than k. */
+int kzt_pss_encode(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash,
+		   size_t mod_bits, uint8_t *em, size_t k);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The OpenSSL backend of crypto.h: hashes and random bytes. */
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+
+#include "crypto.h"
+#include "kzt_err.h"
+
+struct kzt_hash_ctx {
+	EVP_MD_CTX *md;
+};
+
+static const EVP_MD *
+md_of(kzt_hash h)
+{
+	switch (h) {
+	case KZT_SHA1: return EVP_sha1();
+	case KZT_SHA224: return EVP_sha224();
+	case KZT_SHA256: return EVP_sha256();
+	case KZT_SHA384: return EVP_sha384();
+	case KZT_SHA512: return EVP_sha512();
+	}
+	return NULL;
+}
+
+size_t
+kzt_hash_len(kzt_hash h)
+{
+	static const size_t len[] = {20, 28, 32, 48, 64};
+	return (unsigned)h < 5 ? len[h] : 0;
+}
+
+int
+kzt_hash_new(kzt_hash h, kzt_hash_ctx **ctx)
+{
+	const EVP_MD *md = md_of(h);
+
+	*ctx = NULL;
+	if (md == NULL)
+		return KZT_ERR_ARGS;
+	if ((*ctx = calloc(1, sizeof(**ctx))) == NULL)
+		return KZT_ERR_NOMEM;
+	if (((*ctx)->md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex((*ctx)->md, md, NULL) != 1) {
+		kzt_hash_free(ctx);
+		return KZT_ERR_NOMEM;
+	}
+	return KZT_OK;
+}
+
+int
+kzt_hash_update(kzt_hash_ctx *ctx, const uint8_t *p, size_t n)
+{
+	return n == 0 || EVP_DigestUpdate(ctx->md, p, n) == 1 ? KZT_OK : KZT_ERR_ARGS;
+}
+
+int
+kzt_hash_final(kzt_hash_ctx **ctx, uint8_t *out)
+{
+	int r = EVP_DigestFinal_ex((*ctx)->md, out, NULL) == 1 ? KZT_OK : KZT_ERR_ARGS;
+
+	kzt_hash_free(ctx);
+	return r;
+}
+
+void
+kzt_hash_free(kzt_hash_ctx **ctx)
+{
+	if (ctx == NULL || *ctx == NULL)
+		return;
+	EVP_MD_CTX_free((*ctx)->md);
+	free(*ctx);
+	*ctx = NULL;
+}
+
+int
+kzt_hash_once(kzt_hash h, const uint8_t *p, size_t n, uint8_t *out)
+{
+	const EVP_MD *md = md_of(h);
+
+	return md != NULL && EVP_Digest(p, n, out, NULL, md, NULL) == 1 ? KZT_OK : KZT_ERR_ARGS;
+}
+
+int
+kzt_random(uint8_t *out, size_t n)
+{
+	return n == 0 || RAND_bytes(out, (int)n) == 1 ? KZT_OK : KZT_ERR_IO;
+}

@@ -1,0 +1,127 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* PKCS#1 signature encodings (RFC 8017): EMSA-PKCS1-v1_5 and EMSA-PSS with MGF1. */
+#include <string.h>
+
+#include "crypto.h"
+#include "kzt_err.h"
+#include "secmem.h"
+
+/* DER prefixes of DigestInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING }. */
+static const struct {
+	uint8_t len;
+	uint8_t bytes[19];
+} digest_info_prefix[] = {
+	[KZT_SHA1] = {15, {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00,
+			   0x04, 0x14}},
+	[KZT_SHA224] = {19, {0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+			     0x02, 0x04, 0x05, 0x00, 0x04, 0x1c}},
+	[KZT_SHA256] = {19, {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+			     0x02, 0x01, 0x05, 0x00, 0x04, 0x20}},
+	[KZT_SHA384] = {19, {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+			     0x02, 0x02, 0x05, 0x00, 0x04, 0x30}},
+	[KZT_SHA512] = {19, {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+			     0x02, 0x03, 0x05, 0x00, 0x04, 0x40}},
+};
+
+int
+kzt_digest_info(kzt_hash h, const uint8_t *digest, uint8_t *out, size_t *out_len)
+{
+	size_t dlen = kzt_hash_len(h);
+
+	if (dlen == 0)
+		return KZT_ERR_ARGS;
+	memcpy(out, digest_info_prefix[h].bytes, digest_info_prefix[h].len);
+	memcpy(out + digest_info_prefix[h].len, digest, dlen);
+	*out_len = digest_info_prefix[h].len + dlen;
+	return KZT_OK;
+}
+
+int
+kzt_pkcs1_sign_pad(const uint8_t *data, size_t len, uint8_t *em, size_t k)
+{
+	if (k < 11 || len > k - 11)
+		return KZT_ERR_DATA; /* at least 8 bytes of FF padding */
+	em[0] = 0x00;
+	em[1] = 0x01;
+	memset(em + 2, 0xFF, k - 3 - len);
+	em[k - len - 1] = 0x00;
+	memcpy(em + k - len, data, len);
+	return KZT_OK;
+}
+
+/* MGF1 (RFC 8017 B.2.1): XOR mask of len bytes from seed into out. */
+static int
+mgf1_xor(kzt_hash h, const uint8_t *seed, size_t seed_len, uint8_t *out, size_t len)
+{
+	uint8_t block[KZT_HASH_MAX], c[4];
+	size_t hlen = kzt_hash_len(h), done, i;
+	kzt_hash_ctx *ctx;
+	uint32_t counter;
+	int r = KZT_OK;
+
+	for (counter = 0, done = 0; done < len && r == KZT_OK; counter++) {
+		c[0] = (uint8_t)(counter >> 24);
+		c[1] = (uint8_t)(counter >> 16);
+		c[2] = (uint8_t)(counter >> 8);
+		c[3] = (uint8_t)counter;
+		if ((r = kzt_hash_new(h, &ctx)) != KZT_OK)
+			break;
+		if ((r = kzt_hash_update(ctx, seed, seed_len)) != KZT_OK ||
+		    (r = kzt_hash_update(ctx, c, 4)) != KZT_OK) {
+			kzt_hash_free(&ctx);
+			break;
+		}
+		if ((r = kzt_hash_final(&ctx, block)) != KZT_OK)
+			break;
+		for (i = 0; i < hlen && done < len; i++)
+			out[done++] ^= block[i];
+	}
+	kzt_secure_zero(block, sizeof(block));
+	return r;
+}
+
+int
+kzt_pss_encode(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash, size_t mod_bits,
+	       uint8_t *em_out, size_t k)
+{
+	static const uint8_t zeros[8];
+	size_t hlen = kzt_hash_len(h), em_bits = mod_bits - 1, em_len = (em_bits + 7) / 8, db_len;
+	uint8_t salt[KZT_HASH_MAX * 2], H[KZT_HASH_MAX], *em, *db;
+	kzt_hash_ctx *ctx;
+	int r;
+
+	if (hlen == 0 || kzt_hash_len(mgf) == 0 || mod_bits < 512 || em_len > k ||
+	    salt_len > sizeof(salt) || em_len < hlen + salt_len + 2)
+		return KZT_ERR_DATA;
+	/* em_len is k, or k - 1 when mod_bits is 1 more than a multiple of 8 */
+	memset(em_out, 0, k);
+	em = em_out + (k - em_len);
+	if ((r = kzt_random(salt, salt_len)) != KZT_OK)
+		return r;
+	/* H = Hash(00 x8 || mHash || salt) */
+	if ((r = kzt_hash_new(h, &ctx)) != KZT_OK)
+		return r;
+	if ((r = kzt_hash_update(ctx, zeros, 8)) != KZT_OK ||
+	    (r = kzt_hash_update(ctx, mhash, hlen)) != KZT_OK ||
+	    (r = kzt_hash_update(ctx, salt, salt_len)) != KZT_OK) {
+		kzt_hash_free(&ctx);
+		return r;
+	}
+	if ((r = kzt_hash_final(&ctx, H)) != KZT_OK)
+		return r;
+	/* DB = PS || 01 || salt, masked with MGF1(H) */
+	db_len = em_len - hlen - 1;
+	db = em;
+	memset(db, 0, db_len - salt_len - 1);
+	db[db_len - salt_len - 1] = 0x01;
+	memcpy(db + db_len - salt_len, salt, salt_len);
+	if ((r = mgf1_xor(mgf, H, hlen, db, db_len)) != KZT_OK)
+		return r;
+	db[0] &= (uint8_t)(0xFF >> (8 * em_len - em_bits)); /* clear the bits above em_bits */
+	memcpy(em + db_len, H, hlen);
+	em[em_len - 1] = 0xBC;
+	kzt_secure_zero(salt, sizeof(salt));
+	return KZT_OK;
+}

@@ -1,0 +1,129 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Our PKCS#1 encodings, proven against OpenSSL: the encoded block goes through a
+ * raw RSA private operation and OpenSSL's own verifier must accept the result. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "crypto.h"
+#include "kzt_err.h"
+
+static size_t
+raw_sign(EVP_PKEY *pk, const uint8_t *em, size_t k, uint8_t *sig)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
+	size_t len = k;
+
+	assert_int_equal(EVP_PKEY_sign_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING), 1);
+	assert_int_equal(EVP_PKEY_sign(ctx, sig, &len, em, k), 1);
+	EVP_PKEY_CTX_free(ctx);
+	return len;
+}
+
+static int
+openssl_verifies(EVP_PKEY *pk, int pss, const EVP_MD *md, int salt, const uint8_t *msg,
+		 size_t msg_len, const uint8_t *sig, size_t sig_len)
+{
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	int ok;
+
+	assert_int_equal(EVP_DigestVerifyInit(mctx, &pctx, md, NULL, pk), 1);
+	if (pss) {
+		EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt);
+		EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md);
+	}
+	ok = EVP_DigestVerify(mctx, sig, sig_len, msg, msg_len) == 1;
+	EVP_MD_CTX_free(mctx);
+	return ok;
+}
+
+static void
+test_pkcs1_v15_signature_verifies_in_openssl(void **state)
+{
+	static const struct {
+		kzt_hash h;
+		const EVP_MD *(*md)(void);
+	} cases[] = {{KZT_SHA1, EVP_sha1},     {KZT_SHA224, EVP_sha224}, {KZT_SHA256, EVP_sha256},
+		     {KZT_SHA384, EVP_sha384}, {KZT_SHA512, EVP_sha512}};
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	uint8_t digest[64], di[100], em[256], sig[256];
+	static const uint8_t msg[] = "Қазақстан: электрондық цифрлық қолтаңба";
+	size_t di_len, i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(kzt_hash_once(cases[i].h, msg, sizeof(msg), digest), KZT_OK);
+		assert_int_equal(kzt_digest_info(cases[i].h, digest, di, &di_len), KZT_OK);
+		assert_int_equal(kzt_pkcs1_sign_pad(di, di_len, em, 256), KZT_OK);
+		raw_sign(pk, em, 256, sig);
+		assert_true(openssl_verifies(pk, 0, cases[i].md(), 0, msg, sizeof(msg), sig, 256));
+	}
+	/* too long for the padding */
+	assert_int_equal(kzt_pkcs1_sign_pad(em, 256 - 10, sig, 256), KZT_ERR_DATA);
+	EVP_PKEY_free(pk);
+}
+
+/* A key whose modulus has exactly the given bit length (OpenSSL's generator
+ * sometimes lands one bit short). */
+static EVP_PKEY *
+key_of_bits(unsigned bits)
+{
+	EVP_PKEY *pk;
+
+	for (;;) {
+		pk = EVP_RSA_gen(bits);
+		assert_non_null(pk);
+		if ((unsigned)EVP_PKEY_get_bits(pk) == bits)
+			return pk;
+		EVP_PKEY_free(pk);
+	}
+}
+
+static void
+test_pss_signature_verifies_in_openssl_at_odd_sizes(void **state)
+{
+	/* 1025 bits: the encoded message is one byte shorter than the modulus */
+	static const unsigned bits[] = {2048, 1025, 3072};
+	uint8_t mhash[32], em[384], sig[384];
+	static const uint8_t msg[] = "TLS 1.3 CertificateVerify";
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(kzt_hash_once(KZT_SHA256, msg, sizeof(msg), mhash), KZT_OK);
+	for (i = 0; i < 3; i++) {
+		EVP_PKEY *pk = key_of_bits(bits[i]);
+		k = (size_t)EVP_PKEY_get_size(pk);
+		assert_int_equal(kzt_pss_encode(KZT_SHA256, KZT_SHA256, 32, mhash, bits[i], em, k), KZT_OK);
+		raw_sign(pk, em, k, sig);
+		assert_true(openssl_verifies(pk, 1, EVP_sha256(), 32, msg, sizeof(msg), sig, k));
+		/* salt 0 is legal too */
+		assert_int_equal(kzt_pss_encode(KZT_SHA256, KZT_SHA256, 0, mhash, bits[i], em, k), KZT_OK);
+		raw_sign(pk, em, k, sig);
+		assert_true(openssl_verifies(pk, 1, EVP_sha256(), 0, msg, sizeof(msg), sig, k));
+		EVP_PKEY_free(pk);
+	}
+	/* a salt that does not fit */
+	assert_int_equal(kzt_pss_encode(KZT_SHA512, KZT_SHA512, 128, mhash, 1024, em, 128),
+			 KZT_ERR_DATA);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pkcs1_v15_signature_verifies_in_openssl),
+		cmocka_unit_test(test_pss_signature_verifies_in_openssl_at_odd_sizes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
