@@ -58,6 +58,20 @@ typedef struct kzt_slot {
 	size_t nhandles;
 } kzt_slot;
 
+/* A signing operation between C_SignInit and its end. */
+typedef struct kzt_sign_state {
+	const struct kzt_mech *mech;
+	uint16_t card_key;        /* the private key on the card */
+	size_t k;                 /* modulus length in bytes */
+	size_t bits;              /* modulus length in bits */
+	struct kzt_hash_ctx *hash; /* hashing mechanisms: the running digest */
+	int pss_hash, pss_mgf;    /* kzt_hash values (PSS) */
+	size_t salt_len;          /* PSS */
+	unsigned char data[512];  /* other mechanisms: the input so far */
+	size_t data_len;
+	int multipart;            /* C_SignUpdate was called */
+} kzt_sign_state;
+
 typedef struct kzt_session {
 	CK_SESSION_HANDLE handle;
 	kzt_slot *slot;
@@ -66,6 +80,7 @@ typedef struct kzt_session {
 	CK_OBJECT_HANDLE *found; /* the search's matches, handed out from found_next */
 	CK_ULONG found_count, found_next;
 	kzt_object *objects;   /* this session's session objects */
+	kzt_sign_state *sign;  /* NULL: no signing operation */
 	struct kzt_session *next;
 } kzt_session;
 
@@ -161,6 +176,9 @@ int kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type);
 CK_OBJECT_HANDLE kzt_object_handle_new(void);
 /* The slot's login, read under the global lock. */
 kzt_login kzt_slot_login(kzt_slot *slot);
+
+/* End a signing operation, wiping its state (sign.c). */
+void kzt_sign_end(kzt_session *s);
 
 /* ---- status mapping (rv.c) ---- */
 CK_RV kzt_rv(int status);

@@ -37,6 +37,7 @@ kzt_session_free(kzt_session *s)
 {
 	free_list(s->objects);
 	free(s->found);
+	kzt_sign_end(s);
 	free(s);
 }
 

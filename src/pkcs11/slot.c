@@ -149,37 +149,6 @@ out:
 	return rv;
 }
 
-/* No mechanism is offered yet: keys and signatures come with the key commands. */
-CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismList)(CK_SLOT_ID slotID,
-					      CK_MECHANISM_TYPE_PTR pMechanismList,
-					      CK_ULONG_PTR pulCount)
-{
-	kzt_slot *slot;
-	CK_RV rv;
-
-	(void)pMechanismList;
-	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
-		return rv;
-	if (pulCount == NULL)
-		return CKR_ARGUMENTS_BAD;
-	*pulCount = 0;
-	return CKR_OK;
-}
-
-CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismInfo)(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
-					      CK_MECHANISM_INFO_PTR pInfo)
-{
-	kzt_slot *slot;
-	CK_RV rv;
-
-	(void)type;
-	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
-		return rv;
-	if (pInfo == NULL)
-		return CKR_ARGUMENTS_BAD;
-	return CKR_MECHANISM_INVALID;
-}
-
 /* Length of a blank-padded 32-byte CK label without its padding (a NUL ends it too). */
 static size_t
 label_length(const CK_UTF8CHAR *label)

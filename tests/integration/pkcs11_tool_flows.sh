@@ -147,6 +147,46 @@ test_data_object_round_trips() {
 	[ "$RC" -ne 0 ] || fail "deleted data object still readable"
 }
 
+# Generate a key of $1 bits on the token (id $2), read its public half back as PEM.
+keygen_and_read_public() {
+	expect_ok --login --pin 12345678 --keypairgen --key-type "rsa:$1" --id "$2" --label "EDS $1"
+	expect_ok --read-object --type pubkey --id "$2" --output-file "$WORK/pub$2.der"
+	openssl rsa -pubin -inform DER -in "$WORK/pub$2.der" -out "$WORK/pub$2.pem" 2>/dev/null ||
+		fail "public key read back is not an RSA key"
+	openssl rsa -pubin -in "$WORK/pub$2.pem" -noout -text | grep -q "Public-Key: ($1 bit)" ||
+		fail "public key is not $1 bits"
+}
+
+# sign_verifies ID MECHANISM [openssl -sigopt ...]: sign $WORK/msg on the token, verify in OpenSSL.
+sign_verifies() {
+	local id=$1 mech=$2 input=$WORK/msg
+	shift 2
+	[ "$mech" = RSA-PKCS ] && input=$WORK/digestinfo
+	expect_ok --login --pin 12345678 --sign --id "$id" -m "$mech" --input-file "$input" \
+		--output-file "$WORK/sig"
+	openssl dgst -sha256 "$@" -verify "$WORK/pub$id.pem" -signature "$WORK/sig" "$WORK/msg" \
+		>"$WORK/verify" 2>&1 || fail "OpenSSL rejects the $mech signature: $(cat "$WORK/verify")"
+}
+
+test_generated_keys_sign_what_openssl_verifies() {
+	printf 'Платёжное поручение № 42' >"$WORK/msg"
+	# a SHA-256 DigestInfo for plain RSA-PKCS: the caller hashes
+	{ printf '\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20'
+	  openssl dgst -sha256 -binary "$WORK/msg"; } >"$WORK/digestinfo"
+	keygen_and_read_public 2048 20
+	keygen_and_read_public 3072 30
+	for id in 20 30; do
+		sign_verifies $id RSA-PKCS
+		sign_verifies $id SHA256-RSA-PKCS
+		sign_verifies $id SHA256-RSA-PKCS-PSS -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1
+	done
+	# the private key stays on the card
+	expect_ok --list-objects --login --pin 12345678
+	grep -q "Private Key Object; RSA" "$WORK/out" || fail "private key not listed"
+	grep -q "Access: *sensitive, always sensitive, never extractable, local" "$WORK/out" ||
+		fail "private key not shown as on-card: $(cat "$WORK/out")"
+}
+
 name=${1:?usage: pkcs11_tool_flows.sh TEST_NAME}
 declare -F "test_$name" >/dev/null || fail "no such test: $name"
 start_sim

@@ -198,7 +198,7 @@ test_slot_and_token_info(void **state)
 	assert_int_equal(ti.ulTotalPublicMemory, 65536);
 	assert_int_equal(f->p->C_GetTokenInfo(slots[0], NULL), CKR_ARGUMENTS_BAD);
 	assert_int_equal(f->p->C_GetMechanismList(slots[0], NULL, &n), CKR_OK);
-	assert_int_equal(n, 0);
+	assert_int_equal(n, 14);
 }
 
 static void
@@ -571,6 +571,112 @@ test_repeated_search_costs_one_apdu(void **state)
 }
 
 static void
+generate(fixture *f, CK_SESSION_HANDLE h, CK_ULONG bits, CK_BBOOL sign, CK_OBJECT_HANDLE *pub,
+	 CK_OBJECT_HANDLE *priv, CK_RV want)
+{
+	CK_BBOOL yes = CK_TRUE;
+	CK_BYTE id[] = {0x42};
+	CK_ATTRIBUTE pt[] = {{CKA_TOKEN, &yes, sizeof(yes)},
+			     {CKA_MODULUS_BITS, &bits, sizeof(bits)},
+			     {CKA_ID, id, sizeof(id)}};
+	CK_ATTRIBUTE st[] = {{CKA_TOKEN, &yes, sizeof(yes)},
+			     {CKA_SIGN, &sign, sizeof(sign)},
+			     {CKA_ID, id, sizeof(id)}};
+	CK_MECHANISM m = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+
+	assert_int_equal(f->p->C_GenerateKeyPair(h, &m, pt, 3, st, 3, pub, priv), want);
+}
+
+static void
+test_generated_key_attributes_follow_the_specification(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BBOOL local = 0, asens = 0, nextr = 0, sens = 0, extr = 1;
+	CK_ULONG bits = 0;
+	CK_BYTE mod[512];
+	CK_ATTRIBUTE get[] = {{CKA_LOCAL, &local, 1},          {CKA_ALWAYS_SENSITIVE, &asens, 1},
+			      {CKA_NEVER_EXTRACTABLE, &nextr, 1}, {CKA_SENSITIVE, &sens, 1},
+			      {CKA_EXTRACTABLE, &extr, 1},      {CKA_MODULUS, mod, sizeof(mod)}};
+	CK_ATTRIBUTE secret[] = {{CKA_PRIVATE_EXPONENT, NULL, 0}, {CKA_PRIME_1, NULL, 0},
+				 {CKA_MODULUS_BITS, &bits, sizeof(bits)}};
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG small = 1024;
+	CK_ATTRIBUTE extractable[] = {{CKA_EXTRACTABLE, &yes, 1}};
+	CK_ATTRIBUTE tiny[] = {{CKA_MODULUS_BITS, &small, sizeof(small)}};
+	CK_MECHANISM m = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0}, bad = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, priv, get, 6), CKR_OK);
+	assert_true(local && asens && nextr && sens);
+	assert_false(extr);
+	assert_int_equal(get[5].ulValueLen, 256);
+	/* the secret parts answer CKR_ATTRIBUTE_SENSITIVE, the rest still answered */
+	assert_int_equal(f->p->C_GetAttributeValue(h, priv, secret, 3), CKR_ATTRIBUTE_SENSITIVE);
+	assert_int_equal(secret[0].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	assert_int_equal(secret[1].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	assert_int_equal(bits, 2048);
+	/* templates the token cannot honour */
+	assert_int_equal(f->p->C_GenerateKeyPair(h, &m, NULL, 0, extractable, 1, &pub, &priv),
+			 CKR_TEMPLATE_INCONSISTENT);
+	assert_int_equal(f->p->C_GenerateKeyPair(h, &m, tiny, 1, NULL, 0, &pub, &priv),
+			 CKR_KEY_SIZE_RANGE);
+	assert_int_equal(f->p->C_GenerateKeyPair(h, &bad, NULL, 0, NULL, 0, &pub, &priv),
+			 CKR_MECHANISM_INVALID);
+	(void)no;
+}
+
+static void
+test_signing_rules_and_apdu_count(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv, nosign_pub, nosign;
+	CK_MECHANISM sha = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_BYTE sig[512], sig2[512], msg[] = "Платёж";
+	CK_ULONG len = 0, len2;
+	CK_SESSION_HANDLE h;
+	unsigned long before;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	generate(f, h, 2048, CK_FALSE, &nosign_pub, &nosign, CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &sha, nosign), CKR_KEY_FUNCTION_NOT_PERMITTED);
+	assert_int_equal(f->p->C_SignInit(h, &sha, pub), CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_OPERATION_ACTIVE);
+	/* the length query and a short buffer leave the operation active */
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), NULL, &len), CKR_OK);
+	assert_int_equal(len, 256);
+	len = 10;
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(len, 256);
+	before = simctl_apdus(&f->sim);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OK);
+	assert_int_equal(simctl_apdus(&f->sim) - before, 2); /* MSE SET + PSO */
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OPERATION_NOT_INITIALIZED);
+	/* multi-part gives the same PKCS#1 v1.5 signature */
+	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_OK);
+	assert_int_equal(f->p->C_SignUpdate(h, msg, 4), CKR_OK);
+	assert_int_equal(f->p->C_SignUpdate(h, msg + 4, sizeof(msg) - 4), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig2, &len2), CKR_OPERATION_ACTIVE);
+	len2 = sizeof(sig2);
+	assert_int_equal(f->p->C_SignFinal(h, sig2, &len2), CKR_OK);
+	assert_int_equal(len2, 256);
+	assert_memory_equal(sig, sig2, 256);
+	/* logged out: no signing */
+	assert_int_equal(f->p->C_Logout(h), CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_USER_NOT_LOGGED_IN);
+}
+
+static void
 test_forked_child_must_initialize_again(void **state)
 {
 	fixture *f = *state;
@@ -704,6 +810,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_session_objects_vanish_with_their_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_object_checks_its_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_search_costs_one_apdu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generated_key_attributes_follow_the_specification, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signing_rules_and_apdu_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_threads_share_one_token_safely, setup, teardown),

@@ -1,0 +1,308 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* C_GenerateKeyPair: RSA keys made on the card. The private key never leaves it;
+ * both objects are created by the one card command, so there is never a private
+ * key without its public half. */
+#include <string.h>
+
+#include "internal.h"
+#include "kzt_err.h"
+
+enum kind { ANY, BOOL, ULONG };
+
+static const struct key_attr {
+	CK_OBJECT_CLASS cls;
+	CK_ATTRIBUTE_TYPE type;
+	enum kind kind;
+} key_attrs[] = {
+	{CKO_PUBLIC_KEY, CKA_MODULUS_BITS, ULONG},
+	{CKO_PUBLIC_KEY, CKA_PUBLIC_EXPONENT, ANY},
+	{CKO_PUBLIC_KEY, CKA_ENCRYPT, BOOL},
+	{CKO_PUBLIC_KEY, CKA_VERIFY, BOOL},
+	{CKO_PUBLIC_KEY, CKA_VERIFY_RECOVER, BOOL},
+	{CKO_PUBLIC_KEY, CKA_WRAP, BOOL},
+	{CKO_PUBLIC_KEY, CKA_TRUSTED, BOOL},
+	{CKO_PRIVATE_KEY, CKA_SENSITIVE, BOOL},
+	{CKO_PRIVATE_KEY, CKA_DECRYPT, BOOL},
+	{CKO_PRIVATE_KEY, CKA_SIGN, BOOL},
+	{CKO_PRIVATE_KEY, CKA_SIGN_RECOVER, BOOL},
+	{CKO_PRIVATE_KEY, CKA_UNWRAP, BOOL},
+	{CKO_PRIVATE_KEY, CKA_EXTRACTABLE, BOOL},
+	{CKO_PRIVATE_KEY, CKA_ALWAYS_AUTHENTICATE, BOOL},
+	{CKO_PRIVATE_KEY, CKA_WRAP_WITH_TRUSTED, BOOL},
+};
+
+/* Attributes every key takes. */
+static const struct {
+	CK_ATTRIBUTE_TYPE type;
+	enum kind kind;
+} common_attrs[] = {
+	{CKA_CLASS, ULONG},    {CKA_KEY_TYPE, ULONG},   {CKA_TOKEN, BOOL},      {CKA_PRIVATE, BOOL},
+	{CKA_MODIFIABLE, BOOL}, {CKA_COPYABLE, BOOL},   {CKA_DESTROYABLE, BOOL}, {CKA_LABEL, ANY},
+	{CKA_ID, ANY},         {CKA_SUBJECT, ANY},      {CKA_START_DATE, ANY},  {CKA_END_DATE, ANY},
+	{CKA_DERIVE, BOOL},
+};
+
+static CK_RV
+check_kind(enum kind kind, const CK_ATTRIBUTE *a)
+{
+	if (a->pValue == NULL && a->ulValueLen > 0)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (kind == BOOL && (a->ulValueLen != sizeof(CK_BBOOL) || *(const CK_BBOOL *)a->pValue > 1))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (kind == ULONG && a->ulValueLen != sizeof(CK_ULONG))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	return CKR_OK;
+}
+
+/* One template into l, every attribute known for cls and well-formed. */
+static CK_RV
+take_template(CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l)
+{
+	CK_ULONG i, j;
+	CK_RV rv;
+
+	if (t == NULL && n > 0)
+		return CKR_ARGUMENTS_BAD;
+	for (i = 0; i < n; i++) {
+		rv = CKR_ATTRIBUTE_TYPE_INVALID;
+		for (j = 0; j < sizeof(common_attrs) / sizeof(common_attrs[0]); j++)
+			if (common_attrs[j].type == t[i].type)
+				rv = check_kind(common_attrs[j].kind, &t[i]);
+		for (j = 0; j < sizeof(key_attrs) / sizeof(key_attrs[0]); j++)
+			if (key_attrs[j].type == t[i].type && key_attrs[j].cls == cls)
+				rv = check_kind(key_attrs[j].kind, &t[i]);
+		if (rv != CKR_OK)
+			return rv;
+		if (kzt_attrs_get(l, t[i].type) != NULL)
+			return CKR_TEMPLATE_INCONSISTENT;
+		if (kzt_attrs_set(l, t[i].type, t[i].pValue, t[i].ulValueLen) != KZT_OK)
+			return CKR_HOST_MEMORY;
+	}
+	return CKR_OK;
+}
+
+/* A value the template may give only as the one the token can honour. */
+static CK_RV
+require(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_ULONG want)
+{
+	const CK_ATTRIBUTE *a = kzt_attrs_get(l, type);
+
+	if (a == NULL)
+		return CKR_OK;
+	if (a->ulValueLen == sizeof(CK_BBOOL))
+		return *(const CK_BBOOL *)a->pValue == want ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
+	return *(const CK_ULONG *)a->pValue == want ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
+}
+
+/* Fill the defaults and the facts of an on-card RSA key. */
+static int
+complete(kzt_attrs *l, CK_OBJECT_CLASS cls)
+{
+	int r = KZT_OK;
+	CK_BBOOL priv = cls == CKO_PRIVATE_KEY;
+#define DEFAULT_BOOL(t, v)                                                                           \
+	if (r == KZT_OK)                                                                             \
+	r = kzt_attrs_set_bool(l, t, kzt_attrs_bool(l, t, v))
+#define SET_EMPTY(t)                                                                                 \
+	if (r == KZT_OK && kzt_attrs_get(l, t) == NULL)                                              \
+	r = kzt_attrs_set(l, t, NULL, 0)
+
+	r = kzt_attrs_set_ulong(l, CKA_CLASS, cls);
+	if (r == KZT_OK)
+		r = kzt_attrs_set_ulong(l, CKA_KEY_TYPE, CKK_RSA);
+	if (r == KZT_OK)
+		r = kzt_attrs_set_ulong(l, CKA_KEY_GEN_MECHANISM, CKM_RSA_PKCS_KEY_PAIR_GEN);
+	if (r == KZT_OK)
+		r = kzt_attrs_set_bool(l, CKA_LOCAL, CK_TRUE);
+	DEFAULT_BOOL(CKA_TOKEN, CK_TRUE);
+	DEFAULT_BOOL(CKA_PRIVATE, priv);
+	DEFAULT_BOOL(CKA_MODIFIABLE, CK_TRUE);
+	DEFAULT_BOOL(CKA_COPYABLE, CK_FALSE);
+	DEFAULT_BOOL(CKA_DESTROYABLE, CK_TRUE);
+	DEFAULT_BOOL(CKA_DERIVE, CK_FALSE);
+	SET_EMPTY(CKA_LABEL);
+	SET_EMPTY(CKA_ID);
+	SET_EMPTY(CKA_SUBJECT);
+	if (priv) {
+		DEFAULT_BOOL(CKA_SIGN, CK_TRUE);
+		DEFAULT_BOOL(CKA_DECRYPT, CK_TRUE);
+		DEFAULT_BOOL(CKA_SIGN_RECOVER, CK_FALSE);
+		DEFAULT_BOOL(CKA_UNWRAP, CK_FALSE);
+		DEFAULT_BOOL(CKA_ALWAYS_AUTHENTICATE, CK_FALSE);
+		DEFAULT_BOOL(CKA_WRAP_WITH_TRUSTED, CK_FALSE);
+		/* made on the card, never out of it */
+		DEFAULT_BOOL(CKA_SENSITIVE, CK_TRUE);
+		DEFAULT_BOOL(CKA_EXTRACTABLE, CK_FALSE);
+		if (r == KZT_OK)
+			r = kzt_attrs_set_bool(l, CKA_ALWAYS_SENSITIVE, CK_TRUE);
+		if (r == KZT_OK)
+			r = kzt_attrs_set_bool(l, CKA_NEVER_EXTRACTABLE, CK_TRUE);
+	} else {
+		DEFAULT_BOOL(CKA_VERIFY, CK_TRUE);
+		DEFAULT_BOOL(CKA_ENCRYPT, CK_TRUE);
+		DEFAULT_BOOL(CKA_VERIFY_RECOVER, CK_FALSE);
+		DEFAULT_BOOL(CKA_WRAP, CK_FALSE);
+		DEFAULT_BOOL(CKA_TRUSTED, CK_FALSE);
+		kzt_attrs_remove(l, CKA_MODULUS_BITS); /* the card's answer will say */
+		kzt_attrs_remove(l, CKA_PUBLIC_EXPONENT);
+	}
+#undef DEFAULT_BOOL
+#undef SET_EMPTY
+	return r;
+}
+
+/* What the card keeps in a key's blob: all but what it stores or enforces. */
+static int
+blob_keeps(CK_ATTRIBUTE_TYPE t)
+{
+	return t != CKA_CLASS && t != CKA_TOKEN && t != CKA_PRIVATE && t != CKA_MODIFIABLE &&
+	       t != CKA_MODULUS && t != CKA_PUBLIC_EXPONENT && t != CKA_MODULUS_BITS;
+}
+
+static uint8_t
+card_flags(const kzt_attrs *l)
+{
+	uint8_t f = 0;
+
+	if (kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE))
+		f |= KZT_OBJF_PRIVATE;
+	if (kzt_attrs_bool(l, CKA_MODIFIABLE, CK_TRUE))
+		f |= KZT_OBJF_MODIFIABLE;
+	if (kzt_attrs_bool(l, CKA_SIGN, CK_FALSE))
+		f |= KZT_OBJF_SIGN;
+	if (kzt_attrs_bool(l, CKA_DECRYPT, CK_FALSE))
+		f |= KZT_OBJF_DECRYPT;
+	return f;
+}
+
+/* Check the templates and work out the size and the exponent (copied out: the
+ * public template's own copy is dropped when the list is completed). */
+static CK_RV
+prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn, kzt_attrs *pub,
+	kzt_attrs *priv, CK_ULONG *bits, uint8_t exponent[8], size_t *exponent_len)
+{
+	const CK_ATTRIBUTE *a;
+	CK_RV rv;
+
+	if ((rv = take_template(CKO_PUBLIC_KEY, pt, pn, pub)) != CKR_OK ||
+	    (rv = take_template(CKO_PRIVATE_KEY, st, sn, priv)) != CKR_OK)
+		return rv;
+	if ((rv = require(pub, CKA_CLASS, CKO_PUBLIC_KEY)) != CKR_OK ||
+	    (rv = require(priv, CKA_CLASS, CKO_PRIVATE_KEY)) != CKR_OK ||
+	    (rv = require(pub, CKA_KEY_TYPE, CKK_RSA)) != CKR_OK ||
+	    (rv = require(priv, CKA_KEY_TYPE, CKK_RSA)) != CKR_OK ||
+	    /* the token keeps keys, and keeps them secret */
+	    (rv = require(priv, CKA_TOKEN, CK_TRUE)) != CKR_OK ||
+	    (rv = require(pub, CKA_TOKEN, CK_TRUE)) != CKR_OK ||
+	    (rv = require(priv, CKA_SENSITIVE, CK_TRUE)) != CKR_OK ||
+	    (rv = require(priv, CKA_EXTRACTABLE, CK_FALSE)) != CKR_OK ||
+	    (rv = require(priv, CKA_ALWAYS_AUTHENTICATE, CK_FALSE)) != CKR_OK)
+		return rv;
+	*bits = 2048;
+	if ((a = kzt_attrs_get(pub, CKA_MODULUS_BITS)) != NULL)
+		*bits = *(const CK_ULONG *)a->pValue;
+	if (*bits != 2048 && *bits != 3072 && *bits != 4096)
+		return CKR_KEY_SIZE_RANGE;
+	if ((a = kzt_attrs_get(pub, CKA_PUBLIC_EXPONENT)) == NULL) {
+		memcpy(exponent, "\x01\x00\x01", 3); /* F4, 65537 */
+		*exponent_len = 3;
+	} else if (a->ulValueLen == 0 || a->ulValueLen > 8) {
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	} else {
+		memcpy(exponent, a->pValue, a->ulValueLen);
+		*exponent_len = a->ulValueLen;
+	}
+	if (complete(pub, CKO_PUBLIC_KEY) != KZT_OK || complete(priv, CKO_PRIVATE_KEY) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	return CKR_OK;
+}
+
+/* The module handle of the cached object with this card handle. */
+static CK_OBJECT_HANDLE
+cached_handle(kzt_op *op, uint16_t card)
+{
+	kzt_object *o;
+
+	for (o = op->slot->objects; o != NULL; o = o->next)
+		if (o->card_handle == card)
+			return o->handle;
+	return CK_INVALID_HANDLE;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+					     CK_ATTRIBUTE_PTR pPublicKeyTemplate,
+					     CK_ULONG ulPublicKeyAttributeCount,
+					     CK_ATTRIBUTE_PTR pPrivateKeyTemplate,
+					     CK_ULONG ulPrivateKeyAttributeCount,
+					     CK_OBJECT_HANDLE_PTR phPublicKey,
+					     CK_OBJECT_HANDLE_PTR phPrivateKey)
+{
+	kzt_attrs pub = {0}, priv = {0};
+	uint8_t exponent[8];
+	size_t exponent_len = 0;
+	uint8_t pub_blob[KZT_BLOB_MAX], priv_blob[KZT_BLOB_MAX], n[512];
+	size_t pub_len, priv_len, n_len;
+	uint16_t card_priv, card_pub;
+	kzt_keygen g;
+	CK_ULONG bits = 0;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if (pMechanism->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out;
+	}
+	if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0) {
+		rv = CKR_MECHANISM_PARAM_INVALID;
+		goto out;
+	}
+	if ((rv = prepare(pPublicKeyTemplate, ulPublicKeyAttributeCount, pPrivateKeyTemplate,
+			  ulPrivateKeyAttributeCount, &pub, &priv, &bits, exponent, &exponent_len)) != CKR_OK)
+		goto out;
+	if (!(op.session_flags & CKF_RW_SESSION)) {
+		rv = CKR_SESSION_READ_ONLY;
+		goto out;
+	}
+	if (kzt_slot_login(op.slot) != KZT_LOGIN_USER) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	if (kzt_attrs_encode(&pub, blob_keeps, pub_blob, sizeof(pub_blob), &pub_len) != KZT_OK ||
+	    kzt_attrs_encode(&priv, blob_keeps, priv_blob, sizeof(priv_blob), &priv_len) != KZT_OK) {
+		rv = CKR_DEVICE_MEMORY; /* more attributes than a card object holds */
+		goto out;
+	}
+	memset(&g, 0, sizeof(g));
+	g.bits = (unsigned)bits;
+	g.exponent = exponent;
+	g.exponent_len = exponent_len;
+	g.priv_blob = priv_blob;
+	g.priv_blob_len = priv_len;
+	g.priv_flags = card_flags(&priv);
+	g.pub_blob = pub_blob;
+	g.pub_blob_len = pub_len;
+	g.pub_flags = card_flags(&pub) & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
+	rv = kzt_card_status(&op, kzt_token_generate_rsa(op.token, &g, n, sizeof(n), &n_len,
+							 &card_priv, &card_pub));
+	if (rv == CKR_DATA_INVALID)
+		rv = CKR_ATTRIBUTE_VALUE_INVALID; /* the card refused the exponent */
+	if (rv != CKR_OK || (rv = kzt_objects_sync(&op)) != CKR_OK)
+		goto out;
+	*phPublicKey = cached_handle(&op, card_pub);
+	*phPrivateKey = cached_handle(&op, card_priv);
+	if (*phPublicKey == CK_INVALID_HANDLE || *phPrivateKey == CK_INVALID_HANDLE)
+		rv = CKR_DEVICE_ERROR; /* generated, yet not listed */
+out:
+	kzt_attrs_free(&pub);
+	kzt_attrs_free(&priv);
+	kzt_card_end(&op);
+	return rv;
+}

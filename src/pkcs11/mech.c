@@ -1,0 +1,106 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The mechanism table and C_GetMechanismList / C_GetMechanismInfo. */
+#include <stddef.h>
+
+#include "internal.h"
+#include "mech.h"
+
+static const kzt_mech mechs[] = {
+	{CKM_RSA_PKCS_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR, KZT_ENC_NONE, 0, KZT_SHA1},
+	{CKM_RSA_PKCS, CKF_SIGN, KZT_ENC_PKCS1, 0, KZT_SHA1},
+	{CKM_RSA_X_509, CKF_SIGN, KZT_ENC_X509, 0, KZT_SHA1},
+	{CKM_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 0, KZT_SHA1},
+	{CKM_SHA1_RSA_PKCS, CKF_SIGN, KZT_ENC_PKCS1, 1, KZT_SHA1},
+	{CKM_SHA224_RSA_PKCS, CKF_SIGN, KZT_ENC_PKCS1, 1, KZT_SHA224},
+	{CKM_SHA256_RSA_PKCS, CKF_SIGN, KZT_ENC_PKCS1, 1, KZT_SHA256},
+	{CKM_SHA384_RSA_PKCS, CKF_SIGN, KZT_ENC_PKCS1, 1, KZT_SHA384},
+	{CKM_SHA512_RSA_PKCS, CKF_SIGN, KZT_ENC_PKCS1, 1, KZT_SHA512},
+	{CKM_SHA1_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA1},
+	{CKM_SHA224_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA224},
+	{CKM_SHA256_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA256},
+	{CKM_SHA384_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA384},
+	{CKM_SHA512_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA512},
+};
+#define N_MECHS (sizeof(mechs) / sizeof(mechs[0]))
+
+const kzt_mech *
+kzt_mech_find(CK_MECHANISM_TYPE type)
+{
+	size_t i;
+
+	for (i = 0; i < N_MECHS; i++)
+		if (mechs[i].type == type)
+			return &mechs[i];
+	return NULL;
+}
+
+int
+kzt_mech_hash(CK_MECHANISM_TYPE type, kzt_hash *h)
+{
+	switch (type) {
+	case CKM_SHA_1: *h = KZT_SHA1; return 1;
+	case CKM_SHA224: *h = KZT_SHA224; return 1;
+	case CKM_SHA256: *h = KZT_SHA256; return 1;
+	case CKM_SHA384: *h = KZT_SHA384; return 1;
+	case CKM_SHA512: *h = KZT_SHA512; return 1;
+	default: return 0;
+	}
+}
+
+int
+kzt_mech_mgf(CK_RSA_PKCS_MGF_TYPE mgf, kzt_hash *h)
+{
+	switch (mgf) {
+	case CKG_MGF1_SHA1: *h = KZT_SHA1; return 1;
+	case CKG_MGF1_SHA224: *h = KZT_SHA224; return 1;
+	case CKG_MGF1_SHA256: *h = KZT_SHA256; return 1;
+	case CKG_MGF1_SHA384: *h = KZT_SHA384; return 1;
+	case CKG_MGF1_SHA512: *h = KZT_SHA512; return 1;
+	default: return 0;
+	}
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismList)(CK_SLOT_ID slotID,
+					      CK_MECHANISM_TYPE_PTR pMechanismList,
+					      CK_ULONG_PTR pulCount)
+{
+	kzt_slot *slot;
+	CK_ULONG have, i;
+	CK_RV rv;
+
+	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
+		return rv;
+	if (pulCount == NULL)
+		return CKR_ARGUMENTS_BAD;
+	have = *pulCount;
+	*pulCount = N_MECHS;
+	if (pMechanismList == NULL)
+		return CKR_OK;
+	if (have < N_MECHS)
+		return CKR_BUFFER_TOO_SMALL;
+	for (i = 0; i < N_MECHS; i++)
+		pMechanismList[i] = mechs[i].type;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismInfo)(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
+					      CK_MECHANISM_INFO_PTR pInfo)
+{
+	const kzt_mech *m;
+	kzt_slot *slot;
+	CK_RV rv;
+
+	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
+		return rv;
+	if (pInfo == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((m = kzt_mech_find(type)) == NULL)
+		return CKR_MECHANISM_INVALID;
+	pInfo->ulMinKeySize = KZT_RSA_MIN_BITS;
+	pInfo->ulMaxKeySize = KZT_RSA_MAX_BITS;
+	/* every private-key operation happens on the token */
+	pInfo->flags = m->flags | CKF_HW;
+	return CKR_OK;
+}

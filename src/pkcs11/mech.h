@@ -1,0 +1,37 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The mechanisms the module offers, in one table: what C_GetMechanismList and
+ * C_GetMechanismInfo report, and how each signature mechanism makes its block. */
+#ifndef KZT_MECH_H
+#define KZT_MECH_H
+
+#include "crypto.h"
+#include "kaztoken/pkcs11.h"
+
+typedef enum kzt_encoding {
+	KZT_ENC_NONE,    /* key generation */
+	KZT_ENC_X509,    /* raw: the data, left-padded with zeros to the modulus */
+	KZT_ENC_PKCS1,   /* EMSA-PKCS1-v1_5 around the caller's DigestInfo */
+	KZT_ENC_PSS,     /* EMSA-PSS of the caller's hash */
+} kzt_encoding;
+
+typedef struct kzt_mech {
+	CK_MECHANISM_TYPE type;
+	CK_FLAGS flags;       /* CKF_SIGN, CKF_GENERATE_KEY_PAIR, ... (CKF_HW added) */
+	kzt_encoding encoding;
+	int hashes;           /* the module hashes the data first with hash */
+	kzt_hash hash;
+} kzt_mech;
+
+/* The entry for type, or NULL. */
+const kzt_mech *kzt_mech_find(CK_MECHANISM_TYPE type);
+/* CKM_SHA_1 ... CKM_SHA512 to a hash; 0 when it is none of them. */
+int kzt_mech_hash(CK_MECHANISM_TYPE type, kzt_hash *h);
+/* CKG_MGF1_SHA1 ... to a hash; 0 when unknown. */
+int kzt_mech_mgf(CK_RSA_PKCS_MGF_TYPE mgf, kzt_hash *h);
+
+#define KZT_RSA_MIN_BITS 2048
+#define KZT_RSA_MAX_BITS 4096
+
+#endif

@@ -1,0 +1,278 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Signing: the module hashes and encodes (PKCS#1 v1.5, PSS) on the host; the
+ * card performs only the raw private operation (MSE SET + PSO, two APDUs). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "internal.h"
+#include "kzt_err.h"
+#include "mech.h"
+#include "secmem.h"
+
+void
+kzt_sign_end(kzt_session *s)
+{
+	if (s->sign == NULL)
+		return;
+	kzt_hash_free(&s->sign->hash);
+	kzt_secure_zero(s->sign, sizeof(*s->sign));
+	free(s->sign);
+	s->sign = NULL;
+}
+
+/* The PSS parameters of the mechanism, checked against the key size. */
+static CK_RV
+pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_sign_state *st)
+{
+	const CK_RSA_PKCS_PSS_PARAMS *p = m->pParameter;
+	kzt_hash h, mgf;
+
+	if (p == NULL || m->ulParameterLen != sizeof(*p) || !kzt_mech_hash(p->hashAlg, &h) ||
+	    !kzt_mech_mgf(p->mgf, &mgf))
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (mech->hashes && h != mech->hash)
+		return CKR_MECHANISM_PARAM_INVALID; /* SHAx_RSA_PKCS_PSS hashes with SHAx */
+	if (p->sLen > (st->bits + 6) / 8 - kzt_hash_len(h) - 2)
+		return CKR_MECHANISM_PARAM_INVALID;
+	st->pss_hash = (int)h;
+	st->pss_mgf = (int)mgf;
+	st->salt_len = p->sLen;
+	return CKR_OK;
+}
+
+/* The key, from the token, and what signing with it needs. */
+static CK_RV
+sign_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
+{
+	const CK_ATTRIBUTE *cls, *n;
+	unsigned top, mask;
+	kzt_object *o;
+	CK_RV rv;
+
+	if ((rv = kzt_objects_sync(op)) != CKR_OK)
+		return rv;
+	if ((o = kzt_token_object(op, hKey)) == NULL)
+		return CKR_KEY_HANDLE_INVALID;
+	cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
+	if (cls == NULL || *(const CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!kzt_attrs_bool(&o->attrs, CKA_SIGN, CK_FALSE))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if ((rv = kzt_object_load(op, o)) != CKR_OK)
+		return rv;
+	if ((n = kzt_attrs_get(&o->attrs, CKA_MODULUS)) == NULL || n->ulValueLen > sizeof(st->data))
+		return CKR_DEVICE_ERROR;
+	st->card_key = o->card_handle;
+	st->k = n->ulValueLen;
+	st->bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
+	for (top = ((const uint8_t *)n->pValue)[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
+		st->bits--;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+				      CK_OBJECT_HANDLE hKey)
+{
+	kzt_sign_state *st = NULL;
+	const kzt_mech *mech;
+	kzt_session *s;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if (pMechanism == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	mech = kzt_mech_find(pMechanism->mechanism);
+	if (mech == NULL || !(mech->flags & CKF_SIGN)) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out;
+	}
+	if (kzt_slot_login(op.slot) != KZT_LOGIN_USER) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	st->mech = mech;
+	if ((rv = sign_key(&op, hKey, st)) != CKR_OK)
+		goto out;
+	if (mech->encoding == KZT_ENC_PSS)
+		rv = pss_params(pMechanism, mech, st);
+	else if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
+		rv = CKR_MECHANISM_PARAM_INVALID;
+	if (rv == CKR_OK && mech->hashes && kzt_hash_new(mech->hash, &st->hash) != KZT_OK)
+		rv = CKR_HOST_MEMORY;
+	if (rv != CKR_OK || (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		goto out;
+	if (s->sign != NULL) {
+		rv = CKR_OPERATION_ACTIVE;
+	} else {
+		s->sign = st;
+		st = NULL;
+	}
+	kzt_leave();
+out:
+	if (st != NULL) {
+		kzt_hash_free(&st->hash);
+		free(st);
+	}
+	kzt_card_end(&op);
+	return rv;
+}
+
+/* Feed data to the operation: the digest, or the buffered input. */
+static CK_RV
+absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n)
+{
+	if (st->hash != NULL)
+		return kzt_hash_update(st->hash, p, n) == KZT_OK ? CKR_OK : CKR_GENERAL_ERROR;
+	if (n > sizeof(st->data) - st->data_len)
+		return CKR_DATA_LEN_RANGE;
+	if (n > 0)
+		memcpy(st->data + st->data_len, p, n);
+	st->data_len += n;
+	return CKR_OK;
+}
+
+/* The block for the card, k bytes, from everything absorbed. */
+static CK_RV
+encode(kzt_sign_state *st, uint8_t *em)
+{
+	uint8_t digest[KZT_HASH_MAX], di[KZT_HASH_MAX + 32];
+	const uint8_t *in = st->data;
+	size_t in_len = st->data_len, di_len;
+	int r = KZT_OK;
+
+	if (st->hash != NULL) {
+		if (kzt_hash_final(&st->hash, digest) != KZT_OK)
+			return CKR_GENERAL_ERROR;
+		in = digest;
+		in_len = kzt_hash_len(st->mech->hash);
+	}
+	switch (st->mech->encoding) {
+	case KZT_ENC_X509:
+		if (in_len > st->k)
+			return CKR_DATA_LEN_RANGE;
+		memset(em, 0, st->k - in_len);
+		memcpy(em + st->k - in_len, in, in_len);
+		break;
+	case KZT_ENC_PKCS1:
+		if (st->mech->hashes) {
+			kzt_digest_info(st->mech->hash, digest, di, &di_len);
+			in = di;
+			in_len = di_len;
+		}
+		r = kzt_pkcs1_sign_pad(in, in_len, em, st->k);
+		break;
+	case KZT_ENC_PSS:
+		if (in_len != kzt_hash_len((kzt_hash)st->pss_hash))
+			return CKR_DATA_LEN_RANGE; /* CKM_RSA_PKCS_PSS signs a hash */
+		r = kzt_pss_encode((kzt_hash)st->pss_hash, (kzt_hash)st->pss_mgf, st->salt_len, in,
+				   st->bits, em, st->k);
+		break;
+	default:
+		return CKR_GENERAL_ERROR;
+	}
+	kzt_secure_zero(digest, sizeof(digest));
+	return r == KZT_OK ? CKR_OK : CKR_DATA_LEN_RANGE;
+}
+
+/* The end of a signing operation (C_Sign or C_SignFinal), with the length-query
+ * convention: a NULL buffer or one too small leaves the operation active. */
+static CK_RV
+finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int single,
+       CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	uint8_t em[512], sig[512];
+	kzt_sign_state *st;
+	kzt_session *s;
+	size_t sig_len = 0;
+	kzt_op op;
+	CK_RV rv;
+	int r;
+
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		goto out;
+	st = s->sign;
+	if (st == NULL)
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	else if (pulSignatureLen == NULL || (single && data == NULL && data_len > 0))
+		rv = CKR_ARGUMENTS_BAD;
+	else if (single && st->multipart)
+		rv = CKR_OPERATION_ACTIVE; /* C_Sign cannot end a multi-part operation */
+	else if (pSignature == NULL || *pulSignatureLen < st->k) {
+		rv = pSignature == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
+		*pulSignatureLen = st->k;
+		kzt_leave();
+		goto out; /* the operation goes on */
+	}
+	if (rv != CKR_OK) {
+		kzt_leave();
+		goto out;
+	}
+	s->sign = NULL; /* from here on, the operation ends whatever happens */
+	kzt_leave();
+	if (single)
+		rv = absorb(st, data, data_len);
+	if (rv == CKR_OK)
+		rv = encode(st, em);
+	if (rv == CKR_OK) {
+		r = kzt_token_rsa_private(op.token, st->card_key, 0, em, st->k, sig, sizeof(sig), &sig_len);
+		if ((rv = kzt_card_status(&op, r)) == CKR_DATA_INVALID)
+			rv = CKR_DATA_LEN_RANGE; /* raw input not below the modulus */
+	}
+	if (rv == CKR_OK) {
+		memcpy(pSignature, sig, sig_len);
+		*pulSignatureLen = sig_len;
+	}
+	kzt_secure_zero(em, sizeof(em));
+	kzt_hash_free(&st->hash);
+	kzt_secure_zero(st, sizeof(*st));
+	free(st);
+out:
+	kzt_card_end(&op);
+	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_Sign)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+				  CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	return finish(hSession, pData, ulDataLen, 1, pSignature, pulSignatureLen);
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_SignUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
+					CK_ULONG ulPartLen)
+{
+	kzt_session *s;
+	CK_RV rv;
+
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		return rv;
+	if (s->sign == NULL) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (pPart == NULL && ulPartLen > 0) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else {
+		s->sign->multipart = 1;
+		if ((rv = absorb(s->sign, pPart, ulPartLen)) != CKR_OK)
+			kzt_sign_end(s); /* an error ends the operation */
+	}
+	kzt_leave();
+	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_SignFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+				       CK_ULONG_PTR pulSignatureLen)
+{
+	return finish(hSession, NULL, 0, 0, pSignature, pulSignatureLen);
+}
