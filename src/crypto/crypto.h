@@ -46,4 +46,14 @@ int kzt_digest_info(kzt_hash h, const uint8_t *digest, uint8_t *out, size_t *out
 int kzt_pss_encode(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash,
 		   size_t mod_bits, uint8_t *em, size_t k);
 
+/* RSAES-PKCS1-v1_5 decoding (RFC 8017 7.2.2) of em (k bytes): the message is
+ * written to out (out_cap bytes at least k) and its length to *len. The time taken
+ * and the memory touched depend on k only, never on em; any malformed padding is
+ * the one error KZT_ERR_DATA, so the caller cannot become a padding oracle. */
+int kzt_pkcs1_decrypt_unpad(const uint8_t *em, size_t k, uint8_t *out, size_t *len);
+/* RSAES-OAEP decoding (RFC 8017 7.1.2) with hash h, MGF1 over mgf and the label;
+ * same constant-time contract and single error. em is modified (unmasked). */
+int kzt_oaep_decode(kzt_hash h, kzt_hash mgf, const uint8_t *label, size_t label_len, uint8_t *em,
+		    size_t k, uint8_t *out, size_t *len);
+
 #endif

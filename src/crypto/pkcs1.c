@@ -125,3 +125,97 @@ kzt_pss_encode(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash, 
 	kzt_secure_zero(salt, sizeof(salt));
 	return KZT_OK;
 }
+
+/* Constant-time helpers: all-ones when the condition holds, else zero. */
+static unsigned
+ct_is_zero(unsigned x)
+{
+	return 0u - ((x | (0u - x)) >> (sizeof(unsigned) * 8 - 1) ^ 1u);
+}
+
+static unsigned
+ct_eq(unsigned a, unsigned b)
+{
+	return ct_is_zero(a ^ b);
+}
+
+static size_t
+ct_select(unsigned mask, size_t a, size_t b)
+{
+	return (size_t)((mask & a) | (~mask & b));
+}
+
+/* Copy src[from..k) to the start of out in time that depends on k only: a shift
+ * by every power of two (the way BoringSSL and others move a secret offset). */
+static void
+ct_copy_from(uint8_t *out, const uint8_t *src, size_t k, size_t from)
+{
+	size_t shift, i;
+
+	memcpy(out, src, k);
+	for (shift = 1; shift < k; shift <<= 1) {
+		unsigned take = ct_is_zero((unsigned)(from & shift) ^ (unsigned)shift);
+		for (i = 0; i < k; i++) {
+			uint8_t moved = i + shift < k ? out[i + shift] : 0;
+			out[i] = (uint8_t)((take & moved) | (~take & out[i]));
+		}
+	}
+}
+
+int
+kzt_pkcs1_decrypt_unpad(const uint8_t *em, size_t k, uint8_t *out, size_t *len)
+{
+	unsigned good, looking = ~0u, zero;
+	size_t i, sep = 0;
+
+	if (k < 11)
+		return KZT_ERR_DATA;
+	good = ct_eq(em[0], 0) & ct_eq(em[1], 2);
+	/* the first 00 after the padding ends it; remember where, without branching */
+	for (i = 2; i < k; i++) {
+		zero = ct_is_zero(em[i]);
+		sep = ct_select(looking & zero, i, sep);
+		looking &= ~zero;
+	}
+	good &= ~looking;                             /* a separator was found */
+	good &= ~ct_is_zero((unsigned)(sep >= 10));   /* at least 8 padding bytes */
+	ct_copy_from(out, em, k, sep + 1);
+	*len = ct_select(good, k - sep - 1, 0);
+	/* one answer for every way the padding can be wrong */
+	return (good & 1u) ? KZT_OK : KZT_ERR_DATA;
+}
+
+int
+kzt_oaep_decode(kzt_hash h, kzt_hash mgf, const uint8_t *label, size_t label_len, uint8_t *em,
+		size_t k, uint8_t *out, size_t *len)
+{
+	uint8_t lhash[KZT_HASH_MAX];
+	size_t hlen = kzt_hash_len(h), i, one = 0;
+	unsigned good, looking = ~0u, is_one, is_zero;
+	uint8_t *seed = em + 1, *db = em + 1 + hlen;
+	size_t db_len;
+
+	if (hlen == 0 || k < 2 * hlen + 2)
+		return KZT_ERR_DATA;
+	db_len = k - hlen - 1;
+	if (kzt_hash_once(h, label, label_len, lhash) != KZT_OK ||
+	    mgf1_xor(mgf, db, db_len, seed, hlen) != KZT_OK || /* seed ^= MGF(maskedDB) */
+	    mgf1_xor(mgf, seed, hlen, db, db_len) != KZT_OK)   /* DB ^= MGF(seed) */
+		return KZT_ERR_CARD;
+	good = ct_eq(em[0], 0);
+	for (i = 0; i < hlen; i++)
+		good &= ct_eq(db[i], lhash[i]);
+	/* PS of zeros, then 01: find the 01 without branching on the data */
+	for (i = hlen; i < db_len; i++) {
+		is_one = ct_eq(db[i], 1);
+		is_zero = ct_is_zero(db[i]);
+		one = ct_select(looking & is_one, i, one);
+		good &= ~(looking & ~is_one & ~is_zero); /* anything else before the 01 */
+		looking &= ~is_one;
+	}
+	good &= ~looking;
+	ct_copy_from(out, db, db_len, one + 1);
+	*len = ct_select(good, db_len - one - 1, 0);
+	kzt_secure_zero(lhash, sizeof(lhash));
+	return (good & 1u) ? KZT_OK : KZT_ERR_DATA;
+}

@@ -72,6 +72,19 @@ typedef struct kzt_sign_state {
 	int multipart;            /* C_SignUpdate was called */
 } kzt_sign_state;
 
+/* A decryption operation between C_DecryptInit and its end. */
+typedef struct kzt_decrypt_state {
+	const struct kzt_mech *mech;
+	uint16_t card_key;
+	size_t k;
+	int oaep_hash, oaep_mgf;     /* kzt_hash values (OAEP) */
+	unsigned char label[256];    /* OAEP label */
+	size_t label_len;
+	unsigned char plain[512];    /* recovered, kept while the caller finds room */
+	size_t plain_len;
+	int have_plain;
+} kzt_decrypt_state;
+
 typedef struct kzt_session {
 	CK_SESSION_HANDLE handle;
 	kzt_slot *slot;
@@ -81,6 +94,7 @@ typedef struct kzt_session {
 	CK_ULONG found_count, found_next;
 	kzt_object *objects;   /* this session's session objects */
 	kzt_sign_state *sign;  /* NULL: no signing operation */
+	kzt_decrypt_state *decrypt; /* NULL: no decryption */
 	struct kzt_session *next;
 } kzt_session;
 
@@ -179,6 +193,12 @@ kzt_login kzt_slot_login(kzt_slot *slot);
 
 /* End a signing operation, wiping its state (sign.c). */
 void kzt_sign_end(kzt_session *s);
+/* End a decryption, wiping its state (decrypt.c). */
+void kzt_decrypt_end(kzt_session *s);
+/* Card lock held: the private key hKey for an operation needing usage (CKA_SIGN or
+ * CKA_DECRYPT), with its card handle and modulus length (sign.c). */
+CK_RV kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage,
+		      uint16_t *card_key, size_t *k, size_t *bits);
 
 /* ---- status mapping (rv.c) ---- */
 CK_RV kzt_rv(int status);

@@ -43,9 +43,9 @@ pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_sign_state *st)
 	return CKR_OK;
 }
 
-/* The key, from the token, and what signing with it needs. */
-static CK_RV
-sign_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
+CK_RV
+kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint16_t *card_key,
+		size_t *k, size_t *bits)
 {
 	const CK_ATTRIBUTE *cls, *n;
 	unsigned top, mask;
@@ -59,17 +59,17 @@ sign_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
 	cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
 	if (cls == NULL || *(const CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY)
 		return CKR_KEY_TYPE_INCONSISTENT;
-	if (!kzt_attrs_bool(&o->attrs, CKA_SIGN, CK_FALSE))
+	if (!kzt_attrs_bool(&o->attrs, usage, CK_FALSE))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if ((rv = kzt_object_load(op, o)) != CKR_OK)
 		return rv;
-	if ((n = kzt_attrs_get(&o->attrs, CKA_MODULUS)) == NULL || n->ulValueLen > sizeof(st->data))
+	if ((n = kzt_attrs_get(&o->attrs, CKA_MODULUS)) == NULL || n->ulValueLen > 512)
 		return CKR_DEVICE_ERROR;
-	st->card_key = o->card_handle;
-	st->k = n->ulValueLen;
-	st->bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
+	*card_key = o->card_handle;
+	*k = n->ulValueLen;
+	*bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
 	for (top = ((const uint8_t *)n->pValue)[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
-		st->bits--;
+		(*bits)--;
 	return CKR_OK;
 }
 
@@ -102,7 +102,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_P
 		goto out;
 	}
 	st->mech = mech;
-	if ((rv = sign_key(&op, hKey, st)) != CKR_OK)
+	if ((rv = kzt_private_key(&op, hKey, CKA_SIGN, &st->card_key, &st->k, &st->bits)) != CKR_OK)
 		goto out;
 	if (mech->encoding == KZT_ENC_PSS)
 		rv = pss_params(pMechanism, mech, st);

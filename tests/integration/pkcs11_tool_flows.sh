@@ -187,6 +187,29 @@ test_generated_keys_sign_what_openssl_verifies() {
 		fail "private key not shown as on-card: $(cat "$WORK/out")"
 }
 
+test_openssl_ciphertexts_decrypt_on_the_token() {
+	keygen_and_read_public 2048 40
+	printf 'AES key: 0011223344556677' >"$WORK/plain"
+	openssl pkeyutl -encrypt -pubin -inkey "$WORK/pub40.pem" -in "$WORK/plain" -out "$WORK/ct1"
+	KAZTOKEN_DEBUG=3 KAZTOKEN_LOG="$WORK/trace.log" expect_ok --login --pin 12345678 --decrypt \
+		--id 40 -m RSA-PKCS --input-file "$WORK/ct1" --output-file "$WORK/out1"
+	cmp -s "$WORK/plain" "$WORK/out1" || fail "PKCS#1 v1.5 decryption differs"
+	openssl pkeyutl -encrypt -pubin -inkey "$WORK/pub40.pem" -pkeyopt rsa_padding_mode:oaep \
+		-pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in "$WORK/plain" -out "$WORK/ct2"
+	expect_ok --login --pin 12345678 --decrypt --id 40 -m RSA-PKCS-OAEP --hash-algorithm SHA256 \
+		--mgf MGF1-SHA256 --input-file "$WORK/ct2" --output-file "$WORK/out2"
+	cmp -s "$WORK/plain" "$WORK/out2" || fail "OAEP-SHA256 decryption differs"
+	openssl pkeyutl -encrypt -pubin -inkey "$WORK/pub40.pem" -pkeyopt rsa_padding_mode:oaep \
+		-in "$WORK/plain" -out "$WORK/ct3"
+	expect_ok --login --pin 12345678 --decrypt --id 40 -m RSA-PKCS-OAEP --hash-algorithm SHA-1 \
+		--mgf MGF1-SHA1 --input-file "$WORK/ct3" --output-file "$WORK/out3"
+	cmp -s "$WORK/plain" "$WORK/out3" || fail "OAEP-SHA1 decryption differs"
+	# the deciphered block never reaches the trace
+	grep -q "00 2A 80 86" "$WORK/trace.log" || fail "PSO DECIPHER not traced"
+	grep -q "< (response data redacted) 90 00" "$WORK/trace.log" || fail "plaintext not redacted"
+	! grep -q "41 45 53 20 6B 65 79" "$WORK/trace.log" || fail "plaintext reached the trace"
+}
+
 name=${1:?usage: pkcs11_tool_flows.sh TEST_NAME}
 declare -F "test_$name" >/dev/null || fail "no such test: $name"
 start_sim

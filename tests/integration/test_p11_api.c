@@ -198,7 +198,7 @@ test_slot_and_token_info(void **state)
 	assert_int_equal(ti.ulTotalPublicMemory, 65536);
 	assert_int_equal(f->p->C_GetTokenInfo(slots[0], NULL), CKR_ARGUMENTS_BAD);
 	assert_int_equal(f->p->C_GetMechanismList(slots[0], NULL, &n), CKR_OK);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 15);
 }
 
 static void
@@ -677,6 +677,43 @@ test_signing_rules_and_apdu_count(void **state)
 }
 
 static void
+test_decryption_rules(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_MECHANISM pkcs = {CKM_RSA_PKCS, NULL, 0}, raw = {CKM_RSA_X_509, NULL, 0};
+	CK_RSA_PKCS_OAEP_PARAMS bad = {CKM_MD5, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, NULL, 0};
+	CK_MECHANISM oaep = {CKM_RSA_PKCS_OAEP, &bad, sizeof(bad)};
+	CK_BYTE ct[256], out[256];
+	CK_ULONG len = sizeof(out);
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	assert_int_equal(f->p->C_DecryptInit(h, &oaep, priv), CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(f->p->C_DecryptInit(h, &pkcs, pub), CKR_KEY_TYPE_INCONSISTENT);
+	/* a ciphertext of the wrong length ends the operation */
+	assert_int_equal(f->p->C_DecryptInit(h, &pkcs, priv), CKR_OK);
+	assert_int_equal(f->p->C_Decrypt(h, ct, 255, out, &len), CKR_ENCRYPTED_DATA_LEN_RANGE);
+	assert_int_equal(f->p->C_Decrypt(h, ct, 256, out, &len), CKR_OPERATION_NOT_INITIALIZED);
+	/* random bytes below n are no PKCS#1 block: the one padding error */
+	memset(ct, 0x11, sizeof(ct));
+	assert_int_equal(f->p->C_DecryptInit(h, &pkcs, priv), CKR_OK);
+	assert_int_equal(f->p->C_Decrypt(h, ct, 256, out, &len), CKR_ENCRYPTED_DATA_INVALID);
+	/* raw decryption gives a block; a short buffer keeps the result for the retry */
+	assert_int_equal(f->p->C_DecryptInit(h, &raw, priv), CKR_OK);
+	len = 10;
+	assert_int_equal(f->p->C_Decrypt(h, ct, 256, out, &len), CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(len, 256);
+	assert_int_equal(f->p->C_Decrypt(h, ct, 256, out, &len), CKR_OK);
+	assert_int_equal(len, 256);
+	assert_int_equal(f->p->C_Logout(h), CKR_OK);
+	assert_int_equal(f->p->C_DecryptInit(h, &pkcs, priv), CKR_USER_NOT_LOGGED_IN);
+}
+
+static void
 test_forked_child_must_initialize_again(void **state)
 {
 	fixture *f = *state;
@@ -812,6 +849,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_repeated_search_costs_one_apdu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generated_key_attributes_follow_the_specification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signing_rules_and_apdu_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decryption_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_threads_share_one_token_safely, setup, teardown),

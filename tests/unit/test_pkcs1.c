@@ -118,12 +118,103 @@ test_pss_signature_verifies_in_openssl_at_odd_sizes(void **state)
 			 KZT_ERR_DATA);
 }
 
+/* OpenSSL encrypts; the raw private operation undoes RSA; our decoder unpads. */
+static size_t
+encrypt_then_raw_decrypt(EVP_PKEY *pk, int padding, const EVP_MD *md, const char *label,
+			 const uint8_t *msg, size_t msg_len, uint8_t *em)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
+	uint8_t ct[512];
+	size_t ct_len = sizeof(ct), em_len = 512;
+
+	assert_int_equal(EVP_PKEY_encrypt_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, padding), 1);
+	if (md != NULL) {
+		assert_int_equal(EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md), 1);
+		assert_int_equal(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md), 1);
+		if (label != NULL)
+			assert_int_equal(EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, OPENSSL_strdup(label),
+									   (int)strlen(label)), 1);
+	}
+	assert_int_equal(EVP_PKEY_encrypt(ctx, ct, &ct_len, msg, msg_len), 1);
+	EVP_PKEY_CTX_free(ctx);
+	ctx = EVP_PKEY_CTX_new(pk, NULL);
+	assert_int_equal(EVP_PKEY_decrypt_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING), 1);
+	assert_int_equal(EVP_PKEY_decrypt(ctx, em, &em_len, ct, ct_len), 1);
+	EVP_PKEY_CTX_free(ctx);
+	return em_len;
+}
+
+static void
+test_pkcs1_v15_decryption_unpads_and_rejects_one_way(void **state)
+{
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	static const uint8_t msg[] = "session key 0123456789abcdef";
+	uint8_t em[512], bad[512], out[512];
+	size_t k, len, i;
+
+	(void)state;
+	k = encrypt_then_raw_decrypt(pk, RSA_PKCS1_PADDING, NULL, NULL, msg, sizeof(msg), em);
+	assert_int_equal(k, 256);
+	assert_int_equal(kzt_pkcs1_decrypt_unpad(em, k, out, &len), KZT_OK);
+	assert_int_equal(len, sizeof(msg));
+	assert_memory_equal(out, msg, sizeof(msg));
+	/* wrong type byte, no separator, short padding: the same single error */
+	memcpy(bad, em, k);
+	bad[1] = 1;
+	assert_int_equal(kzt_pkcs1_decrypt_unpad(bad, k, out, &len), KZT_ERR_DATA);
+	assert_int_equal(len, 0);
+	memcpy(bad, em, k);
+	for (i = 2; i < k; i++)
+		bad[i] |= 1;
+	assert_int_equal(kzt_pkcs1_decrypt_unpad(bad, k, out, &len), KZT_ERR_DATA);
+	memcpy(bad, em, k);
+	bad[5] = 0; /* separator after only 3 padding bytes */
+	assert_int_equal(kzt_pkcs1_decrypt_unpad(bad, k, out, &len), KZT_ERR_DATA);
+	/* an empty message is legal */
+	k = encrypt_then_raw_decrypt(pk, RSA_PKCS1_PADDING, NULL, NULL, msg, 0, em);
+	assert_int_equal(kzt_pkcs1_decrypt_unpad(em, k, out, &len), KZT_OK);
+	assert_int_equal(len, 0);
+	EVP_PKEY_free(pk);
+}
+
+static void
+test_oaep_decoding_with_sha1_sha256_and_label(void **state)
+{
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	static const uint8_t msg[] = "AES-256 key for the document";
+	uint8_t em[512], out[512];
+	size_t k, len;
+
+	(void)state;
+	k = encrypt_then_raw_decrypt(pk, RSA_PKCS1_OAEP_PADDING, EVP_sha1(), NULL, msg, sizeof(msg), em);
+	assert_int_equal(kzt_oaep_decode(KZT_SHA1, KZT_SHA1, NULL, 0, em, k, out, &len), KZT_OK);
+	assert_int_equal(len, sizeof(msg));
+	assert_memory_equal(out, msg, sizeof(msg));
+	k = encrypt_then_raw_decrypt(pk, RSA_PKCS1_OAEP_PADDING, EVP_sha256(), "KZ", msg, sizeof(msg), em);
+	assert_int_equal(kzt_oaep_decode(KZT_SHA256, KZT_SHA256, (const uint8_t *)"KZ", 2, em, k, out, &len),
+			 KZT_OK);
+	assert_memory_equal(out, msg, sizeof(msg));
+	/* the wrong label, or a tampered block: the one error */
+	k = encrypt_then_raw_decrypt(pk, RSA_PKCS1_OAEP_PADDING, EVP_sha256(), "KZ", msg, sizeof(msg), em);
+	assert_int_equal(kzt_oaep_decode(KZT_SHA256, KZT_SHA256, (const uint8_t *)"RU", 2, em, k, out, &len),
+			 KZT_ERR_DATA);
+	k = encrypt_then_raw_decrypt(pk, RSA_PKCS1_OAEP_PADDING, EVP_sha256(), NULL, msg, sizeof(msg), em);
+	em[100] ^= 0x40;
+	assert_int_equal(kzt_oaep_decode(KZT_SHA256, KZT_SHA256, NULL, 0, em, k, out, &len), KZT_ERR_DATA);
+	assert_int_equal(len, 0);
+	EVP_PKEY_free(pk);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pkcs1_v15_signature_verifies_in_openssl),
 		cmocka_unit_test(test_pss_signature_verifies_in_openssl_at_odd_sizes),
+		cmocka_unit_test(test_pkcs1_v15_decryption_unpads_and_rejects_one_way),
+		cmocka_unit_test(test_oaep_decoding_with_sha1_sha256_and_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
