@@ -210,6 +210,15 @@ test_openssl_ciphertexts_decrypt_on_the_token() {
 	! grep -q "41 45 53 20 6B 65 79" "$WORK/trace.log" || fail "plaintext reached the trace"
 }
 
+test_pkcs11_tool_self_test_has_no_errors() {
+	# with a key on the token, so signatures and decryption are exercised too
+	expect_ok --login --pin 12345678 --keypairgen --key-type rsa:2048 --id 50 --label selftest
+	expect_ok --login --pin 12345678 --test
+	grep -q "^No errors" "$WORK/out" || fail "pkcs11-tool --test: $(cat "$WORK/out")"
+	grep -q "SHA256-RSA-PKCS: OK" "$WORK/out" || fail "signatures were not tested"
+	grep -q "RSA-PKCS-OAEP" "$WORK/out" || fail "OAEP decryption was not tested"
+}
+
 name=${1:?usage: pkcs11_tool_flows.sh TEST_NAME}
 declare -F "test_$name" >/dev/null || fail "no such test: $name"
 start_sim
