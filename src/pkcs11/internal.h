@@ -95,6 +95,9 @@ typedef struct kzt_session {
 	kzt_object *objects;   /* this session's session objects */
 	kzt_sign_state *sign;  /* NULL: no signing operation */
 	kzt_decrypt_state *decrypt; /* NULL: no decryption */
+	struct kzt_hash_ctx *digest; /* NULL: no digest operation */
+	int digest_alg;              /* its kzt_hash */
+	int digest_multipart;        /* C_DigestUpdate was called */
 	struct kzt_session *next;
 } kzt_session;
 

@@ -23,6 +23,11 @@ static const kzt_mech mechs[] = {
 	{CKM_SHA256_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA256, KZT_UNPAD_NONE},
 	{CKM_SHA384_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA384, KZT_UNPAD_NONE},
 	{CKM_SHA512_RSA_PKCS_PSS, CKF_SIGN, KZT_ENC_PSS, 1, KZT_SHA512, KZT_UNPAD_NONE},
+	{CKM_SHA_1, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA1, KZT_UNPAD_NONE},
+	{CKM_SHA224, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA224, KZT_UNPAD_NONE},
+	{CKM_SHA256, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA256, KZT_UNPAD_NONE},
+	{CKM_SHA384, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA384, KZT_UNPAD_NONE},
+	{CKM_SHA512, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA512, KZT_UNPAD_NONE},
 };
 #define N_MECHS (sizeof(mechs) / sizeof(mechs[0]))
 
@@ -99,6 +104,11 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismInfo)(CK_SLOT_ID slotID, CK_MECHANISM_TY
 		return CKR_ARGUMENTS_BAD;
 	if ((m = kzt_mech_find(type)) == NULL)
 		return CKR_MECHANISM_INVALID;
+	if (m->flags & CKF_DIGEST) { /* hashing is the host's, and keyless */
+		pInfo->ulMinKeySize = pInfo->ulMaxKeySize = 0;
+		pInfo->flags = m->flags;
+		return CKR_OK;
+	}
 	pInfo->ulMinKeySize = KZT_RSA_MIN_BITS;
 	pInfo->ulMaxKeySize = KZT_RSA_MAX_BITS;
 	/* every private-key operation happens on the token */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
@@ -39,6 +40,7 @@ kzt_session_free(kzt_session *s)
 	free(s->found);
 	kzt_sign_end(s);
 	kzt_decrypt_end(s);
+	kzt_hash_free(&s->digest);
 	free(s);
 }
 
