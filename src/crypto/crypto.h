@@ -35,6 +35,11 @@ int kzt_hash_once(kzt_hash h, const uint8_t *p, size_t n, uint8_t *out);
 /* Cryptographically strong random bytes from the host. */
 int kzt_random(uint8_t *out, size_t n);
 
+/* The RSA public operation out = in^e mod n (all big-endian; in and out k = n_len
+ * bytes). KZT_ERR_DATA when in is not below n. Nothing here is secret. */
+int kzt_rsa_public(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
+		   const uint8_t *in, uint8_t *out);
+
 /* EMSA-PKCS1-v1_5 (RFC 8017 9.2) around an already built DigestInfo (or any
  * data of at most k - 11 bytes): em = 00 01 FF..FF 00 || data, k bytes. */
 int kzt_pkcs1_sign_pad(const uint8_t *data, size_t len, uint8_t *em, size_t k);
@@ -45,6 +50,16 @@ int kzt_digest_info(kzt_hash h, const uint8_t *digest, uint8_t *out, size_t *out
  * ceil((mod_bits - 1) / 8) bytes, left-padded with one 00 when that is less than k. */
 int kzt_pss_encode(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash,
 		   size_t mod_bits, uint8_t *em, size_t k);
+
+/* EMSA-PSS-VERIFY (RFC 8017 9.1.2) of em (k bytes, mod_bits) against mhash:
+ * KZT_OK or KZT_ERR_DATA. */
+int kzt_pss_verify(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash,
+		   const uint8_t *em, size_t mod_bits, size_t k);
+/* RSAES-PKCS1-v1_5 encoding (RFC 8017 7.2.1): em = 00 02 PS(random non-zero) 00 msg. */
+int kzt_pkcs1_encrypt_pad(const uint8_t *msg, size_t len, uint8_t *em, size_t k);
+/* RSAES-OAEP encoding (RFC 8017 7.1.1). */
+int kzt_oaep_encode(kzt_hash h, kzt_hash mgf, const uint8_t *label, size_t label_len,
+		    const uint8_t *msg, size_t len, uint8_t *em, size_t k);
 
 /* RSAES-PKCS1-v1_5 decoding (RFC 8017 7.2.2) of em (k bytes): the message is
  * written to out (out_cap bytes at least k) and its length to *len. The time taken

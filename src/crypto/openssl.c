@@ -2,6 +2,7 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* The OpenSSL backend of crypto.h: hashes and random bytes. */
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
@@ -81,6 +82,29 @@ kzt_hash_once(kzt_hash h, const uint8_t *p, size_t n, uint8_t *out)
 	const EVP_MD *md = md_of(h);
 
 	return md != NULL && EVP_Digest(p, n, out, NULL, md, NULL) == 1 ? KZT_OK : KZT_ERR_ARGS;
+}
+
+int
+kzt_rsa_public(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len, const uint8_t *in,
+	       uint8_t *out)
+{
+	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *be = BN_bin2bn(e, (int)e_len, NULL);
+	BIGNUM *x = BN_bin2bn(in, (int)n_len, NULL), *r = BN_new();
+	BN_CTX *ctx = BN_CTX_new();
+	int rc = KZT_ERR_NOMEM;
+
+	if (bn != NULL && be != NULL && x != NULL && r != NULL && ctx != NULL) {
+		if (BN_cmp(x, bn) >= 0 || BN_is_zero(bn))
+			rc = KZT_ERR_DATA;
+		else if (BN_mod_exp(r, x, be, bn, ctx) == 1 && BN_bn2binpad(r, out, (int)n_len) == (int)n_len)
+			rc = KZT_OK;
+	}
+	BN_free(bn);
+	BN_free(be);
+	BN_free(x);
+	BN_free(r);
+	BN_CTX_free(ctx);
+	return rc;
 }
 
 int

@@ -219,3 +219,93 @@ kzt_oaep_decode(kzt_hash h, kzt_hash mgf, const uint8_t *label, size_t label_len
 	kzt_secure_zero(lhash, sizeof(lhash));
 	return (good & 1u) ? KZT_OK : KZT_ERR_DATA;
 }
+
+int
+kzt_pss_verify(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash, const uint8_t *em_in,
+	       size_t mod_bits, size_t k)
+{
+	static const uint8_t zeros[8];
+	size_t hlen = kzt_hash_len(h), em_bits = mod_bits - 1, em_len = (em_bits + 7) / 8, db_len, i;
+	uint8_t db[512], H2[KZT_HASH_MAX];
+	const uint8_t *em, *H;
+	kzt_hash_ctx *ctx;
+	int r = KZT_ERR_DATA;
+
+	if (hlen == 0 || em_len > k || em_len > sizeof(db) || em_len < hlen + salt_len + 2)
+		return KZT_ERR_DATA;
+	for (i = 0; i < k - em_len; i++) /* the byte above em_bits, if any, is zero */
+		if (em_in[i] != 0)
+			return KZT_ERR_DATA;
+	em = em_in + (k - em_len);
+	if (em[em_len - 1] != 0xBC || (em[0] & (uint8_t)~(0xFF >> (8 * em_len - em_bits))) != 0)
+		return KZT_ERR_DATA;
+	db_len = em_len - hlen - 1;
+	H = em + db_len;
+	memcpy(db, em, db_len);
+	if (mgf1_xor(mgf, H, hlen, db, db_len) != KZT_OK)
+		return KZT_ERR_CARD;
+	db[0] &= (uint8_t)(0xFF >> (8 * em_len - em_bits));
+	for (i = 0; i < db_len - salt_len - 1; i++)
+		if (db[i] != 0)
+			goto out;
+	if (db[db_len - salt_len - 1] != 0x01)
+		goto out;
+	if (kzt_hash_new(h, &ctx) != KZT_OK)
+		goto out;
+	if (kzt_hash_update(ctx, zeros, 8) != KZT_OK || kzt_hash_update(ctx, mhash, hlen) != KZT_OK ||
+	    kzt_hash_update(ctx, db + db_len - salt_len, salt_len) != KZT_OK) {
+		kzt_hash_free(&ctx);
+		goto out;
+	}
+	if (kzt_hash_final(&ctx, H2) == KZT_OK && memcmp(H, H2, hlen) == 0)
+		r = KZT_OK;
+out:
+	kzt_secure_zero(db, sizeof(db));
+	return r;
+}
+
+int
+kzt_pkcs1_encrypt_pad(const uint8_t *msg, size_t len, uint8_t *em, size_t k)
+{
+	size_t i, ps;
+	int r;
+
+	if (k < 11 || len > k - 11)
+		return KZT_ERR_DATA;
+	ps = k - len - 3;
+	em[0] = 0x00;
+	em[1] = 0x02;
+	if ((r = kzt_random(em + 2, ps)) != KZT_OK)
+		return r;
+	for (i = 2; i < 2 + ps; i++) /* padding bytes must not be zero */
+		while (em[i] == 0)
+			if ((r = kzt_random(em + i, 1)) != KZT_OK)
+				return r;
+	em[2 + ps] = 0x00;
+	memcpy(em + 3 + ps, msg, len);
+	return KZT_OK;
+}
+
+int
+kzt_oaep_encode(kzt_hash h, kzt_hash mgf, const uint8_t *label, size_t label_len, const uint8_t *msg,
+		size_t len, uint8_t *em, size_t k)
+{
+	size_t hlen = kzt_hash_len(h), db_len;
+	uint8_t *seed = em + 1, *db;
+	int r;
+
+	if (hlen == 0 || k < 2 * hlen + 2 || len > k - 2 * hlen - 2)
+		return KZT_ERR_DATA;
+	db_len = k - hlen - 1;
+	db = em + 1 + hlen;
+	em[0] = 0x00;
+	if ((r = kzt_hash_once(h, label, label_len, db)) != KZT_OK) /* lHash */
+		return r;
+	memset(db + hlen, 0, db_len - hlen - len - 1);
+	db[db_len - len - 1] = 0x01;
+	memcpy(db + db_len - len, msg, len);
+	if ((r = kzt_random(seed, hlen)) != KZT_OK || (r = mgf1_xor(mgf, seed, hlen, db, db_len)) != KZT_OK ||
+	    (r = mgf1_xor(mgf, db, db_len, seed, hlen)) != KZT_OK)
+		return r;
+	return KZT_OK;
+}

@@ -69,7 +69,9 @@ typedef struct kzt_sign_state {
 	size_t salt_len;          /* PSS */
 	unsigned char data[512];  /* other mechanisms: the input so far */
 	size_t data_len;
-	int multipart;            /* C_SignUpdate was called */
+	int multipart;            /* C_SignUpdate / C_VerifyUpdate was called */
+	unsigned char n[512], e[8]; /* verification: the public key */
+	size_t e_len;
 } kzt_sign_state;
 
 /* A decryption operation between C_DecryptInit and its end. */
@@ -94,6 +96,7 @@ typedef struct kzt_session {
 	CK_ULONG found_count, found_next;
 	kzt_object *objects;   /* this session's session objects */
 	kzt_sign_state *sign;  /* NULL: no signing operation */
+	kzt_sign_state *verify; /* NULL: no verification */
 	kzt_decrypt_state *decrypt; /* NULL: no decryption */
 	struct kzt_hash_ctx *digest; /* NULL: no digest operation */
 	int digest_alg;              /* its kzt_hash */
@@ -196,6 +199,17 @@ kzt_login kzt_slot_login(kzt_slot *slot);
 
 /* End a signing operation, wiping its state (sign.c). */
 void kzt_sign_end(kzt_session *s);
+/* Free a signature state (wiping it) and set *st to NULL. */
+void kzt_sig_free(kzt_sign_state **st);
+/* The parts of a signature operation shared by signing and verifying (sign.c):
+ * mechanism parameters and the running hash; feeding data; the final block (or,
+ * for PSS, the message hash the block encodes). */
+CK_RV kzt_sig_setup(const CK_MECHANISM *m, kzt_sign_state *st);
+CK_RV kzt_sig_absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n);
+CK_RV kzt_sig_encode(kzt_sign_state *st, unsigned char *em);
+CK_RV kzt_sig_message_hash(kzt_sign_state *st, unsigned char *out, size_t *len);
+/* End a verification (verify.c). */
+void kzt_verify_end(kzt_session *s);
 /* End a decryption, wiping its state (decrypt.c). */
 void kzt_decrypt_end(kzt_session *s);
 /* Card lock held: the private key hKey for an operation needing usage (CKA_SIGN or

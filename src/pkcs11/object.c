@@ -39,6 +39,7 @@ kzt_session_free(kzt_session *s)
 	free_list(s->objects);
 	free(s->found);
 	kzt_sign_end(s);
+	kzt_verify_end(s);
 	kzt_decrypt_end(s);
 	kzt_hash_free(&s->digest);
 	free(s);

@@ -13,14 +13,20 @@
 #include "secmem.h"
 
 void
+kzt_sig_free(kzt_sign_state **st)
+{
+	if (*st == NULL)
+		return;
+	kzt_hash_free(&(*st)->hash);
+	kzt_secure_zero(*st, sizeof(**st));
+	free(*st);
+	*st = NULL;
+}
+
+void
 kzt_sign_end(kzt_session *s)
 {
-	if (s->sign == NULL)
-		return;
-	kzt_hash_free(&s->sign->hash);
-	kzt_secure_zero(s->sign, sizeof(*s->sign));
-	free(s->sign);
-	s->sign = NULL;
+	kzt_sig_free(&s->sign);
 }
 
 /* The PSS parameters of the mechanism, checked against the key size. */
@@ -102,15 +108,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_P
 		goto out;
 	}
 	st->mech = mech;
-	if ((rv = kzt_private_key(&op, hKey, CKA_SIGN, &st->card_key, &st->k, &st->bits)) != CKR_OK)
-		goto out;
-	if (mech->encoding == KZT_ENC_PSS)
-		rv = pss_params(pMechanism, mech, st);
-	else if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
-		rv = CKR_MECHANISM_PARAM_INVALID;
-	if (rv == CKR_OK && mech->hashes && kzt_hash_new(mech->hash, &st->hash) != KZT_OK)
-		rv = CKR_HOST_MEMORY;
-	if (rv != CKR_OK || (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_private_key(&op, hKey, CKA_SIGN, &st->card_key, &st->k, &st->bits)) != CKR_OK ||
+	    (rv = kzt_sig_setup(pMechanism, st)) != CKR_OK ||
+	    (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
 		goto out;
 	if (s->sign != NULL) {
 		rv = CKR_OPERATION_ACTIVE;
@@ -120,17 +120,27 @@ CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_P
 	}
 	kzt_leave();
 out:
-	if (st != NULL) {
-		kzt_hash_free(&st->hash);
-		free(st);
-	}
+	kzt_sig_free(&st);
 	kzt_card_end(&op);
 	return rv;
 }
 
-/* Feed data to the operation: the digest, or the buffered input. */
-static CK_RV
-absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n)
+CK_RV
+kzt_sig_setup(const CK_MECHANISM *m, kzt_sign_state *st)
+{
+	CK_RV rv = CKR_OK;
+
+	if (st->mech->encoding == KZT_ENC_PSS)
+		rv = pss_params(m, st->mech, st);
+	else if (m->pParameter != NULL || m->ulParameterLen != 0)
+		rv = CKR_MECHANISM_PARAM_INVALID;
+	if (rv == CKR_OK && st->mech->hashes && kzt_hash_new(st->mech->hash, &st->hash) != KZT_OK)
+		rv = CKR_HOST_MEMORY;
+	return rv;
+}
+
+CK_RV
+kzt_sig_absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n)
 {
 	if (st->hash != NULL)
 		return kzt_hash_update(st->hash, p, n) == KZT_OK ? CKR_OK : CKR_GENERAL_ERROR;
@@ -142,21 +152,30 @@ absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n)
 	return CKR_OK;
 }
 
-/* The block for the card, k bytes, from everything absorbed. */
-static CK_RV
-encode(kzt_sign_state *st, uint8_t *em)
+CK_RV
+kzt_sig_message_hash(kzt_sign_state *st, uint8_t *out, size_t *len)
 {
-	uint8_t digest[KZT_HASH_MAX], di[KZT_HASH_MAX + 32];
-	const uint8_t *in = st->data;
-	size_t in_len = st->data_len, di_len;
+	if (st->hash != NULL) {
+		if (kzt_hash_final(&st->hash, out) != KZT_OK)
+			return CKR_GENERAL_ERROR;
+		*len = kzt_hash_len(st->mech->hash);
+		return CKR_OK;
+	}
+	memcpy(out, st->data, st->data_len); /* the caller's own hash or data */
+	*len = st->data_len;
+	return CKR_OK;
+}
+
+CK_RV
+kzt_sig_encode(kzt_sign_state *st, uint8_t *em)
+{
+	uint8_t digest[512], di[KZT_HASH_MAX + 32];
+	const uint8_t *in = digest;
+	size_t in_len, di_len;
 	int r = KZT_OK;
 
-	if (st->hash != NULL) {
-		if (kzt_hash_final(&st->hash, digest) != KZT_OK)
-			return CKR_GENERAL_ERROR;
-		in = digest;
-		in_len = kzt_hash_len(st->mech->hash);
-	}
+	if (kzt_sig_message_hash(st, digest, &in_len) != CKR_OK)
+		return CKR_GENERAL_ERROR;
 	switch (st->mech->encoding) {
 	case KZT_ENC_X509:
 		if (in_len > st->k)
@@ -223,9 +242,9 @@ finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int s
 	s->sign = NULL; /* from here on, the operation ends whatever happens */
 	kzt_leave();
 	if (single)
-		rv = absorb(st, data, data_len);
+		rv = kzt_sig_absorb(st, data, data_len);
 	if (rv == CKR_OK)
-		rv = encode(st, em);
+		rv = kzt_sig_encode(st, em);
 	if (rv == CKR_OK) {
 		r = kzt_token_rsa_private(op.token, st->card_key, 0, em, st->k, sig, sizeof(sig), &sig_len);
 		if ((rv = kzt_card_status(&op, r)) == CKR_DATA_INVALID)
@@ -236,9 +255,7 @@ finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int s
 		*pulSignatureLen = sig_len;
 	}
 	kzt_secure_zero(em, sizeof(em));
-	kzt_hash_free(&st->hash);
-	kzt_secure_zero(st, sizeof(*st));
-	free(st);
+	kzt_sig_free(&st);
 out:
 	kzt_card_end(&op);
 	return rv;
@@ -264,7 +281,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_SignUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR 
 		rv = CKR_ARGUMENTS_BAD;
 	} else {
 		s->sign->multipart = 1;
-		if ((rv = absorb(s->sign, pPart, ulPartLen)) != CKR_OK)
+		if ((rv = kzt_sig_absorb(s->sign, pPart, ulPartLen)) != CKR_OK)
 			kzt_sign_end(s); /* an error ends the operation */
 	}
 	kzt_leave();

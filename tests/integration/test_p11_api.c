@@ -671,9 +671,47 @@ test_signing_rules_and_apdu_count(void **state)
 	assert_int_equal(f->p->C_SignFinal(h, sig2, &len2), CKR_OK);
 	assert_int_equal(len2, 256);
 	assert_memory_equal(sig, sig2, 256);
+	/* the public key verifies it, single- and multi-part, and refuses a changed one */
+	assert_int_equal(f->p->C_VerifyInit(h, &sha, priv), CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(f->p->C_VerifyInit(h, &sha, pub), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, 256), CKR_OK);
+	assert_int_equal(f->p->C_VerifyInit(h, &sha, pub), CKR_OK);
+	assert_int_equal(f->p->C_VerifyUpdate(h, msg, 3), CKR_OK);
+	assert_int_equal(f->p->C_VerifyUpdate(h, msg + 3, sizeof(msg) - 3), CKR_OK);
+	assert_int_equal(f->p->C_VerifyFinal(h, sig, 256), CKR_OK);
+	sig[100] ^= 1;
+	assert_int_equal(f->p->C_VerifyInit(h, &sha, pub), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, 256), CKR_SIGNATURE_INVALID);
+	assert_int_equal(f->p->C_VerifyInit(h, &sha, pub), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, 255), CKR_SIGNATURE_LEN_RANGE);
 	/* logged out: no signing */
 	assert_int_equal(f->p->C_Logout(h), CKR_OK);
 	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_USER_NOT_LOGGED_IN);
+}
+
+static void
+test_pss_signatures_verify_through_the_module(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_RSA_PKCS_PSS_PARAMS pp = {CKM_SHA256, CKG_MGF1_SHA256, 32}, wrong = {CKM_SHA_1, CKG_MGF1_SHA1, 20};
+	CK_MECHANISM pss = {CKM_SHA256_RSA_PKCS_PSS, &pp, sizeof(pp)}, bad = {CKM_SHA256_RSA_PKCS_PSS, &wrong, sizeof(wrong)};
+	CK_BYTE sig[256], msg[] = "TLS 1.3 handshake";
+	CK_ULONG len = sizeof(sig);
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &bad, priv), CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(f->p->C_SignInit(h, &pss, priv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OK);
+	assert_int_equal(f->p->C_VerifyInit(h, &pss, pub), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, len), CKR_OK);
+	msg[0] ^= 1;
+	assert_int_equal(f->p->C_VerifyInit(h, &pss, pub), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, len), CKR_SIGNATURE_INVALID);
 }
 
 static void
@@ -887,6 +925,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_repeated_search_costs_one_apdu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generated_key_attributes_follow_the_specification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signing_rules_and_apdu_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pss_signatures_verify_through_the_module, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decryption_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digests_match_known_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),

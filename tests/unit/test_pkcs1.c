@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
@@ -207,6 +208,87 @@ test_oaep_decoding_with_sha1_sha256_and_label(void **state)
 	EVP_PKEY_free(pk);
 }
 
+/* n and e of an OpenSSL key, big-endian. */
+static void
+public_parts(EVP_PKEY *pk, uint8_t *n, size_t *n_len, uint8_t *e, size_t *e_len)
+{
+	BIGNUM *bn = NULL, *be = NULL;
+
+	assert_int_equal(EVP_PKEY_get_bn_param(pk, "n", &bn), 1);
+	assert_int_equal(EVP_PKEY_get_bn_param(pk, "e", &be), 1);
+	*n_len = (size_t)BN_bn2bin(bn, n);
+	*e_len = (size_t)BN_bn2bin(be, e);
+	BN_free(bn);
+	BN_free(be);
+}
+
+static void
+test_pss_verify_accepts_openssl_signatures_only(void **state)
+{
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	static const uint8_t msg[] = "verify me";
+	uint8_t sig[256], em[256], n[256], e[8], mhash[32];
+	size_t sig_len = sizeof(sig), n_len, e_len;
+
+	(void)state;
+	assert_int_equal(EVP_DigestSignInit(mctx, &pctx, EVP_sha256(), NULL, pk), 1);
+	EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+	EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32);
+	assert_int_equal(EVP_DigestSign(mctx, sig, &sig_len, msg, sizeof(msg)), 1);
+	EVP_MD_CTX_free(mctx);
+	public_parts(pk, n, &n_len, e, &e_len);
+	assert_int_equal(kzt_rsa_public(n, n_len, e, e_len, sig, em), KZT_OK);
+	assert_int_equal(kzt_hash_once(KZT_SHA256, msg, sizeof(msg), mhash), KZT_OK);
+	assert_int_equal(kzt_pss_verify(KZT_SHA256, KZT_SHA256, 32, mhash, em, 2048, 256), KZT_OK);
+	assert_int_equal(kzt_pss_verify(KZT_SHA256, KZT_SHA256, 20, mhash, em, 2048, 256), KZT_ERR_DATA);
+	mhash[0] ^= 1;
+	assert_int_equal(kzt_pss_verify(KZT_SHA256, KZT_SHA256, 32, mhash, em, 2048, 256), KZT_ERR_DATA);
+	/* a value not below n is no signature */
+	memset(sig, 0xFF, sizeof(sig));
+	assert_int_equal(kzt_rsa_public(n, n_len, e, e_len, sig, em), KZT_ERR_DATA);
+	EVP_PKEY_free(pk);
+}
+
+static void
+test_our_encryption_decrypts_in_openssl(void **state)
+{
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	static const uint8_t msg[] = "a session key for OpenSSL";
+	uint8_t em[256], ct[256], out[256], n[256], e[8];
+	size_t n_len, e_len, out_len;
+	EVP_PKEY_CTX *ctx;
+	int pass;
+
+	(void)state;
+	public_parts(pk, n, &n_len, e, &e_len);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			assert_int_equal(kzt_pkcs1_encrypt_pad(msg, sizeof(msg), em, 256), KZT_OK);
+		else
+			assert_int_equal(kzt_oaep_encode(KZT_SHA256, KZT_SHA256, NULL, 0, msg, sizeof(msg), em, 256),
+					 KZT_OK);
+		assert_int_equal(kzt_rsa_public(n, n_len, e, e_len, em, ct), KZT_OK);
+		ctx = EVP_PKEY_CTX_new(pk, NULL);
+		assert_int_equal(EVP_PKEY_decrypt_init(ctx), 1);
+		if (pass == 0) {
+			EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING);
+		} else {
+			EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING);
+			EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256());
+			EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256());
+		}
+		out_len = sizeof(out);
+		assert_int_equal(EVP_PKEY_decrypt(ctx, out, &out_len, ct, 256), 1);
+		assert_int_equal(out_len, sizeof(msg));
+		assert_memory_equal(out, msg, sizeof(msg));
+		EVP_PKEY_CTX_free(ctx);
+	}
+	assert_int_equal(kzt_pkcs1_encrypt_pad(em, 246, ct, 256), KZT_ERR_DATA); /* too long */
+	EVP_PKEY_free(pk);
+}
+
 int
 main(void)
 {
@@ -215,6 +297,8 @@ main(void)
 		cmocka_unit_test(test_pss_signature_verifies_in_openssl_at_odd_sizes),
 		cmocka_unit_test(test_pkcs1_v15_decryption_unpads_and_rejects_one_way),
 		cmocka_unit_test(test_oaep_decoding_with_sha1_sha256_and_label),
+		cmocka_unit_test(test_pss_verify_accepts_openssl_signatures_only),
+		cmocka_unit_test(test_our_encryption_decrypts_in_openssl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

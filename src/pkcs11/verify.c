@@ -1,0 +1,187 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Signature verification on the host with a public key from the token: the RSA
+ * public operation, then the same encoding as signing (PKCS#1 v1.5, raw), or
+ * EMSA-PSS-VERIFY for PSS. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "internal.h"
+#include "kzt_err.h"
+#include "mech.h"
+
+void
+kzt_verify_end(kzt_session *s)
+{
+	kzt_sig_free(&s->verify);
+}
+
+/* The public key hKey (CKA_VERIFY true): its modulus and exponent into st. */
+static CK_RV
+verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
+{
+	const CK_ATTRIBUTE *cls, *n, *e;
+	unsigned top, mask;
+	kzt_object *o;
+	CK_RV rv;
+
+	if ((rv = kzt_objects_sync(op)) != CKR_OK)
+		return rv;
+	if ((o = kzt_token_object(op, hKey)) == NULL)
+		return CKR_KEY_HANDLE_INVALID;
+	cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
+	if (cls == NULL || *(const CK_OBJECT_CLASS *)cls->pValue != CKO_PUBLIC_KEY)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!kzt_attrs_bool(&o->attrs, CKA_VERIFY, CK_FALSE))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if ((rv = kzt_object_load(op, o)) != CKR_OK)
+		return rv;
+	n = kzt_attrs_get(&o->attrs, CKA_MODULUS);
+	e = kzt_attrs_get(&o->attrs, CKA_PUBLIC_EXPONENT);
+	if (n == NULL || e == NULL || n->ulValueLen > sizeof(st->n) || e->ulValueLen > sizeof(st->e))
+		return CKR_DEVICE_ERROR;
+	memcpy(st->n, n->pValue, n->ulValueLen);
+	memcpy(st->e, e->pValue, e->ulValueLen);
+	st->e_len = e->ulValueLen;
+	st->k = n->ulValueLen;
+	st->bits = st->k * 8;
+	for (top = st->n[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
+		st->bits--;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_VerifyInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+					CK_OBJECT_HANDLE hKey)
+{
+	kzt_sign_state *st = NULL;
+	const kzt_mech *mech;
+	kzt_session *s;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if (pMechanism == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	mech = kzt_mech_find(pMechanism->mechanism);
+	if (mech == NULL || !(mech->flags & CKF_VERIFY)) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	st->mech = mech;
+	if ((rv = verify_key(&op, hKey, st)) != CKR_OK || (rv = kzt_sig_setup(pMechanism, st)) != CKR_OK ||
+	    (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		goto out;
+	if (s->verify != NULL) {
+		rv = CKR_OPERATION_ACTIVE;
+	} else {
+		s->verify = st;
+		st = NULL;
+	}
+	kzt_leave();
+out:
+	kzt_sig_free(&st);
+	kzt_card_end(&op);
+	return rv;
+}
+
+/* Compare the signature with what the absorbed data should give. */
+static CK_RV
+check(kzt_sign_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
+{
+	uint8_t em[512], want[512], mhash[512];
+	size_t mlen;
+	CK_RV rv;
+	int r;
+
+	if (sig_len != st->k)
+		return CKR_SIGNATURE_LEN_RANGE;
+	r = kzt_rsa_public(st->n, st->k, st->e, st->e_len, sig, em);
+	if (r != KZT_OK)
+		return r == KZT_ERR_DATA ? CKR_SIGNATURE_INVALID : CKR_GENERAL_ERROR;
+	if (st->mech->encoding == KZT_ENC_PSS) {
+		if ((rv = kzt_sig_message_hash(st, mhash, &mlen)) != CKR_OK)
+			return rv;
+		if (mlen != kzt_hash_len((kzt_hash)st->pss_hash))
+			return CKR_DATA_LEN_RANGE;
+		return kzt_pss_verify((kzt_hash)st->pss_hash, (kzt_hash)st->pss_mgf, st->salt_len, mhash, em,
+				      st->bits, st->k) == KZT_OK
+			       ? CKR_OK
+			       : CKR_SIGNATURE_INVALID;
+	}
+	if ((rv = kzt_sig_encode(st, want)) != CKR_OK)
+		return rv;
+	return memcmp(em, want, st->k) == 0 ? CKR_OK : CKR_SIGNATURE_INVALID;
+}
+
+/* C_Verify / C_VerifyFinal: the operation ends whatever the answer. */
+static CK_RV
+finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int single,
+       const CK_BYTE *sig, CK_ULONG sig_len)
+{
+	kzt_sign_state *st;
+	kzt_session *s;
+	CK_RV rv;
+
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		return rv;
+	st = s->verify;
+	if (st == NULL)
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	else if (sig == NULL || (single && data == NULL && data_len > 0))
+		rv = CKR_ARGUMENTS_BAD;
+	else if (single && st->multipart)
+		rv = CKR_OPERATION_ACTIVE;
+	else
+		s->verify = NULL;
+	kzt_leave();
+	if (rv != CKR_OK)
+		return rv;
+	if (single)
+		rv = kzt_sig_absorb(st, data, data_len);
+	if (rv == CKR_OK)
+		rv = check(st, sig, sig_len);
+	kzt_sig_free(&st);
+	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_Verify)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+				    CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
+{
+	return finish(hSession, pData, ulDataLen, 1, pSignature, ulSignatureLen);
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_VerifyUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
+					  CK_ULONG ulPartLen)
+{
+	kzt_session *s;
+	CK_RV rv;
+
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		return rv;
+	if (s->verify == NULL) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	} else if (pPart == NULL && ulPartLen > 0) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else {
+		s->verify->multipart = 1;
+		if ((rv = kzt_sig_absorb(s->verify, pPart, ulPartLen)) != CKR_OK)
+			kzt_verify_end(s);
+	}
+	kzt_leave();
+	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_VerifyFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+					 CK_ULONG ulSignatureLen)
+{
+	return finish(hSession, NULL, 0, 0, pSignature, ulSignatureLen);
+}
