@@ -74,20 +74,13 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OB
 	}
 	kzt_leave();
 	/* a token object: from the cache, its value read from the card when asked */
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_token_object_begin(hSession, hObject, &op, &o)) != CKR_OK)
 		return rv;
-	if ((rv = kzt_objects_sync(&op)) != CKR_OK)
-		goto out;
-	if ((o = kzt_token_object(&op, hObject)) == NULL) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
-		goto out;
-	}
 	for (i = 0; i < ulCount && rv == CKR_OK; i++)
 		if (kzt_attr_needs_value(pTemplate[i].type))
 			rv = kzt_object_load(&op, o);
 	if (rv == CKR_OK)
 		rv = get_attributes(o, pTemplate, ulCount);
-out:
 	kzt_card_end(&op);
 	return rv;
 }

@@ -252,19 +252,14 @@ CK_DEFINE_FUNCTION(CK_RV, C_DestroyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT
 		return rv;
 	}
 	kzt_leave();
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_token_object_begin(hSession, hObject, &op, &o)) != CKR_OK)
 		return rv;
-	if ((rv = kzt_objects_sync(&op)) != CKR_OK)
-		goto out;
-	if ((o = kzt_token_object(&op, hObject)) == NULL)
-		rv = CKR_OBJECT_HANDLE_INVALID;
-	else if (!(op.session_flags & CKF_RW_SESSION))
+	if (!(op.session_flags & CKF_RW_SESSION))
 		rv = CKR_SESSION_READ_ONLY;
 	else if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE))
 		rv = CKR_ACTION_PROHIBITED;
 	else if ((rv = kzt_card_status(&op, kzt_token_delete_object(op.token, o->card_handle))) == CKR_OK)
 		op.slot->cache_valid = 0; /* the next look re-reads the directory */
-out:
 	kzt_card_end(&op);
 	return rv;
 }

@@ -57,21 +57,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_DecryptInit)(CK_SESSION_HANDLE hSession, CK_MECHANIS
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_mech_begin(hSession, pMechanism, CKF_DECRYPT, 1, &op, &mech)) != CKR_OK)
 		return rv;
-	if (pMechanism == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	mech = kzt_mech_find(pMechanism->mechanism);
-	if (mech == NULL || !(mech->flags & CKF_DECRYPT)) {
-		rv = CKR_MECHANISM_INVALID;
-		goto out;
-	}
-	if (kzt_slot_login(op.slot) != KZT_LOGIN_USER) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto out;

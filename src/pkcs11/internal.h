@@ -210,6 +210,20 @@ CK_RV kzt_sig_encode(kzt_sign_state *st, unsigned char *em);
 CK_RV kzt_sig_message_hash(kzt_sign_state *st, unsigned char *out, size_t *len);
 /* End a verification (verify.c). */
 void kzt_verify_end(kzt_session *s);
+/* The opening every C_xxxInit shares: the card for the session (lock held on
+ * CKR_OK), the mechanism, which must offer flag, and the user's login when
+ * need_user (sign.c). */
+CK_RV kzt_mech_begin(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_FLAGS flag, int need_user,
+		     kzt_op *op, const struct kzt_mech **mech);
+/* C_SignInit / C_VerifyInit (sign.c); verification takes a public key. */
+CK_RV kzt_sig_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, int verify);
+/* Card lock held: the public key for verification, into st (verify.c). */
+CK_RV kzt_verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st);
+/* Begin on the session's card, bring the cache up to date and find the token
+ * object: on CKR_OK the card lock is held (kzt_card_end) and *o is set. */
+CK_RV kzt_token_object_begin(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_object **o);
+/* C_SignUpdate / C_VerifyUpdate: feed the session's operation (sign.c). */
+CK_RV kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n);
 /* End a decryption, wiping its state (decrypt.c). */
 void kzt_decrypt_end(kzt_session *s);
 /* Card lock held: the private key hKey for an operation needing usage (CKA_SIGN or

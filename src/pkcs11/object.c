@@ -242,6 +242,20 @@ kzt_object_load(kzt_op *op, kzt_object *o)
 	return rv;
 }
 
+CK_RV
+kzt_token_object_begin(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_object **o)
+{
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(h, op)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_objects_sync(op)) == CKR_OK && (*o = kzt_token_object(op, obj)) == NULL)
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	if (rv != CKR_OK)
+		kzt_card_end(op);
+	return rv;
+}
+
 int
 kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n)
 {

@@ -79,43 +79,52 @@ kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint
 	return CKR_OK;
 }
 
-CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-				      CK_OBJECT_HANDLE hKey)
+CK_RV
+kzt_mech_begin(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_FLAGS flag, int need_user, kzt_op *op,
+	       const kzt_mech **mech)
 {
-	kzt_sign_state *st = NULL;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(h, op)) != CKR_OK)
+		return rv;
+	if (m == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else if ((*mech = kzt_mech_find(m->mechanism)) == NULL || !((*mech)->flags & flag))
+		rv = CKR_MECHANISM_INVALID;
+	else if (need_user && kzt_slot_login(op->slot) != KZT_LOGIN_USER)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	if (rv != CKR_OK)
+		kzt_card_end(op);
+	return rv;
+}
+
+CK_RV
+kzt_sig_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, int verify)
+{
+	kzt_sign_state *st = NULL, **slot;
 	const kzt_mech *mech;
 	kzt_session *s;
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	/* signing needs the user; a public key for verifying does not */
+	if ((rv = kzt_mech_begin(h, m, verify ? CKF_VERIFY : CKF_SIGN, !verify, &op, &mech)) != CKR_OK)
 		return rv;
-	if (pMechanism == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	mech = kzt_mech_find(pMechanism->mechanism);
-	if (mech == NULL || !(mech->flags & CKF_SIGN)) {
-		rv = CKR_MECHANISM_INVALID;
-		goto out;
-	}
-	if (kzt_slot_login(op.slot) != KZT_LOGIN_USER) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
 	st->mech = mech;
-	if ((rv = kzt_private_key(&op, hKey, CKA_SIGN, &st->card_key, &st->k, &st->bits)) != CKR_OK ||
-	    (rv = kzt_sig_setup(pMechanism, st)) != CKR_OK ||
-	    (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	rv = verify ? kzt_verify_key(&op, key, st)
+		    : kzt_private_key(&op, key, CKA_SIGN, &st->card_key, &st->k, &st->bits);
+	if (rv != CKR_OK || (rv = kzt_sig_setup(m, st)) != CKR_OK ||
+	    (rv = kzt_enter_session(h, &s)) != CKR_OK)
 		goto out;
-	if (s->sign != NULL) {
+	slot = verify ? &s->verify : &s->sign;
+	if (*slot != NULL) {
 		rv = CKR_OPERATION_ACTIVE;
 	} else {
-		s->sign = st;
+		*slot = st;
 		st = NULL;
 	}
 	kzt_leave();
@@ -123,6 +132,12 @@ out:
 	kzt_sig_free(&st);
 	kzt_card_end(&op);
 	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+				      CK_OBJECT_HANDLE hKey)
+{
+	return kzt_sig_init(hSession, pMechanism, hKey, 0);
 }
 
 CK_RV
@@ -267,25 +282,33 @@ CK_DEFINE_FUNCTION(CK_RV, C_Sign)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData,
 	return finish(hSession, pData, ulDataLen, 1, pSignature, pulSignatureLen);
 }
 
-CK_DEFINE_FUNCTION(CK_RV, C_SignUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
-					CK_ULONG ulPartLen)
+CK_RV
+kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n)
 {
+	kzt_sign_state **st;
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_enter_session(h, &s)) != CKR_OK)
 		return rv;
-	if (s->sign == NULL) {
+	st = verify ? &s->verify : &s->sign;
+	if (*st == NULL) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (pPart == NULL && ulPartLen > 0) {
+	} else if (p == NULL && n > 0) {
 		rv = CKR_ARGUMENTS_BAD;
 	} else {
-		s->sign->multipart = 1;
-		if ((rv = kzt_sig_absorb(s->sign, pPart, ulPartLen)) != CKR_OK)
-			kzt_sign_end(s); /* an error ends the operation */
+		(*st)->multipart = 1;
+		if ((rv = kzt_sig_absorb(*st, p, n)) != CKR_OK)
+			kzt_sig_free(st); /* an error ends the operation */
 	}
 	kzt_leave();
 	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_SignUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
+					CK_ULONG ulPartLen)
+{
+	return kzt_sig_update(hSession, 0, pPart, ulPartLen);
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_SignFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,

@@ -19,8 +19,8 @@ kzt_verify_end(kzt_session *s)
 }
 
 /* The public key hKey (CKA_VERIFY true): its modulus and exponent into st. */
-static CK_RV
-verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
+CK_RV
+kzt_verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
 {
 	const CK_ATTRIBUTE *cls, *n, *e;
 	unsigned top, mask;
@@ -55,42 +55,7 @@ verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 					CK_OBJECT_HANDLE hKey)
 {
-	kzt_sign_state *st = NULL;
-	const kzt_mech *mech;
-	kzt_session *s;
-	kzt_op op;
-	CK_RV rv;
-
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
-		return rv;
-	if (pMechanism == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	mech = kzt_mech_find(pMechanism->mechanism);
-	if (mech == NULL || !(mech->flags & CKF_VERIFY)) {
-		rv = CKR_MECHANISM_INVALID;
-		goto out;
-	}
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	st->mech = mech;
-	if ((rv = verify_key(&op, hKey, st)) != CKR_OK || (rv = kzt_sig_setup(pMechanism, st)) != CKR_OK ||
-	    (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
-		goto out;
-	if (s->verify != NULL) {
-		rv = CKR_OPERATION_ACTIVE;
-	} else {
-		s->verify = st;
-		st = NULL;
-	}
-	kzt_leave();
-out:
-	kzt_sig_free(&st);
-	kzt_card_end(&op);
-	return rv;
+	return kzt_sig_init(hSession, pMechanism, hKey, 1);
 }
 
 /* Compare the signature with what the absorbed data should give. */
@@ -162,22 +127,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_Verify)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDat
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
 					  CK_ULONG ulPartLen)
 {
-	kzt_session *s;
-	CK_RV rv;
-
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
-		return rv;
-	if (s->verify == NULL) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (pPart == NULL && ulPartLen > 0) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		s->verify->multipart = 1;
-		if ((rv = kzt_sig_absorb(s->verify, pPart, ulPartLen)) != CKR_OK)
-			kzt_verify_end(s);
-	}
-	kzt_leave();
-	return rv;
+	return kzt_sig_update(hSession, 1, pPart, ulPartLen);
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
