@@ -226,6 +226,10 @@ CK_RV kzt_token_object_begin(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_op *
 CK_RV kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n);
 /* End a decryption, wiping its state (decrypt.c). */
 void kzt_decrypt_end(kzt_session *s);
+/* Card lock held: the RSA key object hKey of class cls whose usage attribute is
+ * true, its modulus read, and the modulus length in bits (sign.c). */
+CK_RV kzt_rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
+		  kzt_object **key, size_t *bits);
 /* Card lock held: the private key hKey for an operation needing usage (CKA_SIGN or
  * CKA_DECRYPT), with its card handle and modulus length (sign.c). */
 CK_RV kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage,

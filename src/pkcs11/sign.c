@@ -50,10 +50,10 @@ pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_sign_state *st)
 }
 
 CK_RV
-kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint16_t *card_key,
-		size_t *k, size_t *bits)
+kzt_rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
+	    kzt_object **key, size_t *bits)
 {
-	const CK_ATTRIBUTE *cls, *n;
+	const CK_ATTRIBUTE *c, *n;
 	unsigned top, mask;
 	kzt_object *o;
 	CK_RV rv;
@@ -62,8 +62,8 @@ kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint
 		return rv;
 	if ((o = kzt_token_object(op, hKey)) == NULL)
 		return CKR_KEY_HANDLE_INVALID;
-	cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
-	if (cls == NULL || *(const CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY)
+	c = kzt_attrs_get(&o->attrs, CKA_CLASS);
+	if (c == NULL || *(const CK_OBJECT_CLASS *)c->pValue != cls)
 		return CKR_KEY_TYPE_INCONSISTENT;
 	if (!kzt_attrs_bool(&o->attrs, usage, CK_FALSE))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
@@ -71,12 +71,25 @@ kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint
 		return rv;
 	if ((n = kzt_attrs_get(&o->attrs, CKA_MODULUS)) == NULL || n->ulValueLen > 512)
 		return CKR_DEVICE_ERROR;
-	*card_key = o->card_handle;
-	*k = n->ulValueLen;
 	*bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
 	for (top = ((const uint8_t *)n->pValue)[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
 		(*bits)--;
+	*key = o;
 	return CKR_OK;
+}
+
+CK_RV
+kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint16_t *card_key,
+		size_t *k, size_t *bits)
+{
+	kzt_object *o;
+	CK_RV rv = kzt_rsa_key(op, hKey, CKO_PRIVATE_KEY, usage, &o, bits);
+
+	if (rv == CKR_OK) {
+		*card_key = o->card_handle;
+		*k = kzt_attrs_get(&o->attrs, CKA_MODULUS)->ulValueLen;
+	}
+	return rv;
 }
 
 CK_RV

@@ -22,33 +22,20 @@ kzt_verify_end(kzt_session *s)
 CK_RV
 kzt_verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
 {
-	const CK_ATTRIBUTE *cls, *n, *e;
-	unsigned top, mask;
+	const CK_ATTRIBUTE *n, *e;
 	kzt_object *o;
 	CK_RV rv;
 
-	if ((rv = kzt_objects_sync(op)) != CKR_OK)
-		return rv;
-	if ((o = kzt_token_object(op, hKey)) == NULL)
-		return CKR_KEY_HANDLE_INVALID;
-	cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
-	if (cls == NULL || *(const CK_OBJECT_CLASS *)cls->pValue != CKO_PUBLIC_KEY)
-		return CKR_KEY_TYPE_INCONSISTENT;
-	if (!kzt_attrs_bool(&o->attrs, CKA_VERIFY, CK_FALSE))
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	if ((rv = kzt_object_load(op, o)) != CKR_OK)
+	if ((rv = kzt_rsa_key(op, hKey, CKO_PUBLIC_KEY, CKA_VERIFY, &o, &st->bits)) != CKR_OK)
 		return rv;
 	n = kzt_attrs_get(&o->attrs, CKA_MODULUS);
 	e = kzt_attrs_get(&o->attrs, CKA_PUBLIC_EXPONENT);
-	if (n == NULL || e == NULL || n->ulValueLen > sizeof(st->n) || e->ulValueLen > sizeof(st->e))
+	if (e == NULL || e->ulValueLen > sizeof(st->e))
 		return CKR_DEVICE_ERROR;
 	memcpy(st->n, n->pValue, n->ulValueLen);
 	memcpy(st->e, e->pValue, e->ulValueLen);
 	st->e_len = e->ulValueLen;
 	st->k = n->ulValueLen;
-	st->bits = st->k * 8;
-	for (top = st->n[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
-		st->bits--;
 	return CKR_OK;
 }
 
