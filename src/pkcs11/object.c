@@ -11,7 +11,6 @@
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
-#include "tlv.h"
 
 void
 kzt_object_free(kzt_object *o)
@@ -202,18 +201,18 @@ kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h)
 	return NULL;
 }
 
-/* A key's value on the card is 81 modulus 82 exponent. */
+/* A key's numbers, from its value as the token driver reads it. */
 static CK_RV
 load_key_numbers(kzt_object *o, const uint8_t *v, size_t len)
 {
-	kzt_tlv n, e;
+	const uint8_t *n, *e;
+	size_t n_len, e_len;
 
-	if (kzt_tlv_find(v, len, KZT_TAG_PUB_MODULUS, &n) != KZT_OK || n.len == 0 ||
-	    kzt_tlv_find(v, len, KZT_TAG_PUB_EXPONENT, &e) != KZT_OK || e.len == 0)
+	if (kzt_key_value_parse(v, len, &n, &n_len, &e, &e_len) != KZT_OK)
 		return CKR_DEVICE_ERROR;
-	if (kzt_attrs_set(&o->attrs, CKA_MODULUS, n.val, n.len) != KZT_OK ||
-	    kzt_attrs_set(&o->attrs, CKA_PUBLIC_EXPONENT, e.val, e.len) != KZT_OK ||
-	    kzt_attrs_set_ulong(&o->attrs, CKA_MODULUS_BITS, n.len * 8) != KZT_OK)
+	if (kzt_attrs_set(&o->attrs, CKA_MODULUS, n, n_len) != KZT_OK ||
+	    kzt_attrs_set(&o->attrs, CKA_PUBLIC_EXPONENT, e, e_len) != KZT_OK ||
+	    kzt_attrs_set_ulong(&o->attrs, CKA_MODULUS_BITS, n_len * 8) != KZT_OK)
 		return CKR_HOST_MEMORY;
 	return CKR_OK;
 }

@@ -153,6 +153,22 @@ kzt_dir_next(const uint8_t **p, size_t *n, kzt_dir_entry *e)
 }
 
 int
+kzt_key_value_parse(const uint8_t *v, size_t len, const uint8_t **n, size_t *n_len,
+		    const uint8_t **e, size_t *e_len)
+{
+	kzt_tlv tn, te;
+
+	if (kzt_tlv_find(v, len, KZT_TAG_PUB_MODULUS, &tn) != KZT_OK || tn.len == 0 ||
+	    kzt_tlv_find(v, len, KZT_TAG_PUB_EXPONENT, &te) != KZT_OK || te.len == 0)
+		return KZT_ERR_CARD;
+	*n = tn.val;
+	*n_len = tn.len;
+	*e = te.val;
+	*e_len = te.len;
+	return KZT_OK;
+}
+
+int
 kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len)
 {
 	kzt_apdu a = {.cla = KZT_CLA_PROPRIETARY, .ins = KZT_INS_READ_OBJECT,

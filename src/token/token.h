@@ -93,6 +93,10 @@ int kzt_token_list_objects(kzt_token *t, uint8_t **dir, size_t *len);
 /* Walk a directory image: KZT_OK with the next entry, KZT_ERR_NOT_FOUND at the
  * end, KZT_ERR_CARD when the image is malformed. */
 int kzt_dir_next(const uint8_t **p, size_t *n, kzt_dir_entry *e);
+/* A key object's value as the card writes it: its modulus and public exponent
+ * (pointers into v). KZT_ERR_CARD when malformed. */
+int kzt_key_value_parse(const uint8_t *v, size_t len, const uint8_t **n, size_t *n_len,
+			const uint8_t **e, size_t *e_len);
 /* An object's whole value; *val is malloc'd (NULL for an empty value). */
 int kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len);
 
