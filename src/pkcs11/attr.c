@@ -106,7 +106,9 @@ kzt_attrs_free(kzt_attrs *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* CK_ULONG values are stored as 4 bytes so a blob reads the same on every ABI. */
+/* CK_ULONG values are stored as 4 bytes so a blob reads the same on every ABI;
+ * CK_UNAVAILABLE_INFORMATION (all ones in any width) is stored as FFFFFFFF. */
+#define BLOB_UNAVAILABLE 0xFFFFFFFFUL
 static int
 is_ulong(CK_ATTRIBUTE_TYPE t)
 {
@@ -137,7 +139,9 @@ kzt_attrs_encode(const kzt_attrs *l, int (*keep)(CK_ATTRIBUTE_TYPE), uint8_t *ou
 		kzt_buf_put_u32(&b, (uint32_t)a->type);
 		if (is_ulong(a->type) && a->ulValueLen == sizeof(CK_ULONG)) {
 			CK_ULONG v = *(const CK_ULONG *)a->pValue;
-			if (v > 0xFFFFFFFFUL)
+			if (v == CK_UNAVAILABLE_INFORMATION)
+				v = BLOB_UNAVAILABLE;
+			else if (v >= BLOB_UNAVAILABLE)
 				return KZT_ERR_ARGS;
 			kzt_buf_put_u16(&b, 4);
 			kzt_buf_put_u32(&b, (uint32_t)v);
@@ -169,7 +173,8 @@ kzt_attrs_decode(const uint8_t *p, size_t n, kzt_attrs *l)
 		if (is_ulong(type)) {
 			if (len != 4)
 				return KZT_ERR_PARSE;
-			r = kzt_attrs_set_ulong(l, type, kzt_get_u32(p));
+			CK_ULONG v = kzt_get_u32(p);
+			r = kzt_attrs_set_ulong(l, type, v == BLOB_UNAVAILABLE ? CK_UNAVAILABLE_INFORMATION : v);
 		} else {
 			r = kzt_attrs_set(l, type, p, (CK_ULONG)len);
 		}

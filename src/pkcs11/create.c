@@ -1,9 +1,10 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* C_CreateObject and C_DestroyObject for data objects and X.509 certificates, on
- * the token (stored on the card) or in the session. Templates are checked in the
- * specification's order: attribute types, values, consistency, then the session. */
+/* C_CreateObject and C_DestroyObject: data objects and X.509 certificates on the
+ * token (stored on the card) or in the session, and imported RSA keys on the token
+ * (the private numbers go to the card and never come back). Templates are checked
+ * in the specification's order: attribute types, values, consistency, session. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,8 @@ static const struct allowed {
 	{(CK_ULONG)-1, CKA_COPYABLE, BOOL},
 	{(CK_ULONG)-1, CKA_DESTROYABLE, BOOL},
 	{(CK_ULONG)-1, CKA_LABEL, ANY},
-	{(CK_ULONG)-1, CKA_VALUE, ANY},
+	{CKO_DATA, CKA_VALUE, ANY},
+	{CKO_CERTIFICATE, CKA_VALUE, ANY},
 	{CKO_DATA, CKA_APPLICATION, ANY},
 	{CKO_DATA, CKA_OBJECT_ID, ANY},
 	{CKO_CERTIFICATE, CKA_CERTIFICATE_TYPE, ULONG},
@@ -44,7 +46,62 @@ static const struct allowed {
 	{CKO_CERTIFICATE, CKA_HASH_OF_ISSUER_PUBLIC_KEY, ANY},
 	{CKO_CERTIFICATE, CKA_JAVA_MIDP_SECURITY_DOMAIN, ULONG},
 	{CKO_CERTIFICATE, CKA_NAME_HASH_ALGORITHM, ULONG},
+#define KEY_ATTR(c, t, k) {c, t, k}
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_KEY_TYPE, ULONG),   KEY_ATTR(CKO_PRIVATE_KEY, CKA_KEY_TYPE, ULONG),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_ID, ANY),           KEY_ATTR(CKO_PRIVATE_KEY, CKA_ID, ANY),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_SUBJECT, ANY),      KEY_ATTR(CKO_PRIVATE_KEY, CKA_SUBJECT, ANY),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_START_DATE, ANY),   KEY_ATTR(CKO_PRIVATE_KEY, CKA_START_DATE, ANY),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_END_DATE, ANY),     KEY_ATTR(CKO_PRIVATE_KEY, CKA_END_DATE, ANY),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_DERIVE, BOOL),      KEY_ATTR(CKO_PRIVATE_KEY, CKA_DERIVE, BOOL),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_MODULUS, ANY),      KEY_ATTR(CKO_PRIVATE_KEY, CKA_MODULUS, ANY),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_PUBLIC_EXPONENT, ANY),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_PUBLIC_EXPONENT, ANY),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_ENCRYPT, BOOL),     KEY_ATTR(CKO_PUBLIC_KEY, CKA_VERIFY, BOOL),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_VERIFY_RECOVER, BOOL), KEY_ATTR(CKO_PUBLIC_KEY, CKA_WRAP, BOOL),
+	KEY_ATTR(CKO_PUBLIC_KEY, CKA_TRUSTED, BOOL),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_SENSITIVE, BOOL),  KEY_ATTR(CKO_PRIVATE_KEY, CKA_DECRYPT, BOOL),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_SIGN, BOOL),       KEY_ATTR(CKO_PRIVATE_KEY, CKA_SIGN_RECOVER, BOOL),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_UNWRAP, BOOL),     KEY_ATTR(CKO_PRIVATE_KEY, CKA_EXTRACTABLE, BOOL),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_ALWAYS_AUTHENTICATE, BOOL),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_WRAP_WITH_TRUSTED, BOOL),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_PRIVATE_EXPONENT, ANY), KEY_ATTR(CKO_PRIVATE_KEY, CKA_PRIME_1, ANY),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_PRIME_2, ANY),     KEY_ATTR(CKO_PRIVATE_KEY, CKA_EXPONENT_1, ANY),
+	KEY_ATTR(CKO_PRIVATE_KEY, CKA_EXPONENT_2, ANY),  KEY_ATTR(CKO_PRIVATE_KEY, CKA_COEFFICIENT, ANY),
+#undef KEY_ATTR
 };
+
+/* The numbers of an RSA key, in the card's order: n e d p q dp dq qinv. */
+static const CK_ATTRIBUTE_TYPE rsa_numbers[8] = {
+	CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
+	CKA_PRIME_2, CKA_EXPONENT_1,      CKA_EXPONENT_2,       CKA_COEFFICIENT,
+};
+
+/* An RSA key to import: its numbers present (all 8 for a private key), the key
+ * on the token and, for a private key, as secret as the card keeps it. */
+static CK_RV
+key_checks(kzt_attrs *l, CK_OBJECT_CLASS cls)
+{
+	const CK_ATTRIBUTE *kt = kzt_attrs_get(l, CKA_KEY_TYPE);
+	size_t i, need = cls == CKO_PRIVATE_KEY ? 8 : 2;
+
+	if (kt == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (*(const CK_KEY_TYPE *)kt->pValue != CKK_RSA)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	for (i = 0; i < need; i++) {
+		const CK_ATTRIBUTE *a = kzt_attrs_get(l, rsa_numbers[i]);
+		if (a == NULL)
+			return CKR_TEMPLATE_INCOMPLETE;
+		if (a->ulValueLen == 0 || a->ulValueLen > 512)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	if (!kzt_attrs_bool(l, CKA_TOKEN, CK_FALSE))
+		return CKR_TEMPLATE_INCONSISTENT; /* keys live on the card */
+	if (cls == CKO_PRIVATE_KEY && (!kzt_attrs_bool(l, CKA_SENSITIVE, CK_TRUE) ||
+				       kzt_attrs_bool(l, CKA_EXTRACTABLE, CK_FALSE)))
+		return CKR_TEMPLATE_INCONSISTENT;
+	return kzt_key_defaults(l, cls, 0) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+}
 
 /* CKR_OK, CKR_ATTRIBUTE_TYPE_INVALID or CKR_ATTRIBUTE_VALUE_INVALID for one. */
 static CK_RV
@@ -120,8 +177,8 @@ build(const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l, CK_OBJECT_CLASS *cls)
 	if (c->pValue == NULL || c->ulValueLen != sizeof(CK_OBJECT_CLASS))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	*cls = *(const CK_OBJECT_CLASS *)c->pValue;
-	if (*cls != CKO_DATA && *cls != CKO_CERTIFICATE)
-		return CKR_ATTRIBUTE_VALUE_INVALID; /* keys are created by import (not yet) */
+	if (*cls > CKO_PRIVATE_KEY)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
 	for (i = 0; i < n; i++) {
 		if ((rv = check_attribute(*cls, &t[i])) != CKR_OK)
 			return rv;
@@ -135,8 +192,11 @@ build(const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l, CK_OBJECT_CLASS *cls)
 		return CKR_HOST_MEMORY;
 	if (*cls == CKO_CERTIFICATE && (rv = certificate_defaults(l)) != CKR_OK)
 		return rv;
+	if ((*cls == CKO_PUBLIC_KEY || *cls == CKO_PRIVATE_KEY) && (rv = key_checks(l, *cls)) != CKR_OK)
+		return rv;
 	if (kzt_attrs_set_bool(l, CKA_TOKEN, kzt_attrs_bool(l, CKA_TOKEN, CK_FALSE)) != KZT_OK ||
-	    kzt_attrs_set_bool(l, CKA_PRIVATE, kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE)) != KZT_OK ||
+	    kzt_attrs_set_bool(l, CKA_PRIVATE,
+			       kzt_attrs_bool(l, CKA_PRIVATE, *cls == CKO_PRIVATE_KEY)) != KZT_OK ||
 	    kzt_attrs_set_bool(l, CKA_MODIFIABLE, kzt_attrs_bool(l, CKA_MODIFIABLE, CK_TRUE)) != KZT_OK ||
 	    kzt_attrs_set_bool(l, CKA_COPYABLE, kzt_attrs_bool(l, CKA_COPYABLE, CK_TRUE)) != KZT_OK ||
 	    kzt_attrs_set_bool(l, CKA_DESTROYABLE, kzt_attrs_bool(l, CKA_DESTROYABLE, CK_TRUE)) != KZT_OK)
@@ -153,28 +213,45 @@ blob_keeps(CK_ATTRIBUTE_TYPE t)
 }
 
 static const uint8_t card_class[] = {[CKO_DATA] = KZT_CLASS_DATA,
-				     [CKO_CERTIFICATE] = KZT_CLASS_CERTIFICATE};
+				     [CKO_CERTIFICATE] = KZT_CLASS_CERTIFICATE,
+				     [CKO_PUBLIC_KEY] = KZT_CLASS_PUBLIC_KEY,
+				     [CKO_PRIVATE_KEY] = KZT_CLASS_PRIVATE_KEY};
 
 static CK_RV
 create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
 {
 	const CK_ATTRIBUTE *v = kzt_attrs_get(l, CKA_VALUE);
-	uint8_t blob[KZT_BLOB_MAX], flags = 0;
+	int key = cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY;
+	uint8_t blob[KZT_BLOB_MAX], value[1100], flags;
+	const uint8_t *val = v != NULL ? v->pValue : NULL;
+	size_t len, val_len = v != NULL ? v->ulValueLen : 0, i;
+	kzt_rsa_parts parts, *import = NULL;
 	kzt_object *o;
 	uint16_t card_handle;
-	size_t len;
 	CK_RV rv;
 
-	if (kzt_attrs_encode(l, blob_keeps, blob, sizeof(blob), &len) != KZT_OK)
+	if (kzt_attrs_encode(l, key ? kzt_key_blob_keeps : blob_keeps, blob, sizeof(blob), &len) != KZT_OK)
 		return CKR_DEVICE_MEMORY; /* more attributes than a card object holds */
-	if (kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE))
-		flags |= KZT_OBJF_PRIVATE;
-	if (kzt_attrs_bool(l, CKA_MODIFIABLE, CK_TRUE))
-		flags |= KZT_OBJF_MODIFIABLE;
+	flags = kzt_key_card_flags(l);
+	if (cls == CKO_PRIVATE_KEY) { /* the numbers go to the card, which checks them */
+		for (i = 0; i < 8; i++) {
+			const CK_ATTRIBUTE *a = kzt_attrs_get(l, rsa_numbers[i]);
+			parts.part[i] = a->pValue;
+			parts.len[i] = a->ulValueLen;
+		}
+		import = &parts;
+	} else if (cls == CKO_PUBLIC_KEY) {
+		const CK_ATTRIBUTE *n = kzt_attrs_get(l, CKA_MODULUS), *e = kzt_attrs_get(l, CKA_PUBLIC_EXPONENT);
+		if (kzt_key_value_build(n->pValue, n->ulValueLen, e->pValue, e->ulValueLen, value,
+					sizeof(value), &val_len) != KZT_OK)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		val = value;
+		flags &= (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
+	}
 	rv = kzt_card_status(op, kzt_token_create_object(op->token, card_class[cls], flags, blob, len,
-							v != NULL ? v->pValue : NULL,
-							v != NULL ? v->ulValueLen : 0, NULL,
-							&card_handle));
+							val, val_len, import, &card_handle));
+	if (rv == CKR_DATA_INVALID)
+		rv = CKR_ATTRIBUTE_VALUE_INVALID; /* the card found the key inconsistent */
 	if (rv != CKR_OK || (rv = kzt_objects_sync(op)) != CKR_OK)
 		return rv;
 	for (o = op->slot->objects; o != NULL && o->card_handle != card_handle; o = o->next)

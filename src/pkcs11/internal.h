@@ -215,6 +215,12 @@ void kzt_verify_end(kzt_session *s);
  * need_user (sign.c). */
 CK_RV kzt_mech_begin(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_FLAGS flag, int need_user,
 		     kzt_op *op, const struct kzt_mech **mech);
+/* RSA key attributes (keygen.c): the defaults and facts of a key on the token
+ * (generated there, or imported); which attributes go into its card blob (never
+ * a secret part); the card flags its attributes ask for. */
+int kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated);
+int kzt_key_blob_keeps(CK_ATTRIBUTE_TYPE t);
+uint8_t kzt_key_card_flags(const kzt_attrs *l);
 /* C_SignInit / C_VerifyInit (sign.c); verification takes a public key. */
 CK_RV kzt_sig_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, int verify);
 /* Card lock held: the public key for verification, into st (verify.c). */

@@ -96,9 +96,8 @@ require(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_ULONG want)
 	return *(const CK_ULONG *)a->pValue == want ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
 }
 
-/* Fill the defaults and the facts of an on-card RSA key. */
-static int
-complete(kzt_attrs *l, CK_OBJECT_CLASS cls)
+int
+kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 {
 	int r = KZT_OK;
 	CK_BBOOL priv = cls == CKO_PRIVATE_KEY;
@@ -112,10 +111,11 @@ complete(kzt_attrs *l, CK_OBJECT_CLASS cls)
 	r = kzt_attrs_set_ulong(l, CKA_CLASS, cls);
 	if (r == KZT_OK)
 		r = kzt_attrs_set_ulong(l, CKA_KEY_TYPE, CKK_RSA);
+	if (r == KZT_OK) /* an imported key's origin is unknown */
+		r = kzt_attrs_set_ulong(l, CKA_KEY_GEN_MECHANISM,
+					generated ? CKM_RSA_PKCS_KEY_PAIR_GEN : CK_UNAVAILABLE_INFORMATION);
 	if (r == KZT_OK)
-		r = kzt_attrs_set_ulong(l, CKA_KEY_GEN_MECHANISM, CKM_RSA_PKCS_KEY_PAIR_GEN);
-	if (r == KZT_OK)
-		r = kzt_attrs_set_bool(l, CKA_LOCAL, CK_TRUE);
+		r = kzt_attrs_set_bool(l, CKA_LOCAL, generated ? CK_TRUE : CK_FALSE);
 	DEFAULT_BOOL(CKA_TOKEN, CK_TRUE);
 	DEFAULT_BOOL(CKA_PRIVATE, priv);
 	DEFAULT_BOOL(CKA_MODIFIABLE, CK_TRUE);
@@ -132,37 +132,46 @@ complete(kzt_attrs *l, CK_OBJECT_CLASS cls)
 		DEFAULT_BOOL(CKA_UNWRAP, CK_FALSE);
 		DEFAULT_BOOL(CKA_ALWAYS_AUTHENTICATE, CK_FALSE);
 		DEFAULT_BOOL(CKA_WRAP_WITH_TRUSTED, CK_FALSE);
-		/* made on the card, never out of it */
+		/* on the card it stays: sensitive, never extractable from now on; always
+		 * so only when it was made there */
 		DEFAULT_BOOL(CKA_SENSITIVE, CK_TRUE);
 		DEFAULT_BOOL(CKA_EXTRACTABLE, CK_FALSE);
 		if (r == KZT_OK)
-			r = kzt_attrs_set_bool(l, CKA_ALWAYS_SENSITIVE, CK_TRUE);
+			r = kzt_attrs_set_bool(l, CKA_ALWAYS_SENSITIVE, generated ? CK_TRUE : CK_FALSE);
 		if (r == KZT_OK)
-			r = kzt_attrs_set_bool(l, CKA_NEVER_EXTRACTABLE, CK_TRUE);
+			r = kzt_attrs_set_bool(l, CKA_NEVER_EXTRACTABLE, generated ? CK_TRUE : CK_FALSE);
 	} else {
 		DEFAULT_BOOL(CKA_VERIFY, CK_TRUE);
 		DEFAULT_BOOL(CKA_ENCRYPT, CK_TRUE);
 		DEFAULT_BOOL(CKA_VERIFY_RECOVER, CK_FALSE);
 		DEFAULT_BOOL(CKA_WRAP, CK_FALSE);
 		DEFAULT_BOOL(CKA_TRUSTED, CK_FALSE);
-		kzt_attrs_remove(l, CKA_MODULUS_BITS); /* the card's answer will say */
-		kzt_attrs_remove(l, CKA_PUBLIC_EXPONENT);
+		if (generated) { /* the card's answer will say */
+			kzt_attrs_remove(l, CKA_MODULUS_BITS);
+			kzt_attrs_remove(l, CKA_PUBLIC_EXPONENT);
+		}
 	}
 #undef DEFAULT_BOOL
 #undef SET_EMPTY
 	return r;
 }
 
-/* What the card keeps in a key's blob: all but what it stores or enforces. */
-static int
-blob_keeps(CK_ATTRIBUTE_TYPE t)
+int
+kzt_key_blob_keeps(CK_ATTRIBUTE_TYPE t)
 {
-	return t != CKA_CLASS && t != CKA_TOKEN && t != CKA_PRIVATE && t != CKA_MODIFIABLE &&
-	       t != CKA_MODULUS && t != CKA_PUBLIC_EXPONENT && t != CKA_MODULUS_BITS;
+	switch (t) {
+	case CKA_CLASS: case CKA_TOKEN: case CKA_PRIVATE: case CKA_MODIFIABLE: /* the card's own */
+	case CKA_MODULUS: case CKA_PUBLIC_EXPONENT: case CKA_MODULUS_BITS:    /* in the value */
+	case CKA_PRIVATE_EXPONENT: case CKA_PRIME_1: case CKA_PRIME_2:        /* never */
+	case CKA_EXPONENT_1: case CKA_EXPONENT_2: case CKA_COEFFICIENT: case CKA_VALUE:
+		return 0;
+	default:
+		return 1;
+	}
 }
 
-static uint8_t
-card_flags(const kzt_attrs *l)
+uint8_t
+kzt_key_card_flags(const kzt_attrs *l)
 {
 	uint8_t f = 0;
 
@@ -214,7 +223,8 @@ prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn
 		memcpy(exponent, a->pValue, a->ulValueLen);
 		*exponent_len = a->ulValueLen;
 	}
-	if (complete(pub, CKO_PUBLIC_KEY) != KZT_OK || complete(priv, CKO_PRIVATE_KEY) != KZT_OK)
+	if (kzt_key_defaults(pub, CKO_PUBLIC_KEY, 1) != KZT_OK ||
+	    kzt_key_defaults(priv, CKO_PRIVATE_KEY, 1) != KZT_OK)
 		return CKR_HOST_MEMORY;
 	return CKR_OK;
 }
@@ -275,8 +285,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	if (kzt_attrs_encode(&pub, blob_keeps, pub_blob, sizeof(pub_blob), &pub_len) != KZT_OK ||
-	    kzt_attrs_encode(&priv, blob_keeps, priv_blob, sizeof(priv_blob), &priv_len) != KZT_OK) {
+	if (kzt_attrs_encode(&pub, kzt_key_blob_keeps, pub_blob, sizeof(pub_blob), &pub_len) != KZT_OK ||
+	    kzt_attrs_encode(&priv, kzt_key_blob_keeps, priv_blob, sizeof(priv_blob), &priv_len) != KZT_OK) {
 		rv = CKR_DEVICE_MEMORY; /* more attributes than a card object holds */
 		goto out;
 	}
@@ -286,10 +296,10 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 	g.exponent_len = exponent_len;
 	g.priv_blob = priv_blob;
 	g.priv_blob_len = priv_len;
-	g.priv_flags = card_flags(&priv);
+	g.priv_flags = kzt_key_card_flags(&priv);
 	g.pub_blob = pub_blob;
 	g.pub_blob_len = pub_len;
-	g.pub_flags = card_flags(&pub) & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
+	g.pub_flags = kzt_key_card_flags(&pub) & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
 	rv = kzt_card_status(&op, kzt_token_generate_rsa(op.token, &g, n, sizeof(n), &n_len,
 							 &card_priv, &card_pub));
 	if (rv == CKR_DATA_INVALID)

@@ -169,6 +169,19 @@ kzt_key_value_parse(const uint8_t *v, size_t len, const uint8_t **n, size_t *n_l
 }
 
 int
+kzt_key_value_build(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len, uint8_t *out,
+		    size_t cap, size_t *len)
+{
+	kzt_buf b;
+
+	kzt_buf_init(&b, out, cap);
+	kzt_tlv_put(&b, KZT_TAG_PUB_MODULUS, n, n_len);
+	kzt_tlv_put(&b, KZT_TAG_PUB_EXPONENT, e, e_len);
+	*len = b.len;
+	return b.err;
+}
+
+int
 kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len)
 {
 	kzt_apdu a = {.cla = KZT_CLA_PROPRIETARY, .ins = KZT_INS_READ_OBJECT,

@@ -97,6 +97,9 @@ int kzt_dir_next(const uint8_t **p, size_t *n, kzt_dir_entry *e);
  * (pointers into v). KZT_ERR_CARD when malformed. */
 int kzt_key_value_parse(const uint8_t *v, size_t len, const uint8_t **n, size_t *n_len,
 			const uint8_t **e, size_t *e_len);
+/* ...and the reverse, for a public key created by the module. */
+int kzt_key_value_build(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
+			uint8_t *out, size_t cap, size_t *len);
 /* An object's whole value; *val is malloc'd (NULL for an empty value). */
 int kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len);
 

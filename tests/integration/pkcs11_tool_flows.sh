@@ -219,6 +219,22 @@ test_pkcs11_tool_self_test_has_no_errors() {
 	grep -q "RSA-PKCS-OAEP" "$WORK/out" || fail "OAEP decryption was not tested"
 }
 
+test_imported_key_signs_what_its_public_key_verifies() {
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$WORK/key.der" 2>/dev/null
+	openssl pkey -inform DER -in "$WORK/key.der" -pubout -out "$WORK/pub.pem" 2>/dev/null
+	expect_ok --login --pin 12345678 --write-object "$WORK/key.der" --type privkey --id 77 --label imported
+	grep -q "Access: *sensitive$" "$WORK/out" || fail "imported key not shown as sensitive: $(cat "$WORK/out")"
+	printf 'signed by a bank-issued key' >"$WORK/msg"
+	expect_ok --login --pin 12345678 --sign --id 77 -m SHA256-RSA-PKCS --input-file "$WORK/msg" \
+		--output-file "$WORK/sig"
+	openssl dgst -sha256 -verify "$WORK/pub.pem" -signature "$WORK/sig" "$WORK/msg" >/dev/null 2>&1 ||
+		fail "OpenSSL rejects the imported key's signature"
+	# the private numbers never come back
+	p11 --login --pin 12345678 --read-object --type privkey --id 77 --output-file "$WORK/leak"
+	[ ! -s "$WORK/leak" ] || ! openssl pkey -inform DER -in "$WORK/leak" -noout 2>/dev/null ||
+		fail "the private key could be read back"
+}
+
 name=${1:?usage: pkcs11_tool_flows.sh TEST_NAME}
 declare -F "test_$name" >/dev/null || fail "no such test: $name"
 start_sim

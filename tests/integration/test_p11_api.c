@@ -531,7 +531,7 @@ test_create_object_checks_its_template(void **state)
 	assert_int_equal(f->p->C_CreateObject(h, cert_no_value, 2, &o), CKR_TEMPLATE_INCOMPLETE);
 	assert_int_equal(f->p->C_CreateObject(h, cert_junk, 3, &o), CKR_ATTRIBUTE_VALUE_INVALID);
 	assert_int_equal(f->p->C_CreateObject(h, trusted, 2, &o), CKR_TEMPLATE_INCOMPLETE);
-	assert_int_equal(f->p->C_CreateObject(h, a_key, 1, &o), CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(f->p->C_CreateObject(h, a_key, 1, &o), CKR_TEMPLATE_INCOMPLETE);
 	assert_int_equal(f->p->C_CreateObject(h, NULL, 0, &o), CKR_ARGUMENTS_BAD);
 	/* nothing of it reached the token */
 	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OK);
@@ -712,6 +712,50 @@ test_pss_signatures_verify_through_the_module(void **state)
 	msg[0] ^= 1;
 	assert_int_equal(f->p->C_VerifyInit(h, &pss, pub), CKR_OK);
 	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, len), CKR_SIGNATURE_INVALID);
+}
+
+static void
+test_imported_keys(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv, imported;
+	CK_OBJECT_CLASS pubc = CKO_PUBLIC_KEY, privc = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_BYTE n[256], e[8], junk[128], sig[256], msg[] = "imported";
+	CK_ATTRIBUTE get[] = {{CKA_MODULUS, n, sizeof(n)}, {CKA_PUBLIC_EXPONENT, e, sizeof(e)}};
+	CK_MECHANISM sha = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_ULONG len = sizeof(sig);
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, pub, get, 2), CKR_OK);
+	{
+		/* a public key imported from those numbers verifies the token key's signatures */
+		CK_ATTRIBUTE t[] = {{CKA_CLASS, &pubc, sizeof(pubc)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)},
+				    {CKA_TOKEN, &yes, sizeof(yes)},    {CKA_MODULUS, n, get[0].ulValueLen},
+				    {CKA_PUBLIC_EXPONENT, e, get[1].ulValueLen}};
+		assert_int_equal(f->p->C_CreateObject(h, t, 5, &imported), CKR_OK);
+	}
+	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OK);
+	assert_int_equal(f->p->C_VerifyInit(h, &sha, imported), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, len), CKR_OK);
+	memset(junk, 0x5A, sizeof(junk));
+	{
+		/* numbers that are no RSA key: the card refuses them, nothing is stored */
+		CK_ATTRIBUTE t[] = {{CKA_CLASS, &privc, sizeof(privc)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)},
+				    {CKA_TOKEN, &yes, sizeof(yes)},      {CKA_MODULUS, n, 256},
+				    {CKA_PUBLIC_EXPONENT, e, 3},         {CKA_PRIVATE_EXPONENT, n, 256},
+				    {CKA_PRIME_1, junk, 128},            {CKA_PRIME_2, junk, 128},
+				    {CKA_EXPONENT_1, junk, 128},         {CKA_EXPONENT_2, junk, 128},
+				    {CKA_COEFFICIENT, junk, 128}};
+		assert_int_equal(f->p->C_CreateObject(h, t, 11, &imported), CKR_ATTRIBUTE_VALUE_INVALID);
+		assert_int_equal(f->p->C_CreateObject(h, t, 8, &imported), CKR_TEMPLATE_INCOMPLETE);
+	}
 }
 
 static void
@@ -926,6 +970,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_generated_key_attributes_follow_the_specification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signing_rules_and_apdu_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pss_signatures_verify_through_the_module, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_imported_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decryption_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digests_match_known_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),

@@ -71,6 +71,13 @@ test_blob_round_trips_and_filters(void **state)
 	assert_int_equal(*(CK_ULONG *)kzt_attrs_get(&back, CKA_KEY_TYPE)->pValue, CKK_RSA);
 	assert_memory_equal(kzt_attrs_get(&back, CKA_LABEL)->pValue, "Signing key", 11);
 	assert_int_equal(kzt_attrs_encode(&l, NULL, blob, 10, &len), KZT_ERR_BUFFER);
+	/* "unavailable" survives the 4-byte encoding on a 64-bit host */
+	kzt_attrs_set_ulong(&l, CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION);
+	assert_int_equal(kzt_attrs_encode(&l, NULL, blob, sizeof(blob), &len), KZT_OK);
+	kzt_attrs_free(&back);
+	assert_int_equal(kzt_attrs_decode(blob, len, &back), KZT_OK);
+	assert_int_equal(*(CK_ULONG *)kzt_attrs_get(&back, CKA_KEY_GEN_MECHANISM)->pValue,
+			 CK_UNAVAILABLE_INFORMATION);
 	kzt_attrs_free(&l);
 	kzt_attrs_free(&back);
 }
