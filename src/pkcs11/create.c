@@ -177,8 +177,8 @@ build(const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l, CK_OBJECT_CLASS *cls)
 	if (c->pValue == NULL || c->ulValueLen != sizeof(CK_OBJECT_CLASS))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	*cls = *(const CK_OBJECT_CLASS *)c->pValue;
-	if (*cls > CKO_PRIVATE_KEY)
-		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (kzt_card_class(*cls) == 0xFF)
+		return CKR_ATTRIBUTE_VALUE_INVALID; /* no such object on a KAZTOKEN */
 	for (i = 0; i < n; i++) {
 		if ((rv = check_attribute(*cls, &t[i])) != CKR_OK)
 			return rv;
@@ -212,11 +212,6 @@ blob_keeps(CK_ATTRIBUTE_TYPE t)
 	       t != CKA_VALUE;
 }
 
-static const uint8_t card_class[] = {[CKO_DATA] = KZT_CLASS_DATA,
-				     [CKO_CERTIFICATE] = KZT_CLASS_CERTIFICATE,
-				     [CKO_PUBLIC_KEY] = KZT_CLASS_PUBLIC_KEY,
-				     [CKO_PRIVATE_KEY] = KZT_CLASS_PRIVATE_KEY};
-
 static CK_RV
 create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
 {
@@ -246,9 +241,8 @@ create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE 
 					sizeof(value), &val_len) != KZT_OK)
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 		val = value;
-		flags &= (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
 	}
-	rv = kzt_card_status(op, kzt_token_create_object(op->token, card_class[cls], flags, blob, len,
+	rv = kzt_card_status(op, kzt_token_create_object(op->token, kzt_card_class(cls), flags, blob, len,
 							val, val_len, import, &card_handle));
 	if (rv == CKR_DATA_INVALID)
 		rv = CKR_ATTRIBUTE_VALUE_INVALID; /* the card found the key inconsistent */

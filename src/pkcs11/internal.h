@@ -188,6 +188,8 @@ CK_RV kzt_object_load(kzt_op *op, kzt_object *o);
 /* Global lock held: the session object of this slot with handle h that may be
  * seen now (private ones only after the user's login), and its session. */
 kzt_object *kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner);
+/* The card's class for a PKCS#11 object class (0xFF: none). */
+uint8_t kzt_card_class(CK_OBJECT_CLASS cls);
 /* Does o carry every attribute of the template with the same value? */
 int kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);
 /* Attributes needing the object's value (read lazily from the card)? */

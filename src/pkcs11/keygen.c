@@ -299,7 +299,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 	g.priv_flags = kzt_key_card_flags(&priv);
 	g.pub_blob = pub_blob;
 	g.pub_blob_len = pub_len;
-	g.pub_flags = kzt_key_card_flags(&pub) & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
+	g.pub_flags = kzt_key_card_flags(&pub);
 	rv = kzt_card_status(&op, kzt_token_generate_rsa(op.token, &g, n, sizeof(n), &n_len,
 							 &card_priv, &card_pub));
 	if (rv == CKR_DATA_INVALID)

@@ -107,8 +107,24 @@ kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type)
 	       type == CKA_MODULUS_BITS;
 }
 
-static const CK_OBJECT_CLASS card_classes[] = {CKO_DATA, CKO_CERTIFICATE, CKO_PUBLIC_KEY,
-					       CKO_PRIVATE_KEY};
+/* The card's object classes are PKCS#11's first four, in the same order. */
+static const CK_OBJECT_CLASS card_classes[] = {
+	[KZT_CLASS_DATA] = CKO_DATA,
+	[KZT_CLASS_CERTIFICATE] = CKO_CERTIFICATE,
+	[KZT_CLASS_PUBLIC_KEY] = CKO_PUBLIC_KEY,
+	[KZT_CLASS_PRIVATE_KEY] = CKO_PRIVATE_KEY,
+};
+
+uint8_t
+kzt_card_class(CK_OBJECT_CLASS cls)
+{
+	uint8_t c;
+
+	for (c = 0; c < sizeof(card_classes) / sizeof(card_classes[0]); c++)
+		if (card_classes[c] == cls)
+			return c;
+	return 0xFF;
+}
 
 /* The attributes a directory entry tells: what the card knows, then the blob. */
 static int
