@@ -43,6 +43,10 @@ int kzt_rsa_public(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_le
 /* EMSA-PKCS1-v1_5 (RFC 8017 9.2) around an already built DigestInfo (or any
  * data of at most k - 11 bytes): em = 00 01 FF..FF 00 || data, k bytes. */
 int kzt_pkcs1_sign_pad(const uint8_t *data, size_t len, uint8_t *em, size_t k);
+/* The reverse, for a block recovered from a signature with the public key (not
+ * secret, so not constant time): the data starts at em + *off. KZT_ERR_DATA when em
+ * is not 00 01 FF..FF (8 at least) 00 data. */
+int kzt_pkcs1_sign_unpad(const uint8_t *em, size_t k, size_t *off);
 /* DigestInfo (RFC 8017 9.2 note 1) for a digest: out gets up to 19 + 64 bytes. */
 int kzt_digest_info(kzt_hash h, const uint8_t *digest, uint8_t *out, size_t *out_len);
 /* EMSA-PSS-ENCODE (RFC 8017 9.1.1) of mhash (the message's hash, hash h) with MGF1

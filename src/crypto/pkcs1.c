@@ -47,7 +47,23 @@ kzt_pkcs1_sign_pad(const uint8_t *data, size_t len, uint8_t *em, size_t k)
 	em[1] = 0x01;
 	memset(em + 2, 0xFF, k - 3 - len);
 	em[k - len - 1] = 0x00;
-	memcpy(em + k - len, data, len);
+	if (len > 0)
+		memcpy(em + k - len, data, len);
+	return KZT_OK;
+}
+
+int
+kzt_pkcs1_sign_unpad(const uint8_t *em, size_t k, size_t *off)
+{
+	size_t i;
+
+	if (k < 11 || em[0] != 0x00 || em[1] != 0x01)
+		return KZT_ERR_DATA;
+	for (i = 2; i < k && em[i] == 0xFF; i++)
+		;
+	if (i == k || em[i] != 0x00 || i < 10)
+		return KZT_ERR_DATA; /* no separator, a stray byte, or under 8 bytes of FF */
+	*off = i + 1;
 	return KZT_OK;
 }
 

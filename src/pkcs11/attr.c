@@ -106,6 +106,17 @@ kzt_attrs_free(kzt_attrs *l)
 	memset(l, 0, sizeof(*l));
 }
 
+int
+kzt_attrs_copy(kzt_attrs *dst, const kzt_attrs *src)
+{
+	CK_ULONG i;
+	int r = KZT_OK;
+
+	for (i = 0; i < src->n && r == KZT_OK; i++)
+		r = kzt_attrs_set(dst, src->a[i].type, src->a[i].pValue, src->a[i].ulValueLen);
+	return r;
+}
+
 /* CK_ULONG values are stored as 4 bytes so a blob reads the same on every ABI;
  * CK_UNAVAILABLE_INFORMATION (all ones in any width) is stored as FFFFFFFF. */
 #define BLOB_UNAVAILABLE 0xFFFFFFFFUL

@@ -26,6 +26,8 @@ const CK_ATTRIBUTE *kzt_attrs_get(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type);
 /* A CK_BBOOL attribute's value, or dflt when absent or malformed. */
 CK_BBOOL kzt_attrs_bool(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_BBOOL dflt);
 void kzt_attrs_remove(kzt_attrs *l, CK_ATTRIBUTE_TYPE type);
+/* Add (or replace) every attribute of src in dst. */
+int kzt_attrs_copy(kzt_attrs *dst, const kzt_attrs *src);
 /* Free every value (wiping it) and the list; *l is left empty. */
 void kzt_attrs_free(kzt_attrs *l);
 

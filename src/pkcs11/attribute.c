@@ -61,13 +61,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OB
 	CK_ULONG i;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_enter_object(hSession, hObject, pTemplate, ulCount, &s, &o)) != CKR_OK)
 		return rv;
-	if (pTemplate == NULL && ulCount > 0) {
-		kzt_leave();
-		return CKR_ARGUMENTS_BAD;
-	}
-	if ((o = kzt_session_object(s->slot, hObject, NULL)) != NULL) {
+	if (o != NULL) {
 		rv = get_attributes(o, pTemplate, ulCount);
 		kzt_leave();
 		return rv;

@@ -10,65 +10,8 @@
 
 #include "internal.h"
 #include "kzt_err.h"
+#include "schema.h"
 #include "x509.h"
-
-enum kind { ANY, BOOL, ULONG };
-
-static const struct allowed {
-	CK_OBJECT_CLASS cls; /* (CK_ULONG)-1: every class */
-	CK_ATTRIBUTE_TYPE type;
-	enum kind kind;
-} allowed[] = {
-	{(CK_ULONG)-1, CKA_CLASS, ULONG},
-	{(CK_ULONG)-1, CKA_TOKEN, BOOL},
-	{(CK_ULONG)-1, CKA_PRIVATE, BOOL},
-	{(CK_ULONG)-1, CKA_MODIFIABLE, BOOL},
-	{(CK_ULONG)-1, CKA_COPYABLE, BOOL},
-	{(CK_ULONG)-1, CKA_DESTROYABLE, BOOL},
-	{(CK_ULONG)-1, CKA_LABEL, ANY},
-	{CKO_DATA, CKA_VALUE, ANY},
-	{CKO_CERTIFICATE, CKA_VALUE, ANY},
-	{CKO_DATA, CKA_APPLICATION, ANY},
-	{CKO_DATA, CKA_OBJECT_ID, ANY},
-	{CKO_CERTIFICATE, CKA_CERTIFICATE_TYPE, ULONG},
-	{CKO_CERTIFICATE, CKA_TRUSTED, BOOL},
-	{CKO_CERTIFICATE, CKA_CERTIFICATE_CATEGORY, ULONG},
-	{CKO_CERTIFICATE, CKA_CHECK_VALUE, ANY},
-	{CKO_CERTIFICATE, CKA_START_DATE, ANY},
-	{CKO_CERTIFICATE, CKA_END_DATE, ANY},
-	{CKO_CERTIFICATE, CKA_PUBLIC_KEY_INFO, ANY},
-	{CKO_CERTIFICATE, CKA_SUBJECT, ANY},
-	{CKO_CERTIFICATE, CKA_ID, ANY},
-	{CKO_CERTIFICATE, CKA_ISSUER, ANY},
-	{CKO_CERTIFICATE, CKA_SERIAL_NUMBER, ANY},
-	{CKO_CERTIFICATE, CKA_URL, ANY},
-	{CKO_CERTIFICATE, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, ANY},
-	{CKO_CERTIFICATE, CKA_HASH_OF_ISSUER_PUBLIC_KEY, ANY},
-	{CKO_CERTIFICATE, CKA_JAVA_MIDP_SECURITY_DOMAIN, ULONG},
-	{CKO_CERTIFICATE, CKA_NAME_HASH_ALGORITHM, ULONG},
-#define KEY_ATTR(c, t, k) {c, t, k}
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_KEY_TYPE, ULONG),   KEY_ATTR(CKO_PRIVATE_KEY, CKA_KEY_TYPE, ULONG),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_ID, ANY),           KEY_ATTR(CKO_PRIVATE_KEY, CKA_ID, ANY),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_SUBJECT, ANY),      KEY_ATTR(CKO_PRIVATE_KEY, CKA_SUBJECT, ANY),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_START_DATE, ANY),   KEY_ATTR(CKO_PRIVATE_KEY, CKA_START_DATE, ANY),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_END_DATE, ANY),     KEY_ATTR(CKO_PRIVATE_KEY, CKA_END_DATE, ANY),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_DERIVE, BOOL),      KEY_ATTR(CKO_PRIVATE_KEY, CKA_DERIVE, BOOL),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_MODULUS, ANY),      KEY_ATTR(CKO_PRIVATE_KEY, CKA_MODULUS, ANY),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_PUBLIC_EXPONENT, ANY),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_PUBLIC_EXPONENT, ANY),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_ENCRYPT, BOOL),     KEY_ATTR(CKO_PUBLIC_KEY, CKA_VERIFY, BOOL),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_VERIFY_RECOVER, BOOL), KEY_ATTR(CKO_PUBLIC_KEY, CKA_WRAP, BOOL),
-	KEY_ATTR(CKO_PUBLIC_KEY, CKA_TRUSTED, BOOL),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_SENSITIVE, BOOL),  KEY_ATTR(CKO_PRIVATE_KEY, CKA_DECRYPT, BOOL),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_SIGN, BOOL),       KEY_ATTR(CKO_PRIVATE_KEY, CKA_SIGN_RECOVER, BOOL),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_UNWRAP, BOOL),     KEY_ATTR(CKO_PRIVATE_KEY, CKA_EXTRACTABLE, BOOL),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_ALWAYS_AUTHENTICATE, BOOL),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_WRAP_WITH_TRUSTED, BOOL),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_PRIVATE_EXPONENT, ANY), KEY_ATTR(CKO_PRIVATE_KEY, CKA_PRIME_1, ANY),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_PRIME_2, ANY),     KEY_ATTR(CKO_PRIVATE_KEY, CKA_EXPONENT_1, ANY),
-	KEY_ATTR(CKO_PRIVATE_KEY, CKA_EXPONENT_2, ANY),  KEY_ATTR(CKO_PRIVATE_KEY, CKA_COEFFICIENT, ANY),
-#undef KEY_ATTR
-};
 
 /* The numbers of an RSA key, in the card's order: n e d p q dp dq qinv. */
 static const CK_ATTRIBUTE_TYPE rsa_numbers[8] = {
@@ -98,30 +41,10 @@ key_checks(kzt_attrs *l, CK_OBJECT_CLASS cls)
 	if (!kzt_attrs_bool(l, CKA_TOKEN, CK_FALSE))
 		return CKR_TEMPLATE_INCONSISTENT; /* keys live on the card */
 	if (cls == CKO_PRIVATE_KEY && (!kzt_attrs_bool(l, CKA_SENSITIVE, CK_TRUE) ||
-				       kzt_attrs_bool(l, CKA_EXTRACTABLE, CK_FALSE)))
+				       kzt_attrs_bool(l, CKA_EXTRACTABLE, CK_FALSE) ||
+				       kzt_attrs_bool(l, CKA_COPYABLE, CK_FALSE)))
 		return CKR_TEMPLATE_INCONSISTENT;
 	return kzt_key_defaults(l, cls, 0) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
-}
-
-/* CKR_OK, CKR_ATTRIBUTE_TYPE_INVALID or CKR_ATTRIBUTE_VALUE_INVALID for one. */
-static CK_RV
-check_attribute(CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *a)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		if (allowed[i].type != a->type || (allowed[i].cls != (CK_ULONG)-1 && allowed[i].cls != cls))
-			continue;
-		if (a->pValue == NULL && a->ulValueLen > 0)
-			return CKR_ATTRIBUTE_VALUE_INVALID;
-		if (allowed[i].kind == BOOL &&
-		    (a->ulValueLen != sizeof(CK_BBOOL) || *(const CK_BBOOL *)a->pValue > CK_TRUE))
-			return CKR_ATTRIBUTE_VALUE_INVALID;
-		if (allowed[i].kind == ULONG && a->ulValueLen != sizeof(CK_ULONG))
-			return CKR_ATTRIBUTE_VALUE_INVALID;
-		return CKR_OK;
-	}
-	return CKR_ATTRIBUTE_TYPE_INVALID;
 }
 
 /* Derive what a certificate's DER says, unless the template said it already. */
@@ -162,16 +85,14 @@ static CK_RV
 build(const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l, CK_OBJECT_CLASS *cls)
 {
 	const CK_ATTRIBUTE *c = NULL;
-	CK_ULONG i, j;
+	CK_ULONG i;
 	CK_RV rv;
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			if (t[j].type == t[i].type)
-				return CKR_TEMPLATE_INCONSISTENT; /* said twice */
+	if ((rv = kzt_schema_no_repeats(t, n)) != CKR_OK)
+		return rv;
+	for (i = 0; i < n; i++)
 		if (t[i].type == CKA_CLASS)
 			c = &t[i];
-	}
 	if (c == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (c->pValue == NULL || c->ulValueLen != sizeof(CK_OBJECT_CLASS))
@@ -180,7 +101,7 @@ build(const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l, CK_OBJECT_CLASS *cls)
 	if (kzt_card_class(*cls) == 0xFF)
 		return CKR_ATTRIBUTE_VALUE_INVALID; /* no such object on a KAZTOKEN */
 	for (i = 0; i < n; i++) {
-		if ((rv = check_attribute(*cls, &t[i])) != CKR_OK)
+		if ((rv = kzt_schema_check(*cls, &t[i], KZT_USE_CREATE)) != CKR_OK)
 			return rv;
 		if (kzt_attrs_set(l, t[i].type, t[i].pValue, t[i].ulValueLen) != KZT_OK)
 			return CKR_HOST_MEMORY;
@@ -212,11 +133,15 @@ blob_keeps(CK_ATTRIBUTE_TYPE t)
 	       t != CKA_VALUE;
 }
 
+int (*kzt_object_blob_keeps(CK_OBJECT_CLASS cls))(CK_ATTRIBUTE_TYPE)
+{
+	return cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY ? kzt_key_blob_keeps : blob_keeps;
+}
+
 static CK_RV
 create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
 {
 	const CK_ATTRIBUTE *v = kzt_attrs_get(l, CKA_VALUE);
-	int key = cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY;
 	uint8_t blob[KZT_BLOB_MAX], value[1100], flags;
 	const uint8_t *val = v != NULL ? v->pValue : NULL;
 	size_t len, val_len = v != NULL ? v->ulValueLen : 0, i;
@@ -225,7 +150,7 @@ create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE 
 	uint16_t card_handle;
 	CK_RV rv;
 
-	if (kzt_attrs_encode(l, key ? kzt_key_blob_keeps : blob_keeps, blob, sizeof(blob), &len) != KZT_OK)
+	if (kzt_attrs_encode(l, kzt_object_blob_keeps(cls), blob, sizeof(blob), &len) != KZT_OK)
 		return CKR_DEVICE_MEMORY; /* more attributes than a card object holds */
 	flags = kzt_key_card_flags(l);
 	if (cls == CKO_PRIVATE_KEY) { /* the numbers go to the card, which checks them */
@@ -256,46 +181,53 @@ create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE 
 	return CKR_OK;
 }
 
+CK_RV
+kzt_object_add(kzt_op *op, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, kzt_attrs *l,
+	       CK_OBJECT_HANDLE *ph)
+{
+	kzt_login login = kzt_slot_login(op->slot);
+	kzt_object *o = NULL;
+	kzt_session *s;
+	CK_RV rv;
+
+	if (kzt_attrs_bool(l, CKA_TRUSTED, CK_FALSE) && login != KZT_LOGIN_SO)
+		return CKR_ATTRIBUTE_READ_ONLY; /* only the SO may mark a certificate trusted */
+	if (kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE) && login != KZT_LOGIN_USER)
+		return CKR_USER_NOT_LOGGED_IN;
+	if (kzt_attrs_bool(l, CKA_TOKEN, CK_FALSE))
+		return op->session_flags & CKF_RW_SESSION ? create_on_token(op, cls, l, ph)
+							  : CKR_SESSION_READ_ONLY;
+	if ((o = calloc(1, sizeof(*o))) == NULL || (o->handle = kzt_object_handle_new()) == CK_INVALID_HANDLE) {
+		free(o);
+		return CKR_HOST_MEMORY;
+	}
+	if ((rv = kzt_enter_session(h, &s)) != CKR_OK) {
+		free(o);
+		return rv;
+	}
+	o->attrs = *l; /* the session object takes the list */
+	memset(l, 0, sizeof(*l));
+	o->next = s->objects;
+	s->objects = o;
+	*ph = o->handle;
+	kzt_leave();
+	return CKR_OK;
+}
+
 CK_DEFINE_FUNCTION(CK_RV, C_CreateObject)(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
 					  CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phObject)
 {
 	kzt_attrs l = {0};
-	kzt_object *o = NULL;
-	kzt_session *s;
 	CK_OBJECT_CLASS cls = CKO_DATA;
-	kzt_login login;
 	kzt_op op;
 	CK_RV rv;
 
 	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
 		return rv;
-	login = kzt_slot_login(op.slot);
 	rv = pTemplate == NULL || ulCount == 0 || phObject == NULL ? CKR_ARGUMENTS_BAD
 								    : build(pTemplate, ulCount, &l, &cls);
-	if (rv != CKR_OK)
-		goto out;
-	if (kzt_attrs_bool(&l, CKA_TRUSTED, CK_FALSE) && login != KZT_LOGIN_SO)
-		rv = CKR_ATTRIBUTE_READ_ONLY; /* only the SO may mark a certificate trusted */
-	else if (kzt_attrs_bool(&l, CKA_PRIVATE, CK_FALSE) && login != KZT_LOGIN_USER)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	else if (kzt_attrs_bool(&l, CKA_TOKEN, CK_FALSE) && !(op.session_flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
-	else if (kzt_attrs_bool(&l, CKA_TOKEN, CK_FALSE))
-		rv = create_on_token(&op, cls, &l, phObject);
-	else if ((o = calloc(1, sizeof(*o))) == NULL ||
-		 (o->handle = kzt_object_handle_new()) == CK_INVALID_HANDLE)
-		rv = CKR_HOST_MEMORY;
-	else if ((rv = kzt_enter_session(hSession, &s)) == CKR_OK) {
-		o->attrs = l; /* the session object takes the list */
-		memset(&l, 0, sizeof(l));
-		o->next = s->objects;
-		s->objects = o;
-		*phObject = o->handle;
-		o = NULL;
-		kzt_leave();
-	}
-out:
-	kzt_object_free(o);
+	if (rv == CKR_OK)
+		rv = kzt_object_add(&op, hSession, cls, &l, phObject);
 	kzt_attrs_free(&l);
 	kzt_card_end(&op);
 	return rv;

@@ -14,80 +14,15 @@
 #include "mech.h"
 #include "secmem.h"
 
-void
-kzt_decrypt_end(kzt_session *s)
-{
-	if (s->decrypt == NULL)
-		return;
-	kzt_secure_zero(s->decrypt, sizeof(*s->decrypt));
-	free(s->decrypt);
-	s->decrypt = NULL;
-}
-
-static CK_RV
-oaep_params(const CK_MECHANISM *m, kzt_decrypt_state *st)
-{
-	const CK_RSA_PKCS_OAEP_PARAMS *p = m->pParameter;
-	kzt_hash h, mgf;
-
-	if (p == NULL || m->ulParameterLen != sizeof(*p) || !kzt_mech_hash(p->hashAlg, &h) ||
-	    !kzt_mech_mgf(p->mgf, &mgf))
-		return CKR_MECHANISM_PARAM_INVALID;
-	if (p->source != 0 && p->source != CKZ_DATA_SPECIFIED)
-		return CKR_MECHANISM_PARAM_INVALID;
-	if (p->ulSourceDataLen > sizeof(st->label) || (p->pSourceData == NULL && p->ulSourceDataLen > 0))
-		return CKR_MECHANISM_PARAM_INVALID;
-	if (st->k < 2 * kzt_hash_len(h) + 2)
-		return CKR_KEY_SIZE_RANGE;
-	st->oaep_hash = (int)h;
-	st->oaep_mgf = (int)mgf;
-	st->label_len = p->ulSourceDataLen;
-	if (st->label_len > 0)
-		memcpy(st->label, p->pSourceData, st->label_len);
-	return CKR_OK;
-}
-
 CK_DEFINE_FUNCTION(CK_RV, C_DecryptInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 					 CK_OBJECT_HANDLE hKey)
 {
-	kzt_decrypt_state *st = NULL;
-	const kzt_mech *mech;
-	kzt_session *s;
-	size_t bits;
-	kzt_op op;
-	CK_RV rv;
-
-	if ((rv = kzt_mech_begin(hSession, pMechanism, CKF_DECRYPT, 1, &op, &mech)) != CKR_OK)
-		return rv;
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	st->mech = mech;
-	if ((rv = kzt_private_key(&op, hKey, CKA_DECRYPT, &st->card_key, &st->k, &bits)) != CKR_OK)
-		goto out;
-	if (mech->unpad == KZT_UNPAD_OAEP)
-		rv = oaep_params(pMechanism, st);
-	else if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
-		rv = CKR_MECHANISM_PARAM_INVALID;
-	if (rv != CKR_OK || (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
-		goto out;
-	if (s->decrypt != NULL) {
-		rv = CKR_OPERATION_ACTIVE;
-	} else {
-		s->decrypt = st;
-		st = NULL;
-	}
-	kzt_leave();
-out:
-	free(st);
-	kzt_card_end(&op);
-	return rv;
+	return kzt_rsa_init(hSession, pMechanism, hKey, CKF_DECRYPT);
 }
 
-/* The card's raw result, unpadded into st->plain. */
+/* The card's raw result, unpadded into st->out. */
 static CK_RV
-recover(kzt_op *op, kzt_decrypt_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
+recover(kzt_op *op, kzt_rsa_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
 {
 	uint8_t em[512];
 	size_t em_len = 0;
@@ -101,23 +36,23 @@ recover(kzt_op *op, kzt_decrypt_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
 		kzt_secure_zero(em, sizeof(em));
 		return rv == CKR_DATA_INVALID ? CKR_ENCRYPTED_DATA_INVALID : rv;
 	}
-	switch (st->mech->unpad) {
-	case KZT_UNPAD_RAW:
-		memcpy(st->plain, em, em_len);
-		st->plain_len = em_len;
+	switch (st->mech->padding) {
+	case KZT_PAD_RAW:
+		memcpy(st->out, em, em_len);
+		st->out_len = em_len;
 		r = KZT_OK;
 		break;
-	case KZT_UNPAD_PKCS1:
-		r = kzt_pkcs1_decrypt_unpad(em, em_len, st->plain, &st->plain_len);
+	case KZT_PAD_PKCS1:
+		r = kzt_pkcs1_decrypt_unpad(em, em_len, st->out, &st->out_len);
 		break;
 	default:
 		r = kzt_oaep_decode((kzt_hash)st->oaep_hash, (kzt_hash)st->oaep_mgf, st->label,
-				    st->label_len, em, em_len, st->plain, &st->plain_len);
+				    st->label_len, em, em_len, st->out, &st->out_len);
 	}
 	kzt_secure_zero(em, sizeof(em));
 	if (r != KZT_OK)
 		return CKR_ENCRYPTED_DATA_INVALID; /* one answer for every bad padding */
-	st->have_plain = 1;
+	st->have_out = 1;
 	return CKR_OK;
 }
 
@@ -125,7 +60,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_Decrypt)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEn
 				     CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData,
 				     CK_ULONG_PTR pulDataLen)
 {
-	kzt_decrypt_state *st;
+	kzt_rsa_state *st;
 	kzt_session *s;
 	kzt_op op;
 	CK_RV rv;
@@ -144,22 +79,17 @@ CK_DEFINE_FUNCTION(CK_RV, C_Decrypt)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEn
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if (pData == NULL && !st->have_plain) {
+	if (pData == NULL && !st->have_out) {
 		*pulDataLen = st->k; /* no more than the modulus; the exact length needs the card */
 		goto out;
 	}
-	if (!st->have_plain && (rv = recover(&op, st, pEncryptedData, ulEncryptedDataLen)) != CKR_OK)
+	if (!st->have_out && (rv = recover(&op, st, pEncryptedData, ulEncryptedDataLen)) != CKR_OK)
 		goto end;
-	if (pData == NULL || *pulDataLen < st->plain_len) {
-		rv = pData == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
-		*pulDataLen = st->plain_len; /* the operation goes on, the result kept */
-		goto out;
-	}
-	memcpy(pData, st->plain, st->plain_len);
-	*pulDataLen = st->plain_len;
+	if (!kzt_rsa_give(st, pData, pulDataLen, &rv))
+		goto out; /* the operation goes on, the result kept */
 end:
 	if (kzt_enter_session(hSession, &s) == CKR_OK) {
-		kzt_decrypt_end(s);
+		kzt_rsa_free(&s->decrypt);
 		kzt_leave();
 	}
 out:

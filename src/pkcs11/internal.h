@@ -58,34 +58,37 @@ typedef struct kzt_slot {
 	size_t nhandles;
 } kzt_slot;
 
-/* A signing operation between C_SignInit and its end. */
-typedef struct kzt_sign_state {
+/* An RSA public key from the token, for the host's public operations. */
+typedef struct kzt_pubkey {
+	unsigned char n[512], e[8];
+	size_t k, e_len; /* modulus and exponent lengths in bytes */
+	size_t bits;     /* modulus length in bits */
+} kzt_pubkey;
+
+/* An RSA operation between its Init and its end: signing and decryption (the
+ * private operation on the card), verification, encryption and verification with
+ * recovery (the public operation on the host). */
+typedef struct kzt_rsa_state {
 	const struct kzt_mech *mech;
-	uint16_t card_key;        /* the private key on the card */
+	uint16_t card_key;        /* signing, decryption: the private key on the card */
+	kzt_pubkey pub;           /* the others: the public key */
 	size_t k;                 /* modulus length in bytes */
 	size_t bits;              /* modulus length in bits */
+	/* signing and verifying */
 	struct kzt_hash_ctx *hash; /* hashing mechanisms: the running digest */
 	int pss_hash, pss_mgf;    /* kzt_hash values (PSS) */
 	size_t salt_len;          /* PSS */
 	unsigned char data[512];  /* other mechanisms: the input so far */
 	size_t data_len;
 	int multipart;            /* C_SignUpdate / C_VerifyUpdate was called */
-	unsigned char n[512], e[8]; /* verification: the public key */
-	size_t e_len;
-} kzt_sign_state;
-
-/* A decryption operation between C_DecryptInit and its end. */
-typedef struct kzt_decrypt_state {
-	const struct kzt_mech *mech;
-	uint16_t card_key;
-	size_t k;
-	int oaep_hash, oaep_mgf;     /* kzt_hash values (OAEP) */
-	unsigned char label[256];    /* OAEP label */
+	/* the single-part ones */
+	int oaep_hash, oaep_mgf;  /* kzt_hash values (OAEP) */
+	unsigned char label[256]; /* OAEP label */
 	size_t label_len;
-	unsigned char plain[512];    /* recovered, kept while the caller finds room */
-	size_t plain_len;
-	int have_plain;
-} kzt_decrypt_state;
+	unsigned char out[512];   /* the result, kept while the caller finds room */
+	size_t out_len;
+	int have_out;
+} kzt_rsa_state;
 
 typedef struct kzt_session {
 	CK_SESSION_HANDLE handle;
@@ -95,9 +98,8 @@ typedef struct kzt_session {
 	CK_OBJECT_HANDLE *found; /* the search's matches, handed out from found_next */
 	CK_ULONG found_count, found_next;
 	kzt_object *objects;   /* this session's session objects */
-	kzt_sign_state *sign;  /* NULL: no signing operation */
-	kzt_sign_state *verify; /* NULL: no verification */
-	kzt_decrypt_state *decrypt; /* NULL: no decryption */
+	/* the RSA operations going on (NULL: none) */
+	kzt_rsa_state *sign, *verify, *decrypt, *encrypt, *recover;
 	struct kzt_hash_ctx *digest; /* NULL: no digest operation */
 	int digest_alg;              /* its kzt_hash */
 	int digest_multipart;        /* C_DigestUpdate was called */
@@ -188,6 +190,11 @@ CK_RV kzt_object_load(kzt_op *op, kzt_object *o);
 /* Global lock held: the session object of this slot with handle h that may be
  * seen now (private ones only after the user's login), and its session. */
 kzt_object *kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner);
+/* Enter the session, check the template pointer, and look for a session object
+ * obj: on CKR_OK the global lock is held (kzt_leave) and *o is that session
+ * object, or NULL when obj may be a token object. */
+CK_RV kzt_enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const CK_ATTRIBUTE *t, CK_ULONG n,
+		       kzt_session **s, kzt_object **o);
 /* The card's class for a PKCS#11 object class (0xFF: none). */
 uint8_t kzt_card_class(CK_OBJECT_CLASS cls);
 /* Does o carry every attribute of the template with the same value? */
@@ -199,49 +206,45 @@ CK_OBJECT_HANDLE kzt_object_handle_new(void);
 /* The slot's login, read under the global lock. */
 kzt_login kzt_slot_login(kzt_slot *slot);
 
-/* End a signing operation, wiping its state (sign.c). */
-void kzt_sign_end(kzt_session *s);
-/* Free a signature state (wiping it) and set *st to NULL. */
-void kzt_sig_free(kzt_sign_state **st);
+/* Free an RSA operation's state (wiping it) and set *st to NULL (rsaop.c). */
+void kzt_rsa_free(kzt_rsa_state **st);
+/* C_SignInit, C_VerifyInit, C_DecryptInit, C_EncryptInit, C_VerifyRecoverInit:
+ * the operation that flag (CKF_SIGN, ...) names, with its key and the mechanism's
+ * parameters, installed in the session (rsaop.c). */
+CK_RV kzt_rsa_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, CK_FLAGS flag);
+/* Hand the kept result st->out to the caller with the length-query convention
+ * (*rv set): 1 when handed over (the operation ends), 0 when it goes on. */
+int kzt_rsa_give(const kzt_rsa_state *st, CK_BYTE_PTR out, CK_ULONG_PTR len, CK_RV *rv);
+/* The session's state for the operation flag names. Global lock held. */
+kzt_rsa_state **kzt_rsa_slot(kzt_session *s, CK_FLAGS flag);
 /* The parts of a signature operation shared by signing and verifying (sign.c):
  * mechanism parameters and the running hash; feeding data; the final block (or,
  * for PSS, the message hash the block encodes). */
-CK_RV kzt_sig_setup(const CK_MECHANISM *m, kzt_sign_state *st);
-CK_RV kzt_sig_absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n);
-CK_RV kzt_sig_encode(kzt_sign_state *st, unsigned char *em);
-CK_RV kzt_sig_message_hash(kzt_sign_state *st, unsigned char *out, size_t *len);
-/* End a verification (verify.c). */
-void kzt_verify_end(kzt_session *s);
-/* The opening every C_xxxInit shares: the card for the session (lock held on
- * CKR_OK), the mechanism, which must offer flag, and the user's login when
- * need_user (sign.c). */
-CK_RV kzt_mech_begin(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_FLAGS flag, int need_user,
-		     kzt_op *op, const struct kzt_mech **mech);
+CK_RV kzt_sig_setup(const CK_MECHANISM *m, kzt_rsa_state *st);
+CK_RV kzt_sig_absorb(kzt_rsa_state *st, const CK_BYTE *p, CK_ULONG n);
+CK_RV kzt_sig_encode(kzt_rsa_state *st, unsigned char *em);
+CK_RV kzt_sig_message_hash(kzt_rsa_state *st, unsigned char *out, size_t *len);
 /* RSA key attributes (keygen.c): the defaults and facts of a key on the token
  * (generated there, or imported); which attributes go into its card blob (never
  * a secret part); the card flags its attributes ask for. */
 int kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated);
 int kzt_key_blob_keeps(CK_ATTRIBUTE_TYPE t);
 uint8_t kzt_key_card_flags(const kzt_attrs *l);
-/* C_SignInit / C_VerifyInit (sign.c); verification takes a public key. */
-CK_RV kzt_sig_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, int verify);
-/* Card lock held: the public key for verification, into st (verify.c). */
-CK_RV kzt_verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st);
+/* raw = in ^ e mod n (in and raw: pk->k bytes); KZT_ERR_DATA when in >= n (rsaop.c). */
+int kzt_pubkey_raise(const kzt_pubkey *pk, const uint8_t *in, uint8_t *raw);
 /* Begin on the session's card, bring the cache up to date and find the token
  * object: on CKR_OK the card lock is held (kzt_card_end) and *o is set. */
 CK_RV kzt_token_object_begin(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_object **o);
 /* C_SignUpdate / C_VerifyUpdate: feed the session's operation (sign.c). */
 CK_RV kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n);
-/* End a decryption, wiping its state (decrypt.c). */
-void kzt_decrypt_end(kzt_session *s);
-/* Card lock held: the RSA key object hKey of class cls whose usage attribute is
- * true, its modulus read, and the modulus length in bits (sign.c). */
-CK_RV kzt_rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
-		  kzt_object **key, size_t *bits);
-/* Card lock held: the private key hKey for an operation needing usage (CKA_SIGN or
- * CKA_DECRYPT), with its card handle and modulus length (sign.c). */
-CK_RV kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage,
-		      uint16_t *card_key, size_t *k, size_t *bits);
+
+/* Card lock held: store a new object described by l (complete and checked), on
+ * the token or in session h, after the login and session checks every new object
+ * passes (create.c). On success l is taken (emptied) or copied to the card. */
+CK_RV kzt_object_add(kzt_op *op, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, kzt_attrs *l,
+		     CK_OBJECT_HANDLE *ph);
+/* Which attributes of an object of class cls go into its card blob (create.c). */
+int (*kzt_object_blob_keeps(CK_OBJECT_CLASS cls))(CK_ATTRIBUTE_TYPE);
 
 /* ---- status mapping (rv.c) ---- */
 CK_RV kzt_rv(int status);

@@ -8,75 +8,22 @@
 
 #include "internal.h"
 #include "kzt_err.h"
-
-enum kind { ANY, BOOL, ULONG };
-
-static const struct key_attr {
-	CK_OBJECT_CLASS cls;
-	CK_ATTRIBUTE_TYPE type;
-	enum kind kind;
-} key_attrs[] = {
-	{CKO_PUBLIC_KEY, CKA_MODULUS_BITS, ULONG},
-	{CKO_PUBLIC_KEY, CKA_PUBLIC_EXPONENT, ANY},
-	{CKO_PUBLIC_KEY, CKA_ENCRYPT, BOOL},
-	{CKO_PUBLIC_KEY, CKA_VERIFY, BOOL},
-	{CKO_PUBLIC_KEY, CKA_VERIFY_RECOVER, BOOL},
-	{CKO_PUBLIC_KEY, CKA_WRAP, BOOL},
-	{CKO_PUBLIC_KEY, CKA_TRUSTED, BOOL},
-	{CKO_PRIVATE_KEY, CKA_SENSITIVE, BOOL},
-	{CKO_PRIVATE_KEY, CKA_DECRYPT, BOOL},
-	{CKO_PRIVATE_KEY, CKA_SIGN, BOOL},
-	{CKO_PRIVATE_KEY, CKA_SIGN_RECOVER, BOOL},
-	{CKO_PRIVATE_KEY, CKA_UNWRAP, BOOL},
-	{CKO_PRIVATE_KEY, CKA_EXTRACTABLE, BOOL},
-	{CKO_PRIVATE_KEY, CKA_ALWAYS_AUTHENTICATE, BOOL},
-	{CKO_PRIVATE_KEY, CKA_WRAP_WITH_TRUSTED, BOOL},
-};
-
-/* Attributes every key takes. */
-static const struct {
-	CK_ATTRIBUTE_TYPE type;
-	enum kind kind;
-} common_attrs[] = {
-	{CKA_CLASS, ULONG},    {CKA_KEY_TYPE, ULONG},   {CKA_TOKEN, BOOL},      {CKA_PRIVATE, BOOL},
-	{CKA_MODIFIABLE, BOOL}, {CKA_COPYABLE, BOOL},   {CKA_DESTROYABLE, BOOL}, {CKA_LABEL, ANY},
-	{CKA_ID, ANY},         {CKA_SUBJECT, ANY},      {CKA_START_DATE, ANY},  {CKA_END_DATE, ANY},
-	{CKA_DERIVE, BOOL},
-};
-
-static CK_RV
-check_kind(enum kind kind, const CK_ATTRIBUTE *a)
-{
-	if (a->pValue == NULL && a->ulValueLen > 0)
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	if (kind == BOOL && (a->ulValueLen != sizeof(CK_BBOOL) || *(const CK_BBOOL *)a->pValue > 1))
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	if (kind == ULONG && a->ulValueLen != sizeof(CK_ULONG))
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	return CKR_OK;
-}
+#include "schema.h"
 
 /* One template into l, every attribute known for cls and well-formed. */
 static CK_RV
 take_template(CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l)
 {
-	CK_ULONG i, j;
+	CK_ULONG i;
 	CK_RV rv;
 
 	if (t == NULL && n > 0)
 		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_schema_no_repeats(t, n)) != CKR_OK)
+		return rv;
 	for (i = 0; i < n; i++) {
-		rv = CKR_ATTRIBUTE_TYPE_INVALID;
-		for (j = 0; j < sizeof(common_attrs) / sizeof(common_attrs[0]); j++)
-			if (common_attrs[j].type == t[i].type)
-				rv = check_kind(common_attrs[j].kind, &t[i]);
-		for (j = 0; j < sizeof(key_attrs) / sizeof(key_attrs[0]); j++)
-			if (key_attrs[j].type == t[i].type && key_attrs[j].cls == cls)
-				rv = check_kind(key_attrs[j].kind, &t[i]);
-		if (rv != CKR_OK)
+		if ((rv = kzt_schema_check(cls, &t[i], KZT_USE_GENERATE)) != CKR_OK)
 			return rv;
-		if (kzt_attrs_get(l, t[i].type) != NULL)
-			return CKR_TEMPLATE_INCONSISTENT;
 		if (kzt_attrs_set(l, t[i].type, t[i].pValue, t[i].ulValueLen) != KZT_OK)
 			return CKR_HOST_MEMORY;
 	}
@@ -119,7 +66,7 @@ kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 	DEFAULT_BOOL(CKA_TOKEN, CK_TRUE);
 	DEFAULT_BOOL(CKA_PRIVATE, priv);
 	DEFAULT_BOOL(CKA_MODIFIABLE, CK_TRUE);
-	DEFAULT_BOOL(CKA_COPYABLE, CK_FALSE);
+	DEFAULT_BOOL(CKA_COPYABLE, !priv); /* a private key cannot leave the card, even as a copy */
 	DEFAULT_BOOL(CKA_DESTROYABLE, CK_TRUE);
 	DEFAULT_BOOL(CKA_DERIVE, CK_FALSE);
 	SET_EMPTY(CKA_LABEL);
@@ -143,7 +90,7 @@ kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 	} else {
 		DEFAULT_BOOL(CKA_VERIFY, CK_TRUE);
 		DEFAULT_BOOL(CKA_ENCRYPT, CK_TRUE);
-		DEFAULT_BOOL(CKA_VERIFY_RECOVER, CK_FALSE);
+		DEFAULT_BOOL(CKA_VERIFY_RECOVER, CK_TRUE);
 		DEFAULT_BOOL(CKA_WRAP, CK_FALSE);
 		DEFAULT_BOOL(CKA_TRUSTED, CK_FALSE);
 		if (generated) { /* the card's answer will say */
@@ -207,6 +154,7 @@ prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn
 	    (rv = require(pub, CKA_TOKEN, CK_TRUE)) != CKR_OK ||
 	    (rv = require(priv, CKA_SENSITIVE, CK_TRUE)) != CKR_OK ||
 	    (rv = require(priv, CKA_EXTRACTABLE, CK_FALSE)) != CKR_OK ||
+	    (rv = require(priv, CKA_COPYABLE, CK_FALSE)) != CKR_OK ||
 	    (rv = require(priv, CKA_ALWAYS_AUTHENTICATE, CK_FALSE)) != CKR_OK)
 		return rv;
 	*bits = 2048;

@@ -16,21 +16,21 @@ typedef enum kzt_encoding {
 	KZT_ENC_PSS,     /* EMSA-PSS of the caller's hash */
 } kzt_encoding;
 
-/* How a decryption mechanism unpads the card's raw result. */
-typedef enum kzt_unpadding {
-	KZT_UNPAD_NONE, /* not a decryption mechanism */
-	KZT_UNPAD_RAW,  /* CKM_RSA_X_509: the whole block */
-	KZT_UNPAD_PKCS1,
-	KZT_UNPAD_OAEP,
-} kzt_unpadding;
+/* The padding of an encryption (decryption, verification with recovery). */
+typedef enum kzt_padding {
+	KZT_PAD_NONE,  /* not such a mechanism */
+	KZT_PAD_RAW,   /* CKM_RSA_X_509: the whole block */
+	KZT_PAD_PKCS1, /* RSAES-PKCS1-v1_5 (block type 2); recovery: block type 1 */
+	KZT_PAD_OAEP,
+} kzt_padding;
 
 typedef struct kzt_mech {
 	CK_MECHANISM_TYPE type;
-	CK_FLAGS flags;       /* CKF_SIGN, CKF_DECRYPT, CKF_GENERATE_KEY_PAIR (CKF_HW added) */
+	CK_FLAGS flags;       /* CKF_SIGN, CKF_DECRYPT, ... (CKF_HW added for key mechanisms) */
 	kzt_encoding encoding;
 	int hashes;           /* the module hashes the data first with hash */
 	kzt_hash hash;
-	kzt_unpadding unpad;
+	kzt_padding padding;
 } kzt_mech;
 
 /* The entry for type, or NULL. */

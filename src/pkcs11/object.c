@@ -37,9 +37,11 @@ kzt_session_free(kzt_session *s)
 {
 	free_list(s->objects);
 	free(s->found);
-	kzt_sign_end(s);
-	kzt_verify_end(s);
-	kzt_decrypt_end(s);
+	kzt_rsa_free(&s->sign);
+	kzt_rsa_free(&s->verify);
+	kzt_rsa_free(&s->decrypt);
+	kzt_rsa_free(&s->encrypt);
+	kzt_rsa_free(&s->recover);
 	kzt_hash_free(&s->digest);
 	free(s);
 }
@@ -307,4 +309,20 @@ kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner)
 		}
 	}
 	return NULL;
+}
+
+CK_RV
+kzt_enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const CK_ATTRIBUTE *t, CK_ULONG n,
+		 kzt_session **s, kzt_object **o)
+{
+	CK_RV rv;
+
+	if ((rv = kzt_enter_session(h, s)) != CKR_OK)
+		return rv;
+	if (t == NULL && n > 0) {
+		kzt_leave();
+		return CKR_ARGUMENTS_BAD;
+	}
+	*o = kzt_session_object((*s)->slot, obj, NULL);
+	return CKR_OK;
 }

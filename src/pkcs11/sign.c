@@ -12,26 +12,9 @@
 #include "mech.h"
 #include "secmem.h"
 
-void
-kzt_sig_free(kzt_sign_state **st)
-{
-	if (*st == NULL)
-		return;
-	kzt_hash_free(&(*st)->hash);
-	kzt_secure_zero(*st, sizeof(**st));
-	free(*st);
-	*st = NULL;
-}
-
-void
-kzt_sign_end(kzt_session *s)
-{
-	kzt_sig_free(&s->sign);
-}
-
 /* The PSS parameters of the mechanism, checked against the key size. */
 static CK_RV
-pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_sign_state *st)
+pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_rsa_state *st)
 {
 	const CK_RSA_PKCS_PSS_PARAMS *p = m->pParameter;
 	kzt_hash h, mgf;
@@ -49,112 +32,14 @@ pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_sign_state *st)
 	return CKR_OK;
 }
 
-CK_RV
-kzt_rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
-	    kzt_object **key, size_t *bits)
-{
-	const CK_ATTRIBUTE *c, *n;
-	unsigned top, mask;
-	kzt_object *o;
-	CK_RV rv;
-
-	if ((rv = kzt_objects_sync(op)) != CKR_OK)
-		return rv;
-	if ((o = kzt_token_object(op, hKey)) == NULL)
-		return CKR_KEY_HANDLE_INVALID;
-	c = kzt_attrs_get(&o->attrs, CKA_CLASS);
-	if (c == NULL || *(const CK_OBJECT_CLASS *)c->pValue != cls)
-		return CKR_KEY_TYPE_INCONSISTENT;
-	if (!kzt_attrs_bool(&o->attrs, usage, CK_FALSE))
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	if ((rv = kzt_object_load(op, o)) != CKR_OK)
-		return rv;
-	if ((n = kzt_attrs_get(&o->attrs, CKA_MODULUS)) == NULL || n->ulValueLen > 512)
-		return CKR_DEVICE_ERROR;
-	*bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
-	for (top = ((const uint8_t *)n->pValue)[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
-		(*bits)--;
-	*key = o;
-	return CKR_OK;
-}
-
-CK_RV
-kzt_private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint16_t *card_key,
-		size_t *k, size_t *bits)
-{
-	kzt_object *o;
-	CK_RV rv = kzt_rsa_key(op, hKey, CKO_PRIVATE_KEY, usage, &o, bits);
-
-	if (rv == CKR_OK) {
-		*card_key = o->card_handle;
-		*k = kzt_attrs_get(&o->attrs, CKA_MODULUS)->ulValueLen;
-	}
-	return rv;
-}
-
-CK_RV
-kzt_mech_begin(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_FLAGS flag, int need_user, kzt_op *op,
-	       const kzt_mech **mech)
-{
-	CK_RV rv;
-
-	if ((rv = kzt_card_begin_session(h, op)) != CKR_OK)
-		return rv;
-	if (m == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else if ((*mech = kzt_mech_find(m->mechanism)) == NULL || !((*mech)->flags & flag))
-		rv = CKR_MECHANISM_INVALID;
-	else if (need_user && kzt_slot_login(op->slot) != KZT_LOGIN_USER)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	if (rv != CKR_OK)
-		kzt_card_end(op);
-	return rv;
-}
-
-CK_RV
-kzt_sig_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, int verify)
-{
-	kzt_sign_state *st = NULL, **slot;
-	const kzt_mech *mech;
-	kzt_session *s;
-	kzt_op op;
-	CK_RV rv;
-
-	/* signing needs the user; a public key for verifying does not */
-	if ((rv = kzt_mech_begin(h, m, verify ? CKF_VERIFY : CKF_SIGN, !verify, &op, &mech)) != CKR_OK)
-		return rv;
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	st->mech = mech;
-	rv = verify ? kzt_verify_key(&op, key, st)
-		    : kzt_private_key(&op, key, CKA_SIGN, &st->card_key, &st->k, &st->bits);
-	if (rv != CKR_OK || (rv = kzt_sig_setup(m, st)) != CKR_OK ||
-	    (rv = kzt_enter_session(h, &s)) != CKR_OK)
-		goto out;
-	slot = verify ? &s->verify : &s->sign;
-	if (*slot != NULL) {
-		rv = CKR_OPERATION_ACTIVE;
-	} else {
-		*slot = st;
-		st = NULL;
-	}
-	kzt_leave();
-out:
-	kzt_sig_free(&st);
-	kzt_card_end(&op);
-	return rv;
-}
-
 CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 				      CK_OBJECT_HANDLE hKey)
 {
-	return kzt_sig_init(hSession, pMechanism, hKey, 0);
+	return kzt_rsa_init(hSession, pMechanism, hKey, CKF_SIGN);
 }
 
 CK_RV
-kzt_sig_setup(const CK_MECHANISM *m, kzt_sign_state *st)
+kzt_sig_setup(const CK_MECHANISM *m, kzt_rsa_state *st)
 {
 	CK_RV rv = CKR_OK;
 
@@ -168,7 +53,7 @@ kzt_sig_setup(const CK_MECHANISM *m, kzt_sign_state *st)
 }
 
 CK_RV
-kzt_sig_absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n)
+kzt_sig_absorb(kzt_rsa_state *st, const CK_BYTE *p, CK_ULONG n)
 {
 	if (st->hash != NULL)
 		return kzt_hash_update(st->hash, p, n) == KZT_OK ? CKR_OK : CKR_GENERAL_ERROR;
@@ -181,7 +66,7 @@ kzt_sig_absorb(kzt_sign_state *st, const CK_BYTE *p, CK_ULONG n)
 }
 
 CK_RV
-kzt_sig_message_hash(kzt_sign_state *st, uint8_t *out, size_t *len)
+kzt_sig_message_hash(kzt_rsa_state *st, uint8_t *out, size_t *len)
 {
 	if (st->hash != NULL) {
 		if (kzt_hash_final(&st->hash, out) != KZT_OK)
@@ -195,7 +80,7 @@ kzt_sig_message_hash(kzt_sign_state *st, uint8_t *out, size_t *len)
 }
 
 CK_RV
-kzt_sig_encode(kzt_sign_state *st, uint8_t *em)
+kzt_sig_encode(kzt_rsa_state *st, uint8_t *em)
 {
 	uint8_t digest[512], di[KZT_HASH_MAX + 32];
 	const uint8_t *in = digest;
@@ -239,7 +124,7 @@ finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int s
        CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
 	uint8_t em[512], sig[512];
-	kzt_sign_state *st;
+	kzt_rsa_state *st;
 	kzt_session *s;
 	size_t sig_len = 0;
 	kzt_op op;
@@ -283,7 +168,7 @@ finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int s
 		*pulSignatureLen = sig_len;
 	}
 	kzt_secure_zero(em, sizeof(em));
-	kzt_sig_free(&st);
+	kzt_rsa_free(&st);
 out:
 	kzt_card_end(&op);
 	return rv;
@@ -298,13 +183,13 @@ CK_DEFINE_FUNCTION(CK_RV, C_Sign)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData,
 CK_RV
 kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n)
 {
-	kzt_sign_state **st;
+	kzt_rsa_state **st;
 	kzt_session *s;
 	CK_RV rv;
 
 	if ((rv = kzt_enter_session(h, &s)) != CKR_OK)
 		return rv;
-	st = verify ? &s->verify : &s->sign;
+	st = kzt_rsa_slot(s, verify ? CKF_VERIFY : CKF_SIGN);
 	if (*st == NULL) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 	} else if (p == NULL && n > 0) {
@@ -312,7 +197,7 @@ kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n)
 	} else {
 		(*st)->multipart = 1;
 		if ((rv = kzt_sig_absorb(*st, p, n)) != CKR_OK)
-			kzt_sig_free(st); /* an error ends the operation */
+			kzt_rsa_free(st); /* an error ends the operation */
 	}
 	kzt_leave();
 	return rv;

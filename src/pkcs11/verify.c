@@ -12,42 +12,15 @@
 #include "kzt_err.h"
 #include "mech.h"
 
-void
-kzt_verify_end(kzt_session *s)
-{
-	kzt_sig_free(&s->verify);
-}
-
-/* The public key hKey (CKA_VERIFY true): its modulus and exponent into st. */
-CK_RV
-kzt_verify_key(kzt_op *op, CK_OBJECT_HANDLE hKey, kzt_sign_state *st)
-{
-	const CK_ATTRIBUTE *n, *e;
-	kzt_object *o;
-	CK_RV rv;
-
-	if ((rv = kzt_rsa_key(op, hKey, CKO_PUBLIC_KEY, CKA_VERIFY, &o, &st->bits)) != CKR_OK)
-		return rv;
-	n = kzt_attrs_get(&o->attrs, CKA_MODULUS);
-	e = kzt_attrs_get(&o->attrs, CKA_PUBLIC_EXPONENT);
-	if (e == NULL || e->ulValueLen > sizeof(st->e))
-		return CKR_DEVICE_ERROR;
-	memcpy(st->n, n->pValue, n->ulValueLen);
-	memcpy(st->e, e->pValue, e->ulValueLen);
-	st->e_len = e->ulValueLen;
-	st->k = n->ulValueLen;
-	return CKR_OK;
-}
-
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 					CK_OBJECT_HANDLE hKey)
 {
-	return kzt_sig_init(hSession, pMechanism, hKey, 1);
+	return kzt_rsa_init(hSession, pMechanism, hKey, CKF_VERIFY);
 }
 
 /* Compare the signature with what the absorbed data should give. */
 static CK_RV
-check(kzt_sign_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
+check(kzt_rsa_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
 {
 	uint8_t em[512], want[512], mhash[512];
 	size_t mlen;
@@ -56,7 +29,7 @@ check(kzt_sign_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
 
 	if (sig_len != st->k)
 		return CKR_SIGNATURE_LEN_RANGE;
-	r = kzt_rsa_public(st->n, st->k, st->e, st->e_len, sig, em);
+	r = kzt_pubkey_raise(&st->pub, sig, em);
 	if (r != KZT_OK)
 		return r == KZT_ERR_DATA ? CKR_SIGNATURE_INVALID : CKR_GENERAL_ERROR;
 	if (st->mech->encoding == KZT_ENC_PSS) {
@@ -79,7 +52,7 @@ static CK_RV
 finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int single,
        const CK_BYTE *sig, CK_ULONG sig_len)
 {
-	kzt_sign_state *st;
+	kzt_rsa_state *st;
 	kzt_session *s;
 	CK_RV rv;
 
@@ -101,7 +74,7 @@ finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int s
 		rv = kzt_sig_absorb(st, data, data_len);
 	if (rv == CKR_OK)
 		rv = check(st, sig, sig_len);
-	kzt_sig_free(&st);
+	kzt_rsa_free(&st);
 	return rv;
 }
 
@@ -121,4 +94,63 @@ CK_DEFINE_FUNCTION(CK_RV, C_VerifyFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR
 					 CK_ULONG ulSignatureLen)
 {
 	return finish(hSession, NULL, 0, 0, pSignature, ulSignatureLen);
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_VerifyRecoverInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+					       CK_OBJECT_HANDLE hKey)
+{
+	return kzt_rsa_init(hSession, pMechanism, hKey, CKF_VERIFY_RECOVER);
+}
+
+/* The data a signature carries, into st->out: the whole block (CKM_RSA_X_509), or
+ * what the PKCS#1 type 1 padding wraps (CKM_RSA_PKCS). */
+static CK_RV
+recover(kzt_rsa_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
+{
+	uint8_t em[512];
+	size_t off = 0;
+	int r;
+
+	if (sig_len != st->k)
+		return CKR_SIGNATURE_LEN_RANGE;
+	if ((r = kzt_pubkey_raise(&st->pub, sig, em)) != KZT_OK)
+		return r == KZT_ERR_DATA ? CKR_SIGNATURE_INVALID : CKR_GENERAL_ERROR;
+	if (st->mech->padding == KZT_PAD_PKCS1 && kzt_pkcs1_sign_unpad(em, st->k, &off) != KZT_OK)
+		return CKR_SIGNATURE_INVALID;
+	st->out_len = st->k - off;
+	memcpy(st->out, em + off, st->out_len);
+	st->have_out = 1;
+	return CKR_OK;
+}
+
+/* Single-part, with the length-query convention: the operation goes on after a
+ * NULL buffer or one too small, and ends with the answer or an error. */
+CK_DEFINE_FUNCTION(CK_RV, C_VerifyRecover)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+					   CK_ULONG ulSignatureLen, CK_BYTE_PTR pData,
+					   CK_ULONG_PTR pulDataLen)
+{
+	kzt_rsa_state *st;
+	kzt_session *s;
+	CK_RV rv;
+
+	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((st = s->recover) == NULL) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+		goto out;
+	}
+	if (pSignature == NULL || pulDataLen == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	/* public arithmetic, quick enough to do under the lock */
+	if (!st->have_out && (rv = recover(st, pSignature, ulSignatureLen)) != CKR_OK) {
+		kzt_rsa_free(&s->recover);
+		goto out;
+	}
+	if (kzt_rsa_give(st, pData, pulDataLen, &rv))
+		kzt_rsa_free(&s->recover);
+out:
+	kzt_leave();
+	return rv;
 }

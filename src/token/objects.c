@@ -247,17 +247,19 @@ out:
 }
 
 int
-kzt_token_update_object(kzt_token *t, uint16_t handle, const uint8_t *blob, size_t blob_len)
+kzt_token_update_object(kzt_token *t, uint16_t handle, uint8_t flags, const uint8_t *blob,
+			size_t blob_len)
 {
 	kzt_apdu a = {.cla = KZT_CLA_PROPRIETARY, .ins = KZT_INS_UPDATE_OBJECT,
 		      .p1 = (uint8_t)(handle >> 8), .p2 = (uint8_t)handle};
-	uint8_t *data = malloc(blob_len + 8);
+	uint8_t *data = malloc(blob_len + 12);
 	kzt_buf b;
 	int r;
 
 	if (data == NULL)
 		return KZT_ERR_NOMEM;
-	kzt_buf_init(&b, data, blob_len + 8);
+	kzt_buf_init(&b, data, blob_len + 12);
+	kzt_tlv_put_u8(&b, KZT_TAG_OBJ_FLAGS, flags);
 	if ((r = kzt_tlv_put(&b, KZT_TAG_OBJ_BLOB, blob, blob_len)) == KZT_OK) {
 		a.data = data;
 		a.lc = b.len;

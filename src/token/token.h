@@ -113,7 +113,10 @@ typedef struct kzt_rsa_parts {
 int kzt_token_create_object(kzt_token *t, uint8_t cls, uint8_t flags, const uint8_t *blob,
 			    size_t blob_len, const uint8_t *value, size_t value_len,
 			    const kzt_rsa_parts *key, uint16_t *handle);
-int kzt_token_update_object(kzt_token *t, uint16_t handle, const uint8_t *blob, size_t blob_len);
+/* UPDATE OBJECT: a new attribute blob, and the flags (only a private key's sign
+ * and decrypt flags may change; the others must be the object's own). */
+int kzt_token_update_object(kzt_token *t, uint16_t handle, uint8_t flags, const uint8_t *blob,
+			    size_t blob_len);
 int kzt_token_delete_object(kzt_token *t, uint16_t handle);
 int kzt_token_set_label(kzt_token *t, const uint8_t *label, size_t len);
 int kzt_token_change_counter(kzt_token *t, uint32_t *counter);

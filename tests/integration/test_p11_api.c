@@ -795,6 +795,269 @@ test_decryption_rules(void **state)
 	assert_int_equal(f->p->C_DecryptInit(h, &pkcs, priv), CKR_USER_NOT_LOGGED_IN);
 }
 
+/* Encrypt on the host with the token's public key, decrypt on the token. */
+static void
+encrypt_then_decrypt(fixture *f, CK_SESSION_HANDLE h, CK_MECHANISM *m, CK_OBJECT_HANDLE pub,
+		     CK_OBJECT_HANDLE priv, const CK_BYTE *msg, CK_ULONG msg_len)
+{
+	CK_BYTE ct[512], out[512];
+	CK_ULONG ct_len = 0, out_len = sizeof(out);
+
+	assert_int_equal(f->p->C_EncryptInit(h, m, pub), CKR_OK);
+	assert_int_equal(f->p->C_Encrypt(h, (CK_BYTE_PTR)msg, msg_len, NULL, &ct_len), CKR_OK);
+	assert_int_equal(ct_len, 256);
+	ct_len = 100;
+	assert_int_equal(f->p->C_Encrypt(h, (CK_BYTE_PTR)msg, msg_len, ct, &ct_len), CKR_BUFFER_TOO_SMALL);
+	ct_len = sizeof(ct);
+	assert_int_equal(f->p->C_Encrypt(h, (CK_BYTE_PTR)msg, msg_len, ct, &ct_len), CKR_OK);
+	assert_int_equal(ct_len, 256);
+	assert_int_equal(f->p->C_DecryptInit(h, m, priv), CKR_OK);
+	assert_int_equal(f->p->C_Decrypt(h, ct, ct_len, out, &out_len), CKR_OK);
+	if (m->mechanism == CKM_RSA_X_509) { /* raw: the message comes back left-padded */
+		assert_int_equal(out_len, 256);
+		assert_memory_equal(out + 256 - msg_len, msg, msg_len);
+	} else {
+		assert_int_equal(out_len, msg_len);
+		assert_memory_equal(out, msg, msg_len);
+	}
+}
+
+static void
+test_encryption_round_trips_through_the_token(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_RSA_PKCS_OAEP_PARAMS o256 = {CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, "KZ", 2};
+	CK_RSA_PKCS_OAEP_PARAMS o1 = {CKM_SHA_1, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, NULL, 0};
+	CK_MECHANISM pkcs = {CKM_RSA_PKCS, NULL, 0}, raw = {CKM_RSA_X_509, NULL, 0};
+	CK_MECHANISM oaep = {CKM_RSA_PKCS_OAEP, &o256, sizeof(o256)}, oaep1 = {CKM_RSA_PKCS_OAEP, &o1, sizeof(o1)};
+	CK_MECHANISM pss = {CKM_RSA_PKCS_PSS, NULL, 0};
+	CK_BYTE msg[] = "Сессионный ключ", big[256], ct[256];
+	CK_ULONG len = sizeof(ct);
+	CK_BBOOL no = CK_FALSE;
+	CK_ATTRIBUTE noenc[] = {{CKA_ENCRYPT, &no, sizeof(no)}};
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	encrypt_then_decrypt(f, h, &pkcs, pub, priv, msg, sizeof(msg));
+	encrypt_then_decrypt(f, h, &oaep, pub, priv, msg, sizeof(msg));
+	encrypt_then_decrypt(f, h, &oaep1, pub, priv, msg, sizeof(msg));
+	encrypt_then_decrypt(f, h, &raw, pub, priv, msg, sizeof(msg));
+	encrypt_then_decrypt(f, h, &pkcs, pub, priv, msg, 0);
+	/* wrong keys, mechanisms and sizes */
+	assert_int_equal(f->p->C_EncryptInit(h, &pkcs, priv), CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(f->p->C_EncryptInit(h, &pss, pub), CKR_MECHANISM_INVALID);
+	assert_int_equal(f->p->C_Encrypt(h, msg, sizeof(msg), ct, &len), CKR_OPERATION_NOT_INITIALIZED);
+	memset(big, 0xFF, sizeof(big));
+	assert_int_equal(f->p->C_EncryptInit(h, &pkcs, pub), CKR_OK);
+	assert_int_equal(f->p->C_EncryptInit(h, &pkcs, pub), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->p->C_Encrypt(h, big, 246, ct, &len), CKR_DATA_LEN_RANGE); /* over k - 11 */
+	assert_int_equal(f->p->C_Encrypt(h, big, 10, ct, &len), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_EncryptInit(h, &raw, pub), CKR_OK);
+	assert_int_equal(f->p->C_Encrypt(h, big, 256, ct, &len), CKR_DATA_LEN_RANGE); /* not below n */
+	/* a public key may be encrypted with without login, unless CKA_ENCRYPT is false */
+	assert_int_equal(f->p->C_Logout(h), CKR_OK);
+	assert_int_equal(f->p->C_EncryptInit(h, &oaep, pub), CKR_OK);
+	len = sizeof(ct);
+	assert_int_equal(f->p->C_Encrypt(h, msg, sizeof(msg), ct, &len), CKR_OK);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	assert_int_equal(f->p->C_SetAttributeValue(h, pub, noenc, 1), CKR_OK);
+	assert_int_equal(f->p->C_EncryptInit(h, &pkcs, pub), CKR_KEY_FUNCTION_NOT_PERMITTED);
+}
+
+static void
+test_verify_recover_returns_the_signed_data(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_MECHANISM pkcs = {CKM_RSA_PKCS, NULL, 0}, raw = {CKM_RSA_X_509, NULL, 0};
+	CK_MECHANISM sha = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_BYTE data[] = "recoverable", sig[256], out[256], block[256];
+	CK_ULONG sig_len = sizeof(sig), out_len = 0;
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &pkcs, priv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, data, sizeof(data), sig, &sig_len), CKR_OK);
+	assert_int_equal(f->p->C_VerifyRecoverInit(h, &sha, pub), CKR_MECHANISM_INVALID);
+	assert_int_equal(f->p->C_VerifyRecoverInit(h, &pkcs, priv), CKR_KEY_TYPE_INCONSISTENT);
+	assert_int_equal(f->p->C_VerifyRecoverInit(h, &pkcs, pub), CKR_OK);
+	/* the length query and a short buffer leave the operation active */
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, sig_len, NULL, &out_len), CKR_OK);
+	assert_int_equal(out_len, sizeof(data));
+	out_len = 2;
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, sig_len, out, &out_len), CKR_BUFFER_TOO_SMALL);
+	out_len = sizeof(out);
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, sig_len, out, &out_len), CKR_OK);
+	assert_int_equal(out_len, sizeof(data));
+	assert_memory_equal(out, data, sizeof(data));
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, sig_len, out, &out_len), CKR_OPERATION_NOT_INITIALIZED);
+	/* raw: the whole block comes back */
+	memset(block, 0x42, sizeof(block));
+	block[0] = 0x00;
+	assert_int_equal(f->p->C_SignInit(h, &raw, priv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, block, sizeof(block), sig, &sig_len), CKR_OK);
+	assert_int_equal(f->p->C_VerifyRecoverInit(h, &raw, pub), CKR_OK);
+	out_len = sizeof(out);
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, sig_len, out, &out_len), CKR_OK);
+	assert_int_equal(out_len, 256);
+	assert_memory_equal(out, block, 256);
+	/* a changed signature, or one of the wrong length, is refused and ends it */
+	assert_int_equal(f->p->C_VerifyRecoverInit(h, &pkcs, pub), CKR_OK);
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, sig_len, out, &out_len), CKR_SIGNATURE_INVALID);
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, sig_len, out, &out_len), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_VerifyRecoverInit(h, &pkcs, pub), CKR_OK);
+	assert_int_equal(f->p->C_VerifyRecover(h, sig, 100, out, &out_len), CKR_SIGNATURE_LEN_RANGE);
+}
+
+/* A label read back. */
+static void
+assert_label(fixture *f, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, const char *want)
+{
+	char label[64];
+	CK_ATTRIBUTE t[] = {{CKA_LABEL, label, sizeof(label)}};
+
+	assert_int_equal(f->p->C_GetAttributeValue(h, o, t, 1), CKR_OK);
+	assert_int_equal(t[0].ulValueLen, strlen(want));
+	assert_memory_equal(label, want, strlen(want));
+}
+
+static void
+test_set_attribute_value_rules(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv, data, sess, ro_obj;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_BYTE id[] = {1, 2, 3}, got_id[8], sig[256], msg[] = "m";
+	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+	CK_ULONG len = sizeof(sig);
+	CK_MECHANISM sha = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_ATTRIBUTE rename[] = {{CKA_LABEL, "Подпись", strlen("Подпись")}, {CKA_ID, id, sizeof(id)}};
+	CK_ATTRIBUTE get_id[] = {{CKA_ID, got_id, sizeof(got_id)}};
+	CK_ATTRIBUTE relabel[] = {{CKA_LABEL, "renamed", 7}};
+	CK_ATTRIBUTE nosign[] = {{CKA_SIGN, &no, sizeof(no)}};
+	CK_ATTRIBUTE resign[] = {{CKA_SIGN, &yes, sizeof(yes)}};
+	CK_ATTRIBUTE unsens[] = {{CKA_SENSITIVE, &no, sizeof(no)}};
+	CK_ATTRIBUTE sens[] = {{CKA_SENSITIVE, &yes, sizeof(yes)}};
+	CK_ATTRIBUTE extract[] = {{CKA_EXTRACTABLE, &yes, sizeof(yes)}};
+	CK_ATTRIBUTE reclass[] = {{CKA_CLASS, &cls, sizeof(cls)}};
+	CK_ATTRIBUTE value[] = {{CKA_VALUE, "new", 3}};
+	CK_ATTRIBUTE unknown[] = {{CKA_MODULUS_BITS, &len, sizeof(len)}};
+	CK_ATTRIBUTE badbool[] = {{CKA_SIGN, &len, sizeof(len)}};
+	CK_ATTRIBUTE twice[] = {{CKA_LABEL, "a", 1}, {CKA_LABEL, "b", 1}};
+	CK_SESSION_HANDLE h, ro;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	/* label and ID, on both halves of the key, on the card at once */
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, rename, 2), CKR_OK);
+	assert_int_equal(f->p->C_SetAttributeValue(h, pub, rename, 2), CKR_OK);
+	assert_label(f, h, priv, "Подпись");
+	assert_int_equal(f->p->C_GetAttributeValue(h, pub, get_id, 1), CKR_OK);
+	assert_int_equal(get_id[0].ulValueLen, 3);
+	assert_memory_equal(got_id, id, 3);
+	/* what the specification keeps read-only, or one-way */
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, reclass, 1), CKR_ATTRIBUTE_READ_ONLY);
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, unsens, 1), CKR_ATTRIBUTE_READ_ONLY);
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, sens, 1), CKR_OK);
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, extract, 1), CKR_ATTRIBUTE_READ_ONLY);
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, unknown, 1), CKR_ATTRIBUTE_TYPE_INVALID);
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, badbool, 1), CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, twice, 2), CKR_TEMPLATE_INCONSISTENT);
+	/* a refused template changed nothing, not even its acceptable part */
+	{
+		CK_ATTRIBUTE mixed[] = {{CKA_LABEL, "lost", 4}, {CKA_CLASS, &cls, sizeof(cls)}};
+		assert_int_equal(f->p->C_SetAttributeValue(h, priv, mixed, 2), CKR_ATTRIBUTE_READ_ONLY);
+		assert_label(f, h, priv, "Подпись");
+	}
+	/* usage goes to the card: a key made unable to sign cannot, until set back */
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, nosign, 1), CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_KEY_FUNCTION_NOT_PERMITTED);
+	assert_int_equal(f->p->C_SetAttributeValue(h, priv, resign, 1), CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OK);
+	/* a data object's value is the card's: read-only; its label is not */
+	data = create_data(f, h, "d", "v", CK_TRUE, CK_FALSE, CKR_OK);
+	assert_int_equal(f->p->C_SetAttributeValue(h, data, value, 1), CKR_ATTRIBUTE_READ_ONLY);
+	assert_int_equal(f->p->C_SetAttributeValue(h, data, relabel, 1), CKR_OK);
+	assert_int_equal(find_by_label(f, h, "renamed", NULL), 1);
+	/* session objects change in the module */
+	sess = create_data(f, h, "s", "v", CK_FALSE, CK_FALSE, CKR_OK);
+	assert_int_equal(f->p->C_SetAttributeValue(h, sess, relabel, 1), CKR_OK);
+	assert_label(f, h, sess, "renamed");
+	/* CKA_MODIFIABLE false: nothing changes */
+	{
+		CK_OBJECT_CLASS dc = CKO_DATA;
+		CK_ATTRIBUTE t[] = {{CKA_CLASS, &dc, sizeof(dc)}, {CKA_TOKEN, &yes, 1}, {CKA_MODIFIABLE, &no, 1}};
+		assert_int_equal(f->p->C_CreateObject(h, t, 3, &ro_obj), CKR_OK);
+		assert_int_equal(f->p->C_SetAttributeValue(h, ro_obj, relabel, 1), CKR_ACTION_PROHIBITED);
+	}
+	/* a read-only session changes no token object */
+	ro = open_session(f, 0);
+	assert_int_equal(f->p->C_SetAttributeValue(ro, data, relabel, 1), CKR_SESSION_READ_ONLY);
+	assert_int_equal(f->p->C_SetAttributeValue(h, 0x7777, relabel, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(f->p->C_SetAttributeValue(h, data, NULL, 1), CKR_ARGUMENTS_BAD);
+}
+
+static void
+test_copy_object_rules(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv, data, copy, copy2, nocopy;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE, tok = CK_TRUE;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BYTE n1[256], n2[256], value[8];
+	CK_ATTRIBUTE to_session[] = {{CKA_TOKEN, &no, sizeof(no)}, {CKA_LABEL, "copy", 4}};
+	CK_ATTRIBUTE to_token[] = {{CKA_TOKEN, &yes, sizeof(yes)}, {CKA_LABEL, "copy2", 5}};
+	CK_ATTRIBUTE reclass[] = {{CKA_CLASS, &cls, sizeof(cls)}};
+	CK_ATTRIBUTE get_tok[] = {{CKA_TOKEN, &tok, sizeof(tok)}, {CKA_VALUE, value, sizeof(value)}};
+	CK_ATTRIBUTE mod1[] = {{CKA_MODULUS, n1, sizeof(n1)}}, mod2[] = {{CKA_MODULUS, n2, sizeof(n2)}};
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	data = create_data(f, h, "orig", "value", CK_TRUE, CK_FALSE, CKR_OK);
+	/* a token object copied into the session, value and all, under a new label */
+	assert_int_equal(f->p->C_CopyObject(h, data, to_session, 2, &copy), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, copy, get_tok, 2), CKR_OK);
+	assert_false(tok);
+	assert_int_equal(get_tok[1].ulValueLen, 5);
+	assert_memory_equal(value, "value", 5);
+	assert_label(f, h, copy, "copy");
+	/* ...and that session object copied back onto the token */
+	assert_int_equal(f->p->C_CopyObject(h, copy, to_token, 2, &copy2), CKR_OK);
+	assert_int_equal(find_by_label(f, h, "copy2", NULL), 1);
+	assert_int_equal(f->p->C_CopyObject(h, data, reclass, 1, &copy2), CKR_ATTRIBUTE_READ_ONLY);
+	/* a public key copies on the token; a private key never leaves the card */
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
+	assert_int_equal(f->p->C_CopyObject(h, pub, to_token, 2, &copy), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, pub, mod1, 1), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, copy, mod2, 1), CKR_OK);
+	assert_int_equal(mod1[0].ulValueLen, mod2[0].ulValueLen);
+	assert_memory_equal(n1, n2, mod1[0].ulValueLen);
+	assert_int_equal(f->p->C_CopyObject(h, pub, to_session, 2, &copy), CKR_TEMPLATE_INCONSISTENT);
+	assert_int_equal(f->p->C_CopyObject(h, priv, to_token, 2, &copy), CKR_ACTION_PROHIBITED);
+	/* CKA_COPYABLE false: no copy, and only a copy may make it false */
+	{
+		CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_COPYABLE, &no, 1}};
+		CK_ATTRIBUTE again[] = {{CKA_COPYABLE, &yes, 1}};
+		assert_int_equal(f->p->C_CreateObject(h, t, 2, &nocopy), CKR_OK);
+		assert_int_equal(f->p->C_CopyObject(h, nocopy, NULL, 0, &copy), CKR_ACTION_PROHIBITED);
+		assert_int_equal(f->p->C_SetAttributeValue(h, nocopy, again, 1), CKR_ATTRIBUTE_READ_ONLY);
+	}
+	assert_int_equal(f->p->C_CopyObject(h, 0x7777, NULL, 0, &copy), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(f->p->C_CopyObject(h, data, NULL, 0, NULL), CKR_ARGUMENTS_BAD);
+}
+
 static void
 test_digests_match_known_answers(void **state)
 {
@@ -972,6 +1235,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pss_signatures_verify_through_the_module, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_imported_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decryption_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_encryption_round_trips_through_the_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_recover_returns_the_signed_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_attribute_value_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_object_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digests_match_known_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),

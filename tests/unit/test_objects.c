@@ -341,6 +341,56 @@ test_key_usage_flags_are_enforced(void **state)
 	assert_int_equal(mse(f, KZT_P2_MSE_CT, priv), KZT_SW_OK);
 }
 
+/* UPDATE OBJECT with flags (5.10): a private key's usage changes; nothing else does. */
+static uint16_t
+update(fixture *f, uint16_t h, const uint8_t *flags, size_t flags_len, const char *blob)
+{
+	uint8_t data[64];
+	kzt_buf b;
+
+	kzt_buf_init(&b, data, sizeof(data));
+	if (flags != NULL)
+		kzt_tlv_put(&b, KZT_TAG_OBJ_FLAGS, flags, flags_len);
+	kzt_tlv_put(&b, KZT_TAG_OBJ_BLOB, blob, strlen(blob));
+	assert_int_equal(b.err, KZT_OK);
+	return cmd(f, 0x80, KZT_INS_UPDATE_OBJECT, h >> 8, h & 0xFF, data, b.len, 0);
+}
+
+static void
+test_update_changes_only_a_private_keys_usage(void **state)
+{
+	fixture *f = *state;
+	const uint8_t base = KZT_OBJF_PRIVATE | KZT_OBJF_MODIFIABLE;
+	uint8_t n[512], fl;
+	uint16_t priv, pub, data;
+	size_t n_len;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	generate(f, 2048, base | KZT_OBJF_DECRYPT, &priv, &pub, n, &n_len);
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_CONDITIONS);
+	fl = base | KZT_OBJF_SIGN;
+	assert_int_equal(update(f, priv, &fl, 1, "k"), KZT_SW_OK);
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_OK);
+	assert_int_equal(mse(f, KZT_P2_MSE_CT, priv), KZT_SW_CONDITIONS);
+	/* the private and modifiable flags are the card's to keep */
+	fl = KZT_OBJF_MODIFIABLE | KZT_OBJF_SIGN;
+	assert_int_equal(update(f, priv, &fl, 1, "k"), KZT_SW_WRONG_DATA);
+	assert_int_equal(update(f, priv, (const uint8_t *)"\x06\x00", 2, "k"), KZT_SW_WRONG_DATA);
+	/* a failed commit keeps the old flags */
+	f->card.fail_commits = 1;
+	fl = base | KZT_OBJF_DECRYPT;
+	assert_int_equal(update(f, priv, &fl, 1, "k"), KZT_SW_MEMORY_FAILURE);
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_OK);
+	/* on other objects the usage flags mean nothing and stay clear */
+	assert_int_equal(create(f, KZT_CLASS_DATA, KZT_OBJF_MODIFIABLE, "d", "v", 1, &data), KZT_SW_OK);
+	fl = KZT_OBJF_MODIFIABLE | KZT_OBJF_SIGN;
+	assert_int_equal(update(f, data, &fl, 1, "e"), KZT_SW_OK);
+	assert_int_equal(f->card.st.objects[f->card.st.nobjects - 1].flags, KZT_OBJF_MODIFIABLE);
+	/* without flags, the blob alone changes */
+	assert_int_equal(update(f, priv, NULL, 0, "blob"), KZT_SW_OK);
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_OK);
+}
+
 static void
 test_private_key_material_is_never_read(void **state)
 {
@@ -500,6 +550,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_full_store_refuses_and_keeps_everything, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_generated_key_signs_and_deciphers, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_key_usage_flags_are_enforced, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_update_changes_only_a_private_keys_usage, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_private_key_material_is_never_read, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_imported_key_signs_and_bad_keys_are_refused, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_objects_and_keys_survive_a_restart, card_setup, card_teardown),

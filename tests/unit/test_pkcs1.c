@@ -75,6 +75,48 @@ test_pkcs1_v15_signature_verifies_in_openssl(void **state)
 	EVP_PKEY_free(pk);
 }
 
+/* Block type 1 read back (C_VerifyRecover): what the padding wraps, or an error for
+ * every malformed block. */
+static void
+test_pkcs1_signature_block_unpads_and_rejects_malformed(void **state)
+{
+	uint8_t em[256], bad[256];
+	size_t off;
+
+	(void)state;
+	assert_int_equal(kzt_pkcs1_sign_pad((const uint8_t *)"data", 4, em, sizeof(em)), KZT_OK);
+	assert_int_equal(kzt_pkcs1_sign_unpad(em, sizeof(em), &off), KZT_OK);
+	assert_int_equal(off, sizeof(em) - 4);
+	assert_memory_equal(em + off, "data", 4);
+	/* empty data: the separator is the last byte */
+	assert_int_equal(kzt_pkcs1_sign_pad(NULL, 0, em, sizeof(em)), KZT_OK);
+	assert_int_equal(kzt_pkcs1_sign_unpad(em, sizeof(em), &off), KZT_OK);
+	assert_int_equal(off, sizeof(em));
+	/* the longest data: exactly 8 bytes of FF */
+	memset(bad, 0x33, sizeof(bad));
+	assert_int_equal(kzt_pkcs1_sign_pad(bad, sizeof(em) - 11, em, sizeof(em)), KZT_OK);
+	assert_int_equal(kzt_pkcs1_sign_unpad(em, sizeof(em), &off), KZT_OK);
+	assert_int_equal(off, 11);
+	/* malformed: leading byte, block type, short padding, a non-FF byte, no separator */
+	memcpy(bad, em, sizeof(em));
+	bad[0] = 0x01;
+	assert_int_equal(kzt_pkcs1_sign_unpad(bad, sizeof(bad), &off), KZT_ERR_DATA);
+	memcpy(bad, em, sizeof(em));
+	bad[1] = 0x02;
+	assert_int_equal(kzt_pkcs1_sign_unpad(bad, sizeof(bad), &off), KZT_ERR_DATA);
+	memcpy(bad, em, sizeof(em));
+	bad[9] = 0x00; /* separator after 7 bytes of FF */
+	assert_int_equal(kzt_pkcs1_sign_unpad(bad, sizeof(bad), &off), KZT_ERR_DATA);
+	memcpy(bad, em, sizeof(em));
+	bad[5] = 0xFE;
+	assert_int_equal(kzt_pkcs1_sign_unpad(bad, sizeof(bad), &off), KZT_ERR_DATA);
+	memset(bad, 0xFF, sizeof(bad));
+	bad[0] = 0x00;
+	bad[1] = 0x01;
+	assert_int_equal(kzt_pkcs1_sign_unpad(bad, sizeof(bad), &off), KZT_ERR_DATA);
+	assert_int_equal(kzt_pkcs1_sign_unpad(bad, 10, &off), KZT_ERR_DATA); /* too short a block */
+}
+
 /* A key whose modulus has exactly the given bit length (OpenSSL's generator
  * sometimes lands one bit short). */
 static EVP_PKEY *
@@ -294,6 +336,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pkcs1_v15_signature_verifies_in_openssl),
+		cmocka_unit_test(test_pkcs1_signature_block_unpads_and_rejects_malformed),
 		cmocka_unit_test(test_pss_signature_verifies_in_openssl_at_odd_sizes),
 		cmocka_unit_test(test_pkcs1_v15_decryption_unpads_and_rejects_one_way),
 		cmocka_unit_test(test_oaep_decoding_with_sha1_sha256_and_label),

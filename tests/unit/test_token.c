@@ -251,7 +251,7 @@ test_objects_through_the_driver(void **state)
 	assert_int_equal(len, sizeof(cert));
 	assert_memory_equal(val, cert, len);
 	free(val);
-	assert_int_equal(kzt_token_update_object(f->tok, h, (const uint8_t *)"new", 3), KZT_OK);
+	assert_int_equal(kzt_token_update_object(f->tok, h, KZT_OBJF_MODIFIABLE, (const uint8_t *)"new", 3), KZT_OK);
 	assert_int_equal(kzt_token_set_label(f->tok, (const uint8_t *)"Bank", 4), KZT_OK);
 	assert_int_equal(kzt_token_delete_object(f->tok, h), KZT_OK);
 	assert_int_equal(kzt_token_delete_object(f->tok, h), KZT_ERR_NOT_FOUND);

@@ -380,10 +380,11 @@ out:
 uint16_t
 kzt_cmd_update_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 {
+	const uint8_t usage = KZT_OBJF_SIGN | KZT_OBJF_DECRYPT;
 	kzt_card_object *o;
-	uint8_t *old_blob, *neu = NULL;
+	uint8_t *old_blob, *neu = NULL, old_flags, flags;
 	size_t old_len;
-	kzt_tlv blob;
+	kzt_tlv blob, f;
 	uint16_t sw;
 	int ok = 1;
 
@@ -394,20 +395,30 @@ kzt_cmd_update_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 	if (!(o->flags & KZT_OBJF_MODIFIABLE))
 		return KZT_SW_CONDITIONS;
 	if (kzt_tlv_find(a->data, a->lc, KZT_TAG_OBJ_BLOB, &blob) != KZT_OK ||
-	    blob.len > KZT_BLOB_MAX)
+	    blob.len > KZT_BLOB_MAX || get_optional(a->data, a->lc, KZT_TAG_OBJ_FLAGS, &f) != KZT_OK)
 		return KZT_SW_WRONG_DATA;
+	flags = o->flags;
+	if (f.val != NULL) { /* only the usage flags may change, and only a private key has them */
+		if (f.len != 1 || ((f.val[0] ^ o->flags) & (uint8_t)~usage) != 0)
+			return KZT_SW_WRONG_DATA;
+		if (o->cls == KZT_CLASS_PRIVATE_KEY)
+			flags = (uint8_t)((o->flags & ~usage) | (f.val[0] & usage));
+	}
 	if (blob.len > o->blob_len && !fits(&card->st, blob.len - o->blob_len, 0))
 		return KZT_SW_NO_SPACE;
 	if ((neu = dup_bytes(blob.val, blob.len, &ok)) == NULL && !ok)
 		return KZT_SW_MEMORY_FAILURE;
 	old_blob = o->blob;
 	old_len = o->blob_len;
+	old_flags = o->flags;
 	o->blob = neu;
 	o->blob_len = blob.len;
+	o->flags = flags;
 	card->st.change_counter++;
 	if (kzt_card_commit(card) != KZT_OK) {
 		o->blob = old_blob;
 		o->blob_len = old_len;
+		o->flags = old_flags;
 		card->st.change_counter--;
 		free(neu);
 		return KZT_SW_MEMORY_FAILURE;

@@ -1,0 +1,147 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* C_SetAttributeValue and C_CopyObject. A change is checked whole against the
+ * attribute table (schema.c) on a copy of the object's attributes before anything
+ * is touched; on the token it is one UPDATE OBJECT, blob and usage flags in one
+ * card commit, so an object is never half-changed. */
+#include <string.h>
+
+#include "internal.h"
+#include "kzt_err.h"
+#include "schema.h"
+
+static CK_OBJECT_CLASS
+class_of(const kzt_attrs *l)
+{
+	const CK_ATTRIBUTE *c = kzt_attrs_get(l, CKA_CLASS);
+
+	return c != NULL ? *(const CK_OBJECT_CLASS *)c->pValue : CKO_DATA;
+}
+
+/* o's attributes with the template applied, into out (emptied by the caller). */
+static CK_RV
+changed(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_login login, kzt_attrs *out)
+{
+	CK_RV rv;
+
+	if (!kzt_attrs_bool(&o->attrs, CKA_MODIFIABLE, CK_TRUE))
+		return CKR_ACTION_PROHIBITED;
+	if (kzt_attrs_copy(out, &o->attrs) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	if ((rv = kzt_schema_apply(class_of(out), out, t, n, KZT_USE_SET)) != CKR_OK)
+		return rv;
+	if (kzt_attrs_bool(out, CKA_TRUSTED, CK_FALSE) && !kzt_attrs_bool(&o->attrs, CKA_TRUSTED, CK_FALSE) &&
+	    login != KZT_LOGIN_SO)
+		return CKR_ATTRIBUTE_READ_ONLY; /* only the SO may mark an object trusted */
+	return CKR_OK;
+}
+
+/* Card lock held: write the changed attributes of token object o to the card. */
+static CK_RV
+update_on_token(kzt_op *op, kzt_object *o, const kzt_attrs *l)
+{
+	uint8_t blob[KZT_BLOB_MAX];
+	size_t len;
+	CK_RV rv;
+
+	if (!(op->session_flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if (kzt_attrs_encode(l, kzt_object_blob_keeps(class_of(l)), blob, sizeof(blob), &len) != KZT_OK)
+		return CKR_DEVICE_MEMORY; /* more attributes than a card object holds */
+	rv = kzt_card_status(op, kzt_token_update_object(op->token, o->card_handle, kzt_key_card_flags(l),
+							 blob, len));
+	if (rv == CKR_OK)
+		op->slot->cache_valid = 0; /* the next look re-reads the directory */
+	return rv;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_SetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+					       CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+{
+	kzt_attrs l = {0};
+	kzt_session *s;
+	kzt_object *o;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_enter_object(hSession, hObject, pTemplate, ulCount, &s, &o)) != CKR_OK)
+		return rv;
+	if (o != NULL) {
+		if ((rv = changed(o, pTemplate, ulCount, s->slot->login, &l)) == CKR_OK) {
+			kzt_attrs_free(&o->attrs);
+			o->attrs = l;
+			memset(&l, 0, sizeof(l));
+		}
+		kzt_leave();
+		kzt_attrs_free(&l);
+		return rv;
+	}
+	kzt_leave();
+	if ((rv = kzt_token_object_begin(hSession, hObject, &op, &o)) != CKR_OK)
+		return rv;
+	if ((rv = changed(o, pTemplate, ulCount, kzt_slot_login(op.slot), &l)) == CKR_OK && ulCount > 0)
+		rv = update_on_token(&op, o, &l);
+	kzt_attrs_free(&l);
+	kzt_card_end(&op);
+	return rv;
+}
+
+/* Card lock held: the attributes of the object to copy, values included. */
+static CK_RV
+source(kzt_op *op, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_attrs *l)
+{
+	kzt_session *s;
+	kzt_object *o;
+	CK_RV rv;
+	int found = 0;
+
+	if ((rv = kzt_enter_session(h, &s)) != CKR_OK)
+		return rv;
+	if ((o = kzt_session_object(s->slot, obj, NULL)) != NULL) {
+		found = 1;
+		rv = kzt_attrs_copy(l, &o->attrs) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+	}
+	kzt_leave();
+	if (found)
+		return rv;
+	if ((rv = kzt_objects_sync(op)) != CKR_OK)
+		return rv;
+	if ((o = kzt_token_object(op, obj)) == NULL)
+		return CKR_OBJECT_HANDLE_INVALID;
+	if ((rv = kzt_object_load(op, o)) != CKR_OK)
+		return rv;
+	return kzt_attrs_copy(l, &o->attrs) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_CopyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+					CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+					CK_OBJECT_HANDLE_PTR phNewObject)
+{
+	kzt_attrs l = {0};
+	CK_OBJECT_CLASS cls;
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if (phNewObject == NULL || (pTemplate == NULL && ulCount > 0))
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		rv = source(&op, hSession, hObject, &l);
+	if (rv != CKR_OK)
+		goto out;
+	cls = class_of(&l);
+	if (!kzt_attrs_bool(&l, CKA_COPYABLE, CK_TRUE))
+		rv = CKR_ACTION_PROHIBITED; /* private keys among them: their numbers stay on the card */
+	else if ((rv = kzt_schema_apply(cls, &l, pTemplate, ulCount, KZT_USE_SET | KZT_USE_COPY)) != CKR_OK)
+		;
+	else if ((cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY) && !kzt_attrs_bool(&l, CKA_TOKEN, CK_FALSE))
+		rv = CKR_TEMPLATE_INCONSISTENT; /* keys live on the card */
+	else
+		rv = kzt_object_add(&op, hSession, cls, &l, phNewObject);
+out:
+	kzt_attrs_free(&l);
+	kzt_card_end(&op);
+	return rv;
+}

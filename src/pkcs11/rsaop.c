@@ -1,0 +1,231 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* What every RSA operation shares: its state, and the one Init behind C_SignInit
+ * and C_DecryptInit (a private key, used on the card) and C_VerifyInit,
+ * C_EncryptInit and C_VerifyRecoverInit (a public key, used on the host). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "internal.h"
+#include "mech.h"
+#include "secmem.h"
+
+void
+kzt_rsa_free(kzt_rsa_state **st)
+{
+	if (*st == NULL)
+		return;
+	kzt_hash_free(&(*st)->hash);
+	kzt_secure_zero(*st, sizeof(**st));
+	free(*st);
+	*st = NULL;
+}
+
+static CK_RV
+oaep_params(const CK_MECHANISM *m, kzt_rsa_state *st)
+{
+	const CK_RSA_PKCS_OAEP_PARAMS *p = m->pParameter;
+	kzt_hash h, mgf;
+
+	if (p == NULL || m->ulParameterLen != sizeof(*p) || !kzt_mech_hash(p->hashAlg, &h) ||
+	    !kzt_mech_mgf(p->mgf, &mgf))
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (p->source != 0 && p->source != CKZ_DATA_SPECIFIED)
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (p->ulSourceDataLen > sizeof(st->label) || (p->pSourceData == NULL && p->ulSourceDataLen > 0))
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (st->k < 2 * kzt_hash_len(h) + 2)
+		return CKR_KEY_SIZE_RANGE;
+	st->oaep_hash = (int)h;
+	st->oaep_mgf = (int)mgf;
+	st->label_len = p->ulSourceDataLen;
+	if (st->label_len > 0)
+		memcpy(st->label, p->pSourceData, st->label_len);
+	return CKR_OK;
+}
+
+/* Card lock held: the RSA key object hKey of class cls whose usage attribute is
+ * true, its modulus read, and the modulus length in bits. */
+static CK_RV
+rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
+	    kzt_object **key, size_t *bits)
+{
+	const CK_ATTRIBUTE *c, *n;
+	unsigned top, mask;
+	kzt_object *o;
+	CK_RV rv;
+
+	if ((rv = kzt_objects_sync(op)) != CKR_OK)
+		return rv;
+	if ((o = kzt_token_object(op, hKey)) == NULL)
+		return CKR_KEY_HANDLE_INVALID;
+	c = kzt_attrs_get(&o->attrs, CKA_CLASS);
+	if (c == NULL || *(const CK_OBJECT_CLASS *)c->pValue != cls)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!kzt_attrs_bool(&o->attrs, usage, CK_FALSE))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if ((rv = kzt_object_load(op, o)) != CKR_OK)
+		return rv;
+	if ((n = kzt_attrs_get(&o->attrs, CKA_MODULUS)) == NULL || n->ulValueLen > 512)
+		return CKR_DEVICE_ERROR;
+	*bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
+	for (top = ((const uint8_t *)n->pValue)[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
+		(*bits)--;
+	*key = o;
+	return CKR_OK;
+}
+
+/* The private key hKey: its card handle and modulus length. */
+static CK_RV
+private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint16_t *card_key,
+		size_t *k, size_t *bits)
+{
+	kzt_object *o;
+	CK_RV rv = rsa_key(op, hKey, CKO_PRIVATE_KEY, usage, &o, bits);
+
+	if (rv == CKR_OK) {
+		*card_key = o->card_handle;
+		*k = kzt_attrs_get(&o->attrs, CKA_MODULUS)->ulValueLen;
+	}
+	return rv;
+}
+
+/* The opening every Init shares: the card for the session (lock held on CKR_OK),
+ * the mechanism, which must offer flag, and the user's login when need_user. */
+static CK_RV
+mech_begin(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_FLAGS flag, int need_user, kzt_op *op,
+	       const kzt_mech **mech)
+{
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_session(h, op)) != CKR_OK)
+		return rv;
+	if (m == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else if ((*mech = kzt_mech_find(m->mechanism)) == NULL || !((*mech)->flags & flag))
+		rv = CKR_MECHANISM_INVALID;
+	else if (need_user && kzt_slot_login(op->slot) != KZT_LOGIN_USER)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	if (rv != CKR_OK)
+		kzt_card_end(op);
+	return rv;
+}
+
+/* The public key hKey: its numbers into pk. */
+static CK_RV
+public_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, kzt_pubkey *pk)
+{
+	const CK_ATTRIBUTE *n, *e;
+	kzt_object *o;
+	CK_RV rv;
+
+	if ((rv = rsa_key(op, hKey, CKO_PUBLIC_KEY, usage, &o, &pk->bits)) != CKR_OK)
+		return rv;
+	n = kzt_attrs_get(&o->attrs, CKA_MODULUS);
+	e = kzt_attrs_get(&o->attrs, CKA_PUBLIC_EXPONENT);
+	if (e == NULL || e->ulValueLen > sizeof(pk->e))
+		return CKR_DEVICE_ERROR;
+	memcpy(pk->n, n->pValue, n->ulValueLen);
+	memcpy(pk->e, e->pValue, e->ulValueLen);
+	pk->e_len = e->ulValueLen;
+	pk->k = n->ulValueLen;
+	return CKR_OK;
+}
+
+/* raw = in ^ e mod n with the public key (in: k bytes). KZT_ERR_DATA: in >= n. */
+int
+kzt_pubkey_raise(const kzt_pubkey *pk, const uint8_t *in, uint8_t *raw)
+{
+	return kzt_rsa_public(pk->n, pk->k, pk->e, pk->e_len, in, raw);
+}
+
+int
+kzt_rsa_give(const kzt_rsa_state *st, CK_BYTE_PTR out, CK_ULONG_PTR len, CK_RV *rv)
+{
+	if (out == NULL || *len < st->out_len) {
+		*rv = out == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
+		*len = st->out_len;
+		return 0;
+	}
+	memcpy(out, st->out, st->out_len);
+	*len = st->out_len;
+	*rv = CKR_OK;
+	return 1;
+}
+
+kzt_rsa_state **
+kzt_rsa_slot(kzt_session *s, CK_FLAGS flag)
+{
+	switch (flag) {
+	case CKF_SIGN: return &s->sign;
+	case CKF_VERIFY: return &s->verify;
+	case CKF_DECRYPT: return &s->decrypt;
+	case CKF_ENCRYPT: return &s->encrypt;
+	default: return &s->recover;
+	}
+}
+
+/* Card lock held: the operation's key (the usage attribute flag needs true), its
+ * size into st. */
+static CK_RV
+key_for(kzt_op *op, CK_OBJECT_HANDLE key, CK_FLAGS flag, kzt_rsa_state *st)
+{
+	CK_RV rv;
+
+	if (flag == CKF_SIGN || flag == CKF_DECRYPT)
+		return private_key(op, key, flag == CKF_SIGN ? CKA_SIGN : CKA_DECRYPT, &st->card_key,
+				       &st->k, &st->bits);
+	rv = public_key(op, key,
+			    flag == CKF_VERIFY ? CKA_VERIFY : flag == CKF_ENCRYPT ? CKA_ENCRYPT : CKA_VERIFY_RECOVER,
+			    &st->pub);
+	st->k = st->pub.k;
+	st->bits = st->pub.bits;
+	return rv;
+}
+
+/* The mechanism's parameters: PSS's or OAEP's, or none. */
+static CK_RV
+params(const CK_MECHANISM *m, CK_FLAGS flag, kzt_rsa_state *st)
+{
+	if (flag == CKF_SIGN || flag == CKF_VERIFY)
+		return kzt_sig_setup(m, st);
+	if (st->mech->padding == KZT_PAD_OAEP)
+		return oaep_params(m, st);
+	return m->pParameter != NULL || m->ulParameterLen != 0 ? CKR_MECHANISM_PARAM_INVALID : CKR_OK;
+}
+
+CK_RV
+kzt_rsa_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, CK_FLAGS flag)
+{
+	kzt_rsa_state *st = NULL, **slot;
+	const kzt_mech *mech;
+	kzt_session *s;
+	kzt_op op;
+	CK_RV rv;
+
+	/* a private key needs the user; a public key does not */
+	if ((rv = mech_begin(h, m, flag, flag == CKF_SIGN || flag == CKF_DECRYPT, &op, &mech)) != CKR_OK)
+		return rv;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	st->mech = mech;
+	if ((rv = key_for(&op, key, flag, st)) != CKR_OK || (rv = params(m, flag, st)) != CKR_OK ||
+	    (rv = kzt_enter_session(h, &s)) != CKR_OK)
+		goto out;
+	slot = kzt_rsa_slot(s, flag);
+	if (*slot != NULL) {
+		rv = CKR_OPERATION_ACTIVE;
+	} else {
+		*slot = st;
+		st = NULL;
+	}
+	kzt_leave();
+out:
+	kzt_rsa_free(&st);
+	kzt_card_end(&op);
+	return rv;
+}
