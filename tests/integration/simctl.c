@@ -60,7 +60,11 @@ simctl_start(simctl *s)
 	if ((s->pid = fork()) < 0)
 		die("fork");
 	if (s->pid == 0) {
-		execl(sim, sim, "--store", s->store, "--socket", s->socket, (char *)NULL);
+		if (s->capacity[0] != '\0')
+			execl(sim, sim, "--store", s->store, "--socket", s->socket, "--capacity", s->capacity,
+			      (char *)NULL);
+		else
+			execl(sim, sim, "--store", s->store, "--socket", s->socket, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 500 && !socket_answers(s->socket); i++)

@@ -14,6 +14,7 @@ typedef struct simctl {
 	char socket[128];
 	char store[128];
 	pid_t pid;        /* 0 when not running */
+	char capacity[16]; /* --capacity for the next start ("" for the default) */
 } simctl;
 
 /* Make a scratch directory and point KAZTOKEN_SIM_SOCKET (and an empty

@@ -1058,6 +1058,61 @@ test_copy_object_rules(void **state)
 	assert_int_equal(f->p->C_CopyObject(h, data, NULL, 0, NULL), CKR_ARGUMENTS_BAD);
 }
 
+/* A token with a small store: CKR_DEVICE_MEMORY when full, nothing half-written,
+ * the memory fields of C_GetTokenInfo tell the truth, a deletion frees space. */
+static void
+test_full_token_answers_device_memory(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_BYTE value[1000];
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_TOKEN, &yes, 1},
+			    {CKA_LABEL, "filler", 6}, {CKA_VALUE, value, sizeof(value)}};
+	CK_OBJECT_HANDLE o, first = CK_INVALID_HANDLE, pub, priv;
+	CK_TOKEN_INFO before, full, freed;
+	CK_SESSION_HANDLE h;
+	CK_ULONG n = 0;
+	CK_RV rv;
+
+	simctl_stop(&f->sim);
+	strcpy(f->sim.capacity, "8192");
+	simctl_start(&f->sim);
+	memset(value, 0xAB, sizeof(value));
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &before), CKR_OK);
+	assert_int_equal(before.ulTotalPublicMemory, 8192);
+	assert_int_equal(before.ulFreePublicMemory, 8192);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	while ((rv = f->p->C_CreateObject(h, t, 4, &o)) == CKR_OK) {
+		if (first == CK_INVALID_HANDLE)
+			first = o;
+		n++;
+		assert_true(n < 10);
+	}
+	assert_int_equal(rv, CKR_DEVICE_MEMORY);
+	assert_int_equal(n, 7); /* 8192 bytes hold seven objects of a kilobyte and more */
+	assert_int_equal(find_by_label(f, h, "filler", NULL), n);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &full), CKR_OK);
+	assert_true(full.ulFreePublicMemory < sizeof(value));
+	/* a key pair does not fit either, and leaves no half behind */
+	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_DEVICE_MEMORY);
+	assert_int_equal(find_by_label(f, h, "filler", NULL), n);
+	/* a store that refused stays readable: restart and see the same objects */
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+	simctl_stop(&f->sim);
+	simctl_start(&f->sim);
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	assert_int_equal(find_by_label(f, h, "filler", &first), n);
+	assert_int_equal(f->p->C_DestroyObject(h, first), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &freed), CKR_OK);
+	assert_true(freed.ulFreePublicMemory >= full.ulFreePublicMemory + sizeof(value));
+	assert_int_equal(f->p->C_CreateObject(h, t, 4, &o), CKR_OK);
+}
+
 static void
 test_digests_match_known_answers(void **state)
 {
@@ -1239,6 +1294,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_verify_recover_returns_the_signed_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_attribute_value_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_object_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_token_answers_device_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digests_match_known_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),

@@ -16,6 +16,9 @@
 /* Longest data field the applet accepts (after chaining) and returns. */
 #define KZT_CARD_MAX_DATA 8192
 #define KZT_CARD_MAX_OBJECTS 128
+/* What --capacity accepts: the store size, in bytes. */
+#define KZT_MIN_CAPACITY 1024u
+#define KZT_MAX_CAPACITY (16u * 1024 * 1024)
 #define KZT_CARD_OBJECT_COST 16   /* bookkeeping bytes charged per object */
 
 typedef struct kzt_card_pin {

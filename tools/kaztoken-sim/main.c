@@ -39,15 +39,50 @@ on_signal(int sig)
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: kaztoken-sim --store FILE --socket PATH\n"
-		     "  --store FILE   the token's persistent state (created factory-fresh if absent)\n"
-		     "  --socket PATH  unix socket to serve APDUs on\n"
-		     "  -v, --verbose  log each connection and command to stderr\n");
+	fprintf(out, "usage: kaztoken-sim --store FILE --socket PATH [--capacity BYTES]\n"
+		     "  --store FILE      the token's persistent state (created factory-fresh if absent)\n"
+		     "  --socket PATH     unix socket to serve APDUs on\n"
+		     "  --capacity BYTES  the size of the token's object store (default 65536, from\n"
+		     "                    %u to %u; never below what the store already holds)\n"
+		     "  -v, --verbose     log each connection and command to stderr\n",
+		KZT_MIN_CAPACITY, KZT_MAX_CAPACITY);
 }
 
 static int verbose;
 
 #define LOG(...) fprintf(stderr, "kaztoken-sim: " __VA_ARGS__)
+
+/* The --capacity argument: KZT_OK with the value, or KZT_ERR_ARGS. */
+static int
+parse_capacity(const char *arg, uint32_t *cap)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v < KZT_MIN_CAPACITY ||
+	    v > KZT_MAX_CAPACITY)
+		return KZT_ERR_ARGS;
+	*cap = (uint32_t)v;
+	return KZT_OK;
+}
+
+/* Give the card the store size asked for, unless it already holds more. */
+static int
+set_capacity(kzt_card *card, uint32_t cap)
+{
+	size_t used = kzt_card_used(&card->st);
+
+	if (card->st.capacity == cap)
+		return KZT_OK;
+	if (used > cap) {
+		LOG("the store holds %zu bytes, more than --capacity %u\n", used, (unsigned)cap);
+		return KZT_ERR_ARGS;
+	}
+	card->st.capacity = cap;
+	return kzt_card_commit(card);
+}
 
 static int
 listen_on(const char *path)
@@ -162,6 +197,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"store", required_argument, NULL, 's'},
 					     {"socket", required_argument, NULL, 'S'},
+					     {"capacity", required_argument, NULL, 'c'},
 					     {"verbose", no_argument, NULL, 'v'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
@@ -172,12 +208,20 @@ main(int argc, char **argv)
 	uint8_t *in = NULL, *out = NULL;
 	char why[256] = "";
 	kzt_card card;
+	uint32_t capacity = 0;
 	int c, lfd, nclients = 0, i, n, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': store = optarg; break;
 		case 'S': sock = optarg; break;
+		case 'c':
+			if (parse_capacity(optarg, &capacity) != KZT_OK) {
+				LOG("--capacity: want a number of bytes from %u to %u\n", KZT_MIN_CAPACITY,
+				    KZT_MAX_CAPACITY);
+				return 2;
+			}
+			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -195,6 +239,8 @@ main(int argc, char **argv)
 			LOG("%s: %s\n", store, kzt_strerror(c));
 		return 1;
 	}
+	if (capacity != 0 && set_capacity(&card, capacity) != KZT_OK)
+		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
