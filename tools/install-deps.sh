@@ -12,6 +12,8 @@ packages=(
 	opensc                       # pkcs11-tool
 	openssl                      # test certificates and signature checks
 	valgrind                     # leak checks
+	python3-pykcs11              # the module driven from Python
+	python3-cryptography         # ...with its results checked there
 )
 
 as_root() {
