@@ -32,6 +32,9 @@ typedef struct kzt_object {
 	uint16_t card_handle;  /* token objects: the card's handle */
 	uint32_t value_len;    /* token objects: size of the value on the card */
 	int value_loaded;      /* token objects: CKA_VALUE / key numbers read already */
+	uint8_t *entry;        /* token objects: the directory entry's blob as last listed */
+	size_t entry_len;
+	uint8_t entry_flags;   /* ...and its flags */
 	kzt_attrs attrs;       /* every attribute it has (values owned) */
 	struct kzt_object *next;
 } kzt_object;
@@ -185,6 +188,12 @@ void kzt_objects_forget(kzt_slot *slot);
 CK_RV kzt_objects_sync(kzt_op *op);
 /* Card lock held: the token object with this handle visible now, or NULL. */
 kzt_object *kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h);
+/* Card lock held: the same from the cache as it stands, without asking the card
+ * whether anything changed (NULL when the cache does not hold it for this login). */
+kzt_object *kzt_token_object_cached(kzt_op *op, CK_OBJECT_HANDLE h);
+/* A key object's value, known without reading it: its modulus and exponent. */
+CK_RV kzt_object_key_numbers(kzt_object *o, const uint8_t *n, size_t n_len, const uint8_t *e,
+			     size_t e_len);
 /* Card lock held: read the object's value from the card if not read yet. */
 CK_RV kzt_object_load(kzt_op *op, kzt_object *o);
 /* Global lock held: the session object of this slot with handle h that may be

@@ -177,15 +177,18 @@ prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn
 	return CKR_OK;
 }
 
-/* The module handle of the cached object with this card handle. */
+/* The module handle of the cached key object with this card handle, its numbers
+ * taken from the card's answer (so its first use reads nothing). */
 static CK_OBJECT_HANDLE
-cached_handle(kzt_op *op, uint16_t card)
+cached_handle(kzt_op *op, uint16_t card, const uint8_t *n, size_t n_len, const uint8_t *e,
+	      size_t e_len)
 {
 	kzt_object *o;
 
 	for (o = op->slot->objects; o != NULL; o = o->next)
 		if (o->card_handle == card)
-			return o->handle;
+			return kzt_object_key_numbers(o, n, n_len, e, e_len) == CKR_OK ? o->handle
+										  : CK_INVALID_HANDLE;
 	return CK_INVALID_HANDLE;
 }
 
@@ -254,8 +257,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 		rv = CKR_ATTRIBUTE_VALUE_INVALID; /* the card refused the exponent */
 	if (rv != CKR_OK || (rv = kzt_objects_sync(&op)) != CKR_OK)
 		goto out;
-	*phPublicKey = cached_handle(&op, card_pub);
-	*phPrivateKey = cached_handle(&op, card_priv);
+	*phPublicKey = cached_handle(&op, card_pub, n, n_len, exponent, exponent_len);
+	*phPrivateKey = cached_handle(&op, card_priv, n, n_len, exponent, exponent_len);
 	if (*phPublicKey == CK_INVALID_HANDLE || *phPrivateKey == CK_INVALID_HANDLE)
 		rv = CKR_DEVICE_ERROR; /* generated, yet not listed */
 out:

@@ -18,6 +18,7 @@ kzt_object_free(kzt_object *o)
 	if (o == NULL)
 		return;
 	kzt_attrs_free(&o->attrs);
+	free(o->entry);
 	free(o);
 }
 
@@ -128,15 +129,26 @@ kzt_card_class(CK_OBJECT_CLASS cls)
 	return 0xFF;
 }
 
-/* The attributes a directory entry tells: what the card knows, then the blob. */
+/* The attributes a directory entry tells: what the card knows, then the blob. An
+ * entry listed as before keeps what was read (values never change on the card). */
 static int
 fill_from_entry(kzt_object *o, const kzt_dir_entry *e)
 {
 	int r;
 
+	if (o->entry != NULL && o->entry_len == e->blob_len && o->entry_flags == e->flags &&
+	    o->value_len == e->value_len && memcmp(o->entry, e->blob, e->blob_len) == 0)
+		return KZT_OK;
 	kzt_attrs_free(&o->attrs);
+	free(o->entry);
 	o->value_loaded = 0;
 	o->value_len = e->value_len;
+	o->entry_len = 0;
+	if ((o->entry = malloc(e->blob_len + 1)) == NULL)
+		return KZT_ERR_NOMEM;
+	memcpy(o->entry, e->blob, e->blob_len);
+	o->entry_len = e->blob_len;
+	o->entry_flags = e->flags;
 	if ((r = kzt_attrs_decode(e->blob, e->blob_len, &o->attrs)) != KZT_OK)
 		return r;
 	/* what the card enforces wins over anything a blob might claim */
@@ -190,8 +202,11 @@ kzt_objects_sync(kzt_op *op)
 		*tail = o;
 		tail = &o->next;
 		if ((r = fill_from_entry(o, &e)) != KZT_OK) {
-			kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob", e.handle);
-			r = KZT_ERR_CARD;
+			if (r != KZT_ERR_NOMEM) {
+				kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob",
+					e.handle);
+				r = KZT_ERR_CARD;
+			}
 			break;
 		}
 	}
@@ -219,6 +234,27 @@ kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h)
 	return NULL;
 }
 
+kzt_object *
+kzt_token_object_cached(kzt_op *op, CK_OBJECT_HANDLE h)
+{
+	kzt_slot *slot = op->slot;
+
+	if (!slot->cache_valid || slot->cache_private != (kzt_slot_login(slot) == KZT_LOGIN_USER))
+		return NULL;
+	return kzt_token_object(op, h);
+}
+
+CK_RV
+kzt_object_key_numbers(kzt_object *o, const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len)
+{
+	if (kzt_attrs_set(&o->attrs, CKA_MODULUS, n, n_len) != KZT_OK ||
+	    kzt_attrs_set(&o->attrs, CKA_PUBLIC_EXPONENT, e, e_len) != KZT_OK ||
+	    kzt_attrs_set_ulong(&o->attrs, CKA_MODULUS_BITS, n_len * 8) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	o->value_loaded = 1;
+	return CKR_OK;
+}
+
 /* A key's numbers, from its value as the token driver reads it. */
 static CK_RV
 load_key_numbers(kzt_object *o, const uint8_t *v, size_t len)
@@ -228,11 +264,7 @@ load_key_numbers(kzt_object *o, const uint8_t *v, size_t len)
 
 	if (kzt_key_value_parse(v, len, &n, &n_len, &e, &e_len) != KZT_OK)
 		return CKR_DEVICE_ERROR;
-	if (kzt_attrs_set(&o->attrs, CKA_MODULUS, n, n_len) != KZT_OK ||
-	    kzt_attrs_set(&o->attrs, CKA_PUBLIC_EXPONENT, e, e_len) != KZT_OK ||
-	    kzt_attrs_set_ulong(&o->attrs, CKA_MODULUS_BITS, n_len * 8) != KZT_OK)
-		return CKR_HOST_MEMORY;
-	return CKR_OK;
+	return kzt_object_key_numbers(o, n, n_len, e, e_len);
 }
 
 CK_RV

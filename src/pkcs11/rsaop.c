@@ -57,10 +57,14 @@ rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYP
 	kzt_object *o;
 	CK_RV rv;
 
-	if ((rv = kzt_objects_sync(op)) != CKR_OK)
-		return rv;
-	if ((o = kzt_token_object(op, hKey)) == NULL)
-		return CKR_KEY_HANDLE_INVALID;
+	/* A key the cache knows costs no round trip: should it have gone from the card
+	 * meanwhile, or lost its usage there, the card refuses the operation itself. */
+	if ((o = kzt_token_object_cached(op, hKey)) == NULL) {
+		if ((rv = kzt_objects_sync(op)) != CKR_OK)
+			return rv;
+		if ((o = kzt_token_object(op, hKey)) == NULL)
+			return CKR_KEY_HANDLE_INVALID;
+	}
 	c = kzt_attrs_get(&o->attrs, CKA_CLASS);
 	if (c == NULL || *(const CK_OBJECT_CLASS *)c->pValue != cls)
 		return CKR_KEY_TYPE_INCONSISTENT;

@@ -568,6 +568,20 @@ test_repeated_search_costs_one_apdu(void **state)
 	before = simctl_apdus(&f->sim);
 	create_data(f, h, "obj-9", "v", CK_TRUE, CK_FALSE, CKR_OK);
 	assert_int_equal(find_by_label(f, h, "obj-9", NULL), 1);
+	/* a value once read is not read again after an unrelated change */
+	{
+		CK_OBJECT_HANDLE o;
+		CK_BYTE v[8];
+		CK_ATTRIBUTE t[] = {{CKA_VALUE, v, sizeof(v)}};
+
+		assert_int_equal(find_by_label(f, h, "obj-2", &o), 1);
+		assert_int_equal(f->p->C_GetAttributeValue(h, o, t, 1), CKR_OK);
+		create_data(f, h, "obj-8", "v", CK_TRUE, CK_FALSE, CKR_OK);
+		before = simctl_apdus(&f->sim);
+		t[0].ulValueLen = sizeof(v);
+		assert_int_equal(f->p->C_GetAttributeValue(h, o, t, 1), CKR_OK);
+		assert_int_equal(simctl_apdus(&f->sim) - before, 1); /* the counter; no READ again */
+	}
 }
 
 static void
@@ -650,7 +664,9 @@ test_signing_rules_and_apdu_count(void **state)
 	assert_int_equal(f->p->C_SignInit(h, &sha, nosign), CKR_KEY_FUNCTION_NOT_PERMITTED);
 	assert_int_equal(f->p->C_SignInit(h, &sha, pub), CKR_KEY_TYPE_INCONSISTENT);
 	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OPERATION_NOT_INITIALIZED);
+	before = simctl_apdus(&f->sim);
 	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_OK);
+	assert_int_equal(simctl_apdus(&f->sim) - before, 0); /* a key already known */
 	assert_int_equal(f->p->C_SignInit(h, &sha, priv), CKR_OPERATION_ACTIVE);
 	/* the length query and a short buffer leave the operation active */
 	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), NULL, &len), CKR_OK);
