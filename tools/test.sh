@@ -21,6 +21,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAZTOKEN_TESTS=ON -DKAZT
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j2 | tee "$logs/gcc.txt" || status=1
 
+echo "== benchmark (figures, not a test): APDUs per operation"
+build/kaztoken-bench apdu 2>/dev/null || status=1
+
 echo "== clang build with ASan + UBSan: unit tests and the dlopen suite"
 CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DKAZTOKEN_TESTS=ON -DKAZTOKEN_FUZZ=OFF \
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null
