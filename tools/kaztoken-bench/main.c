@@ -5,6 +5,7 @@
  *
  *   apdu  the APDUs each PKCS#11 operation costs, counted by a kaztoken-sim of its
  *         own (its STATS message), through the module as an application loads it.
+ *   bn    src/bn's RSA against OpenSSL's in the same run (bn.c).
  *
  * The module and the simulator are taken from KZT_MODULE and KZT_SIM, or else from
  * beside this program (the build directory). */
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "kaztoken/pkcs11.h"
 #include "simctl.h"
 
@@ -23,8 +25,9 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: kaztoken-bench apdu\n"
+	fprintf(out, "usage: kaztoken-bench apdu|bn\n"
 		     "  apdu  APDUs per PKCS#11 operation, counted by the simulator\n"
+		     "  bn    src/bn's RSA private operation and key generation against OpenSSL's\n"
 		     "The module and simulator come from KZT_MODULE and KZT_SIM, or from beside "
 		     "this program.\n");
 }
@@ -147,6 +150,8 @@ main(int argc, char **argv)
 	default_paths();
 	if (strcmp(argv[1], "apdu") == 0)
 		return bench_apdu();
+	if (strcmp(argv[1], "bn") == 0)
+		return kzt_bench_bn();
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;

@@ -1,0 +1,11 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The benchmark modes of kaztoken-bench, each printing name=value lines. */
+#ifndef KZT_BENCH_H
+#define KZT_BENCH_H
+
+/* src/bn against OpenSSL: RSA private operation and key generation (bn.c). */
+int kzt_bench_bn(void);
+
+#endif
