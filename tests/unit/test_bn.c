@@ -14,14 +14,13 @@
 
 #include <cmocka.h>
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
 #include "bn.h"
 #include "kzt_err.h"
+#include "osslkey.h"
 #include "rsa.h"
 
 #define CASES 2000
@@ -334,56 +333,19 @@ test_primes_agree_with_openssl(void **state)
 	BN_CTX_free(ctx);
 }
 
-/* An OpenSSL key from ours, and back. */
 static EVP_PKEY *
 to_pkey(const kzt_rsa_key *k)
 {
-	const uint8_t *v[8] = {k->n, k->e, k->d, k->p, k->q, k->dp, k->dq, k->qinv};
-	const size_t l[8] = {k->n_len, k->e_len, k->d_len, k->p_len, k->q_len, k->dp_len, k->dq_len, k->qinv_len};
-	const char *names[8] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
-				OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
-				OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-				OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	BIGNUM *bn[8];
-	OSSL_PARAM *params;
-	EVP_PKEY *pk = NULL;
-	size_t i;
+	EVP_PKEY *pk = kzt_osslkey_from_parts(k);
 
-	for (i = 0; i < 8; i++) {
-		bn[i] = BN_bin2bn(v[i], (int)l[i], NULL);
-		OSSL_PARAM_BLD_push_BN(bld, names[i], bn[i]);
-	}
-	params = OSSL_PARAM_BLD_to_param(bld);
-	assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
-	assert_int_equal(EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_KEYPAIR, params), 1);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	EVP_PKEY_CTX_free(ctx);
-	for (i = 0; i < 8; i++)
-		BN_free(bn[i]);
+	assert_non_null(pk);
 	return pk;
 }
 
 static void
 from_pkey(EVP_PKEY *pk, kzt_rsa_key *k)
 {
-	const char *names[8] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
-				OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
-				OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-				OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
-	uint8_t *v[8] = {k->n, k->e, k->d, k->p, k->q, k->dp, k->dq, k->qinv};
-	size_t *l[8] = {&k->n_len, &k->e_len, &k->d_len, &k->p_len, &k->q_len, &k->dp_len, &k->dq_len, &k->qinv_len};
-	size_t i;
-
-	memset(k, 0, sizeof(*k));
-	for (i = 0; i < 8; i++) {
-		BIGNUM *b = NULL;
-		assert_int_equal(EVP_PKEY_get_bn_param(pk, names[i], &b), 1);
-		*l[i] = (size_t)BN_bn2bin(b, v[i]);
-		BN_free(b);
-	}
+	assert_int_equal(kzt_osslkey_to_parts(pk, k), 0);
 }
 
 /* OpenSSL's raw RSA with this key: out = in^d (private) or in^e (public). */
@@ -474,24 +436,16 @@ test_openssl_keys_work_and_bad_keys_are_refused(void **state)
 	assert_int_equal(kzt_rsa_check(&key, rng), KZT_OK);
 	cross_check(&key, pk, 40);
 	/* each part changed in turn: the check refuses them all */
-	bad = key;
-	bad.n[100] ^= 1;
-	assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);
-	bad = key;
-	bad.d[100] ^= 1;
-	assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);
-	bad = key;
-	bad.dp[10] ^= 1;
-	assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);
-	bad = key;
-	bad.dq[10] ^= 1;
-	assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);
-	bad = key;
-	bad.qinv[10] ^= 1;
-	assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);
-	bad = key;
-	bad.e[2] ^= 2;
-	assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);
+	{
+		uint8_t *parts[] = {bad.n + 100, bad.d + 100, bad.dp + 10, bad.dq + 10, bad.qinv + 10, bad.e + 2};
+		size_t i;
+
+		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			bad = key;
+			*parts[i] ^= 2;
+			assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);
+		}
+	}
 	bad = key;
 	bad.p_len = 0;
 	assert_int_equal(kzt_rsa_check(&bad, rng), KZT_ERR_DATA);

@@ -12,13 +12,13 @@
 #include <time.h>
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
 #include "bench.h"
 #include "kzt_err.h"
+#include "osslkey.h"
 #include "rsa.h"
 
 static int
@@ -58,29 +58,7 @@ die(const char *what)
 	exit(1);
 }
 
-/* An OpenSSL key's parts, as src/bn takes them. */
-static void
-parts_of(EVP_PKEY *pk, kzt_rsa_key *k)
-{
-	const char *names[8] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
-				OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
-				OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-				OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
-	uint8_t *v[8] = {k->n, k->e, k->d, k->p, k->q, k->dp, k->dq, k->qinv};
-	size_t *l[8] = {&k->n_len, &k->e_len, &k->d_len, &k->p_len, &k->q_len, &k->dp_len, &k->dq_len, &k->qinv_len};
-	size_t i;
-
-	memset(k, 0, sizeof(*k));
-	for (i = 0; i < 8; i++) {
-		BIGNUM *b = NULL;
-		if (EVP_PKEY_get_bn_param(pk, names[i], &b) != 1)
-			die("cannot read an OpenSSL key");
-		*l[i] = (size_t)BN_bn2bin(b, v[i]);
-		BN_clear_free(b);
-	}
-}
-
-/* The private operation: ITER rounds, each timing a batch on both sides. */
+/* The private operation: ROUNDS rounds, each timing a batch on both sides. */
 static void
 bench_private(unsigned bits, int batch)
 {
@@ -97,7 +75,8 @@ bench_private(unsigned bits, int batch)
 	if (pk == NULL || ctx == NULL || EVP_PKEY_decrypt_init(ctx) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) != 1)
 		die("OpenSSL key setup failed");
-	parts_of(pk, &key);
+	if (kzt_osslkey_to_parts(pk, &key) != 0)
+		die("cannot read an OpenSSL key");
 	if (kzt_rsa_private_init(&ours, &key, rng) != KZT_OK)
 		die("src/bn refused the key");
 	rng(in, k);

@@ -47,8 +47,8 @@ kzt_card_factory(kzt_card_state *st, const uint8_t serial[KZT_SERIAL_LEN])
 	st->next_handle = 1;
 }
 
-static int
-random_bytes(uint8_t *p, size_t n)
+int
+kzt_card_random(uint8_t *p, size_t n)
 {
 	ssize_t r;
 
@@ -79,7 +79,7 @@ kzt_card_open(kzt_card *card, const char *store_path, char *why, size_t why_len)
 			return r;
 		}
 	}
-	if ((r = random_bytes(serial, sizeof(serial))) != KZT_OK) {
+	if ((r = kzt_card_random(serial, sizeof(serial))) != KZT_OK) {
 		kzt_card_close(card);
 		return r;
 	}
@@ -514,7 +514,7 @@ cmd_get_challenge(const kzt_apdu *a, reply *rp)
 		return KZT_SW_WRONG_P1P2;
 	if (a->lc != 0 || a->le == 0 || a->le > sizeof(rnd))
 		return KZT_SW_WRONG_LENGTH;
-	if (random_bytes(rnd, a->le) != KZT_OK)
+	if (kzt_card_random(rnd, a->le) != KZT_OK)
 		return KZT_SW_UNKNOWN;
 	kzt_buf_put(&rp->out, rnd, a->le);
 	kzt_secure_zero(rnd, sizeof(rnd));

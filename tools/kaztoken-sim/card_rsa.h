@@ -2,23 +2,15 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* The virtual card's RSA engine: key generation, the raw private operation, and
- * checking an imported key. One small interface so the engine can change (OpenSSL
- * today; the project's own bignum core later) without touching the applet. */
+ * checking an imported key, on the project's own bignum core (src/bn) alone, as a
+ * real card has no OpenSSL either. */
 #ifndef KZT_CARD_RSA_H
 #define KZT_CARD_RSA_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define KZT_RSA_MAX_BYTES 512 /* 4096-bit modulus */
-
-/* A private key's components, big-endian without leading zeros. */
-typedef struct kzt_rsa_key {
-	uint8_t n[KZT_RSA_MAX_BYTES], e[8], d[KZT_RSA_MAX_BYTES];
-	uint8_t p[KZT_RSA_MAX_BYTES / 2], q[KZT_RSA_MAX_BYTES / 2];
-	uint8_t dp[KZT_RSA_MAX_BYTES / 2], dq[KZT_RSA_MAX_BYTES / 2], qinv[KZT_RSA_MAX_BYTES / 2];
-	size_t n_len, e_len, d_len, p_len, q_len, dp_len, dq_len, qinv_len;
-} kzt_rsa_key;
+#include "rsa.h" /* kzt_rsa_key: a private key's components, big-endian */
 
 /* Generate a key of bits (2048, 3072 or 4096) with public exponent (e, e_len). */
 int kzt_card_rsa_generate(unsigned bits, const uint8_t *e, size_t e_len, kzt_rsa_key *key);
