@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install what the tests need, build warning-free with gcc, run every test (unit,
-# integration through pkcs11-tool, valgrind and helgrind), then build with clang
-# under AddressSanitizer + UndefinedBehaviorSanitizer and run the in-process suites
-# again, then run each libFuzzer harness briefly (FUZZ_SECONDS, default 15).
+# integration through pkcs11-tool and PyKCS11, valgrind and helgrind, the
+# constant-time check), then build with clang under AddressSanitizer +
+# UndefinedBehaviorSanitizer and run the in-process suites again, then the unit
+# tests with 32-bit bignum limbs, then each libFuzzer harness briefly
+# (FUZZ_SECONDS, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -30,6 +32,12 @@ CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DKAZTOKEN_TESTS=ON -DKA
 cmake --build build-san -j"$jobs"
 ctest --test-dir build-san --output-on-failure -j2 -L unit | tee "$logs/san-unit.txt" || status=1
 ctest --test-dir build-san --output-on-failure -R '^integration\.p11_api$' | tee "$logs/san-api.txt" || status=1
+
+echo "== src/bn with 32-bit limbs (as without 128-bit integers): the unit tests"
+cmake -S . -B build-bn32 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAZTOKEN_TESTS=ON -DKAZTOKEN_SANITIZE=OFF \
+	-DKAZTOKEN_FUZZ=OFF -DKAZTOKEN_BN_LIMB_BITS=32 >/dev/null
+cmake --build build-bn32 -j"$jobs"
+ctest --test-dir build-bn32 --output-on-failure -j2 -L unit | tee "$logs/bn32-unit.txt" || status=1
 
 echo "== libFuzzer harnesses (clang, ASan + UBSan), ${FUZZ_SECONDS:=15} s each from the seed corpus"
 CC=clang cmake -S . -B build-fuzz -DKAZTOKEN_FUZZ=ON -DKAZTOKEN_FUZZ_SECONDS="$FUZZ_SECONDS" \

@@ -309,10 +309,15 @@ kzt_mont_exp(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *
 		for (j = 0; j < WINDOW; j++)
 			kzt_mont_mul(c, acc, acc, acc);
 		idx = window_at(e, e_limbs, i * WINDOW, WINDOW);
+#if defined(KZT_BN_LEAKY_FOR_TEST)
+		/* the mistake the constant-time check must catch: a secret table index */
+		memcpy(pick, tab[idx], n * sizeof(*r));
+#else
 		/* read every entry, keep the one wanted: no secret index into memory */
 		memset(pick, 0, n * sizeof(*r));
 		for (k = 0; k < (1u << WINDOW); k++)
 			kzt_bn_select(pick, tab[k], zero_mask((kzt_limb)(k ^ idx)), n);
+#endif
 		kzt_mont_mul(c, acc, acc, pick);
 	}
 	/* out of the Montgomery domain: acc * 1 / R */
@@ -411,7 +416,13 @@ kzt_bn_modinv_odd(kzt_limb *r, const kzt_limb *a, const kzt_limb *m, size_t n)
 	}
 	memset(one, 0, n * sizeof(*one));
 	one[0] = 1;
-	ok = kzt_bn_cmp(v, one, n) == 0; /* the gcd, at the very end */
+	{ /* whether the gcd is 1: all that becomes public */
+		kzt_limb differ;
+		kzt_bn_sub(t, v, one, n);
+		differ = ~kzt_bn_zero_mask(t, n);
+		KZT_CT_PUBLIC(&differ, sizeof(differ));
+		ok = differ == 0;
+	}
 	memcpy(r, x2, n * sizeof(*r));
 	kzt_bn_wipe(u, n);
 	kzt_bn_wipe(v, n);

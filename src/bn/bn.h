@@ -32,6 +32,18 @@ typedef uint64_t kzt_dlimb;
 #error "KZT_BN_LIMB_BITS must be 32 or 64"
 #endif
 
+/* The constant-time check (tests/ct): built with KZT_CT_CHECK, secrets are marked
+ * undefined for valgrind's memcheck, which then reports any branch or memory index
+ * that depends on them; what is meant to become public is declared so here. */
+#if defined(KZT_CT_CHECK)
+#include <valgrind/memcheck.h>
+#define KZT_CT_SECRET(p, len) VALGRIND_MAKE_MEM_UNDEFINED((p), (len))
+#define KZT_CT_PUBLIC(p, len) VALGRIND_MAKE_MEM_DEFINED((p), (len))
+#else
+#define KZT_CT_SECRET(p, len) ((void)(p), (void)(len))
+#define KZT_CT_PUBLIC(p, len) ((void)(p), (void)(len))
+#endif
+
 #define KZT_BN_MAX_BITS 4096
 #define KZT_BN_LIMBS (KZT_BN_MAX_BITS / KZT_BN_LIMB_BITS) /* a modulus at most */
 /* Limbs holding bits. */

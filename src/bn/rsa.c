@@ -184,6 +184,7 @@ kzt_rsa_private_wipe(kzt_rsa_private *k)
 static int
 random_below(kzt_rsa_private *k, kzt_limb *x, size_t n, size_t bits)
 {
+	kzt_limb zero;
 	int r;
 
 	do {
@@ -192,7 +193,9 @@ random_below(kzt_rsa_private *k, kzt_limb *x, size_t n, size_t bits)
 		for (size_t i = (bits - 1) / KZT_BN_LIMB_BITS + 1; i < n; i++)
 			x[i] = 0;
 		x[(bits - 1) / KZT_BN_LIMB_BITS] &= ((kzt_limb)1 << ((bits - 1) % KZT_BN_LIMB_BITS)) - 1;
-	} while (kzt_bn_zero_mask(x, n) != 0);
+		zero = kzt_bn_zero_mask(x, n);
+		KZT_CT_PUBLIC(&zero, sizeof(zero)); /* only whether it was 0 */
+	} while (zero != 0);
 	return KZT_OK;
 }
 
@@ -261,7 +264,12 @@ kzt_rsa_private_op(kzt_rsa_private *k, const uint8_t *in, uint8_t *out)
 	kzt_mont_mul(&k->mn, m, m, k->unblind_m);
 	/* a fault anywhere above shows here: m^e must give c back */
 	kzt_mont_exp_public(&k->mn, t, m, k->e, k->e_bits);
-	r = kzt_bn_cmp(t, c, nn) == 0 ? kzt_bn_to_bytes(m, nn, out, k->k) : KZT_ERR_CARD;
+	/* what leaves: whether the check held, and then the result itself */
+	kzt_bn_sub(t, t, c, nn);
+	borrow = ~kzt_bn_zero_mask(t, nn);
+	KZT_CT_PUBLIC(&borrow, sizeof(borrow));
+	KZT_CT_PUBLIC(m, nn * sizeof(kzt_limb));
+	r = borrow == 0 ? kzt_bn_to_bytes(m, nn, out, k->k) : KZT_ERR_CARD;
 	kzt_bn_wipe(cb, nn);
 	kzt_bn_wipe(t, nn);
 	kzt_bn_wipe(m, nn);
