@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need, build warning-free with gcc, run every test (unit,
 # integration through pkcs11-tool and PyKCS11, valgrind and helgrind, the
-# constant-time check), then build with clang under AddressSanitizer +
+# constant-time check), again with the builtin crypto backend (no OpenSSL in the
+# module), then build with clang under AddressSanitizer +
 # UndefinedBehaviorSanitizer and run the in-process suites again, then the unit
 # tests with 32-bit bignum limbs, then each libFuzzer harness briefly
 # (FUZZ_SECONDS, default 15).
@@ -23,8 +24,16 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAZTOKEN_TESTS=ON -DKAZT
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j2 | tee "$logs/gcc.txt" || status=1
 
+echo "== gcc build with the builtin crypto backend (no OpenSSL in the module): the full suite"
+cmake -S . -B build-builtin -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAZTOKEN_TESTS=ON -DKAZTOKEN_SANITIZE=OFF \
+	-DKAZTOKEN_FUZZ=OFF -DKAZTOKEN_CRYPTO=builtin >/dev/null
+cmake --build build-builtin -j"$jobs"
+ctest --test-dir build-builtin --output-on-failure -j2 | tee "$logs/builtin.txt" || status=1
+
 echo "== benchmark (figures, not a test): APDUs per operation"
 build/kaztoken-bench apdu 2>/dev/null || status=1
+echo "== benchmark (figures, not a test): src/bn against OpenSSL"
+build/kaztoken-bench bn || status=1
 
 echo "== clang build with ASan + UBSan: unit tests and the dlopen suite"
 CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DKAZTOKEN_TESTS=ON -DKAZTOKEN_FUZZ=OFF \

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* The OpenSSL backend of crypto.h: hashes and random bytes. */
+/* The OpenSSL backend of crypto.h: hashes, random bytes, the RSA public operation. */
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -25,13 +25,6 @@ md_of(kzt_hash h)
 	case KZT_SHA512: return EVP_sha512();
 	}
 	return NULL;
-}
-
-size_t
-kzt_hash_len(kzt_hash h)
-{
-	static const size_t len[] = {20, 28, 32, 48, 64};
-	return (unsigned)h < 5 ? len[h] : 0;
 }
 
 int
@@ -74,14 +67,6 @@ kzt_hash_free(kzt_hash_ctx **ctx)
 	EVP_MD_CTX_free((*ctx)->md);
 	free(*ctx);
 	*ctx = NULL;
-}
-
-int
-kzt_hash_once(kzt_hash h, const uint8_t *p, size_t n, uint8_t *out)
-{
-	const EVP_MD *md = md_of(h);
-
-	return md != NULL && EVP_Digest(p, n, out, NULL, md, NULL) == 1 ? KZT_OK : KZT_ERR_ARGS;
 }
 
 int

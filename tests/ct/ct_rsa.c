@@ -9,22 +9,15 @@
  * of src/bn built with KZT_BN_LEAKY_FOR_TEST shows that a leak is caught. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "kzt_err.h"
 #include "rsa.h"
+#include "secmem.h"
 
 static int
 rng_public(uint8_t *out, size_t n)
 {
-	while (n > 0) {
-		ssize_t r = getrandom(out, n, 0);
-		if (r < 0)
-			return KZT_ERR_IO;
-		out += r;
-		n -= (size_t)r;
-	}
-	return KZT_OK;
+	return kzt_os_random(out, n);
 }
 
 /* The blinding values are secrets too. */

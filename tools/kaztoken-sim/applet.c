@@ -5,7 +5,6 @@
  * PIN, token-state and format commands of docs/apdu-protocol.md. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "apdu.h"
 #include "buf.h"
@@ -50,16 +49,7 @@ kzt_card_factory(kzt_card_state *st, const uint8_t serial[KZT_SERIAL_LEN])
 int
 kzt_card_random(uint8_t *p, size_t n)
 {
-	ssize_t r;
-
-	while (n > 0) {
-		r = getrandom(p, n, 0);
-		if (r < 0)
-			return KZT_ERR_IO;
-		p += r;
-		n -= (size_t)r;
-	}
-	return KZT_OK;
+	return kzt_os_random(p, n);
 }
 
 int
