@@ -119,17 +119,16 @@ kzt_bn_rsa_public(const uint8_t *n_bytes, size_t n_len, const uint8_t *e_bytes, 
 {
 	kzt_limb n[KZT_BN_LIMBS], e[KZT_BN_LIMBS_FOR(64)], x[KZT_BN_LIMBS];
 	size_t nl = LIMBS_OF(n_len);
-	kzt_mont ctx, *c = &ctx;
-	int r;
+	kzt_mont c;
 
 	if (n_len == 0 || n_len > KZT_RSA_MAX_BYTES || e_len == 0 || e_len > 8 ||
 	    kzt_bn_from_bytes(n, nl, n_bytes, n_len) != KZT_OK ||
 	    kzt_bn_from_bytes(e, KZT_BN_LIMBS_FOR(64), e_bytes, e_len) != KZT_OK ||
 	    kzt_bn_from_bytes(x, nl, in, n_len) != KZT_OK)
 		return KZT_ERR_DATA;
-	if (kzt_bn_cmp(x, n, nl) >= 0 || (r = kzt_mont_init(c, n, nl)) != KZT_OK)
+	if (kzt_bn_cmp(x, n, nl) >= 0 || kzt_mont_init(&c, n, nl) != KZT_OK)
 		return KZT_ERR_DATA;
-	kzt_mont_exp_public(c, x, x, e, kzt_bn_bits(e, KZT_BN_LIMBS_FOR(64)));
+	kzt_mont_exp_public(&c, x, x, e, kzt_bn_bits(e, KZT_BN_LIMBS_FOR(64)));
 	return kzt_bn_to_bytes(x, nl, out, n_len);
 }
 

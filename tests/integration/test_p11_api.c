@@ -60,6 +60,18 @@ open_session(fixture *f, CK_FLAGS flags)
 	return h;
 }
 
+/* Initialise, open a R/W session and log the user in with the default PIN. */
+static CK_SESSION_HANDLE
+user_session(fixture *f)
+{
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, CKF_RW_SESSION);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	return h;
+}
+
 static void
 test_functions_refuse_before_initialize(void **state)
 {
@@ -426,9 +438,7 @@ test_token_data_object_lifecycle(void **state)
 			      {CKA_CLASS, &cls, sizeof(cls)}};
 	CK_SESSION_HANDLE h;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	o = create_data(f, h, "notes", "hello token", CK_TRUE, CK_FALSE, CKR_OK);
 	assert_int_equal(find_by_label(f, h, "notes", &again), 1);
 	assert_int_equal(again, o);
@@ -552,9 +562,7 @@ test_repeated_search_costs_one_apdu(void **state)
 	unsigned long before;
 	int i;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	for (i = 0; i < 5; i++) {
 		char label[8] = "obj-0";
 		label[4] = (char)('0' + i);
@@ -656,9 +664,7 @@ test_signing_rules_and_apdu_count(void **state)
 	CK_SESSION_HANDLE h;
 	unsigned long before;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
 	generate(f, h, 2048, CK_FALSE, &nosign_pub, &nosign, CKR_OK);
 	assert_int_equal(f->p->C_SignInit(h, &sha, nosign), CKR_KEY_FUNCTION_NOT_PERMITTED);
@@ -716,9 +722,7 @@ test_pss_signatures_verify_through_the_module(void **state)
 	CK_ULONG len = sizeof(sig);
 	CK_SESSION_HANDLE h;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
 	assert_int_equal(f->p->C_SignInit(h, &bad, priv), CKR_MECHANISM_PARAM_INVALID);
 	assert_int_equal(f->p->C_SignInit(h, &pss, priv), CKR_OK);
@@ -744,9 +748,7 @@ test_imported_keys(void **state)
 	CK_ULONG len = sizeof(sig);
 	CK_SESSION_HANDLE h;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
 	assert_int_equal(f->p->C_GetAttributeValue(h, pub, get, 2), CKR_OK);
 	{
@@ -786,9 +788,7 @@ test_decryption_rules(void **state)
 	CK_ULONG len = sizeof(out);
 	CK_SESSION_HANDLE h;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
 	assert_int_equal(f->p->C_DecryptInit(h, &oaep, priv), CKR_MECHANISM_PARAM_INVALID);
 	assert_int_equal(f->p->C_DecryptInit(h, &pkcs, pub), CKR_KEY_TYPE_INCONSISTENT);
@@ -854,9 +854,7 @@ test_encryption_round_trips_through_the_token(void **state)
 	CK_ATTRIBUTE noenc[] = {{CKA_ENCRYPT, &no, sizeof(no)}};
 	CK_SESSION_HANDLE h;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
 	encrypt_then_decrypt(f, h, &pkcs, pub, priv, msg, sizeof(msg));
 	encrypt_then_decrypt(f, h, &oaep, pub, priv, msg, sizeof(msg));
@@ -895,9 +893,7 @@ test_verify_recover_returns_the_signed_data(void **state)
 	CK_ULONG sig_len = sizeof(sig), out_len = 0;
 	CK_SESSION_HANDLE h;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
 	assert_int_equal(f->p->C_SignInit(h, &pkcs, priv), CKR_OK);
 	assert_int_equal(f->p->C_Sign(h, data, sizeof(data), sig, &sig_len), CKR_OK);
@@ -969,9 +965,7 @@ test_set_attribute_value_rules(void **state)
 	CK_ATTRIBUTE twice[] = {{CKA_LABEL, "a", 1}, {CKA_LABEL, "b", 1}};
 	CK_SESSION_HANDLE h, ro;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	generate(f, h, 2048, CK_TRUE, &pub, &priv, CKR_OK);
 	/* label and ID, on both halves of the key, on the card at once */
 	assert_int_equal(f->p->C_SetAttributeValue(h, priv, rename, 2), CKR_OK);
@@ -1038,9 +1032,7 @@ test_copy_object_rules(void **state)
 	CK_ATTRIBUTE mod1[] = {{CKA_MODULUS, n1, sizeof(n1)}}, mod2[] = {{CKA_MODULUS, n2, sizeof(n2)}};
 	CK_SESSION_HANDLE h;
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	data = create_data(f, h, "orig", "value", CK_TRUE, CK_FALSE, CKR_OK);
 	/* a token object copied into the session, value and all, under a new label */
 	assert_int_equal(f->p->C_CopyObject(h, data, to_session, 2, &copy), CKR_OK);
@@ -1119,9 +1111,7 @@ test_full_token_answers_device_memory(void **state)
 	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
 	simctl_stop(&f->sim);
 	simctl_start(&f->sim);
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, CKF_RW_SESSION);
-	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
+	h = user_session(f);
 	assert_int_equal(find_by_label(f, h, "filler", &first), n);
 	assert_int_equal(f->p->C_DestroyObject(h, first), CKR_OK);
 	assert_int_equal(f->p->C_GetTokenInfo(0, &freed), CKR_OK);
