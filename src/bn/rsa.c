@@ -228,6 +228,7 @@ kzt_rsa_private_op(kzt_rsa_private *k, const uint8_t *in, uint8_t *out)
 	size_t nh = k->nh, nn = 2 * nh;
 	kzt_limb c[KZT_BN_LIMBS], cb[KZT_BN_LIMBS], t[KZT_BN_LIMBS], m[KZT_BN_LIMBS];
 	kzt_limb m1[KZT_BN_LIMBS / 2], m2[KZT_BN_LIMBS], h[KZT_BN_LIMBS / 2], back[KZT_BN_LIMBS / 2];
+	kzt_limb h2[KZT_BN_LIMBS / 2];
 	kzt_limb borrow;
 	size_t i;
 	int r;
@@ -246,9 +247,9 @@ kzt_rsa_private_op(kzt_rsa_private *k, const uint8_t *in, uint8_t *out)
 	kzt_mont_mul(&k->mn, cb, c, k->blind_m); /* c r^e */
 	/* m1 = cb^dp mod p, m2 = cb^dq mod q (cb < n <= p R, as redc wants) */
 	kzt_mont_reduce(&k->mp, t, cb);
-	kzt_mont_exp(&k->mp, m1, t, k->dp, k->p_bits);
-	kzt_mont_reduce(&k->mq, t, cb);
-	kzt_mont_exp(&k->mq, m2, t, k->dq, k->q_bits);
+	kzt_mont_reduce(&k->mq, h2, cb);
+	kzt_mont_exp2(&k->mp, m1, t, k->dp, &k->mq, m2, h2, k->dq,
+		      k->p_bits > k->q_bits ? k->p_bits : k->q_bits);
 	memset(m2 + nh, 0, nh * sizeof(kzt_limb));
 	/* h = (m1 - m2) qinv mod p */
 	kzt_mont_reduce(&k->mp, t, m2);
@@ -275,6 +276,7 @@ kzt_rsa_private_op(kzt_rsa_private *k, const uint8_t *in, uint8_t *out)
 	kzt_bn_wipe(m1, nh);
 	kzt_bn_wipe(m2, nn);
 	kzt_bn_wipe(h, nh);
+	kzt_bn_wipe(h2, nh);
 	return r;
 }
 

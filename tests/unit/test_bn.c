@@ -4,7 +4,8 @@
 /* src/bn against OpenSSL's BIGNUM: thousands of random cases of every operation,
  * sizes from one limb to the largest, and the edge values (0, 1, m - 1, limbs of
  * all ones, carries through every limb); then primes and RSA keys checked both
- * ways. Runs with either limb size. */
+ * ways. Runs with either limb size, and (where the processor has it) once with the
+ * IFMA accelerator and once with KAZTOKEN_BN_PORTABLE=1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <openssl/rsa.h>
 
 #include "bn.h"
+#include "ifma.h"
 #include "kzt_err.h"
 #include "osslkey.h"
 #include "rsa.h"
@@ -234,6 +236,60 @@ test_montgomery_multiply_reduce_and_exponentiate_match_openssl(void **state)
 	assert_int_equal(kzt_mont_init(&c, m, 1), KZT_ERR_DATA);
 	m[0] = 1;
 	assert_int_equal(kzt_mont_init(&c, m, 1), KZT_ERR_DATA);
+	BN_CTX_free(ctx);
+}
+
+/* kzt_mont_exp2, which runs the two CRT halves together (interleaved on the IFMA
+ * path), against OpenSSL: moduli of equal limb counts, edge values included. */
+static void
+test_two_exponentiations_at_once_match_openssl(void **state)
+{
+	static kzt_mont c[2];
+	kzt_limb m[2][KZT_BN_LIMBS], a[2][KZT_BN_LIMBS], r[2][KZT_BN_LIMBS], e[2][KZT_BN_LIMBS];
+	BN_CTX *ctx = BN_CTX_new();
+	size_t i, s, n, e_bits;
+
+	(void)state;
+	print_message("IFMA accelerator %s\n", kzt_bn_ifma_active() ? "active" : "not active");
+	for (i = 0; i < CASES / 10; i++) {
+		n = 1 + rnd32() % (KZT_BN_LIMBS / 2);
+		e_bits = 1 + rnd32() % (n * KZT_BN_LIMB_BITS);
+		for (s = 0; s < 2; s++) {
+			BIGNUM *bm, *x;
+
+			modulus(m[s], n);
+			assert_int_equal(kzt_mont_init(&c[s], m[s], n), KZT_OK);
+			bm = to_bn(m[s], n);
+			value(a[s], n);
+			x = to_bn(a[s], n);
+			BN_mod(x, x, bm, ctx);
+			if (i % 5 == s)
+				BN_sub(x, bm, BN_value_one());
+			memset(a[s], 0, sizeof(a[s]));
+			BN_bn2lebinpad(x, (uint8_t *)a[s], (int)(n * sizeof(kzt_limb)));
+			memset(e[s], i % 7 == 0 ? 0xFF : 0, sizeof(e[s]));
+			if (i % 7 != 0)
+				value(e[s], KZT_BN_LIMBS_FOR(e_bits));
+			if (e_bits % KZT_BN_LIMB_BITS)
+				e[s][e_bits / KZT_BN_LIMB_BITS] &= ((kzt_limb)1 << (e_bits % KZT_BN_LIMB_BITS)) - 1;
+			memset(e[s] + KZT_BN_LIMBS_FOR(e_bits), 0,
+			       (KZT_BN_LIMBS - KZT_BN_LIMBS_FOR(e_bits)) * sizeof(kzt_limb));
+			BN_free(bm);
+			BN_free(x);
+		}
+		kzt_mont_exp2(&c[0], r[0], a[0], e[0], &c[1], r[1], a[1], e[1], e_bits);
+		for (s = 0; s < 2; s++) {
+			BIGNUM *bm = to_bn(m[s], n), *x = to_bn(a[s], n), *be = to_bn(e[s], KZT_BN_LIMBS);
+			BIGNUM *want = BN_new();
+
+			BN_mod_exp(want, x, be, bm, ctx);
+			assert_equal_bn(r[s], n, want);
+			BN_free(bm);
+			BN_free(x);
+			BN_free(be);
+			BN_free(want);
+		}
+	}
 	BN_CTX_free(ctx);
 }
 
@@ -459,6 +515,7 @@ main(void)
 		cmocka_unit_test(test_bytes_round_trip_and_refuse_what_does_not_fit),
 		cmocka_unit_test(test_add_sub_mul_match_openssl),
 		cmocka_unit_test(test_montgomery_multiply_reduce_and_exponentiate_match_openssl),
+		cmocka_unit_test(test_two_exponentiations_at_once_match_openssl),
 		cmocka_unit_test(test_inverses_match_openssl),
 		cmocka_unit_test(test_primes_agree_with_openssl),
 		cmocka_unit_test(test_our_keys_pass_openssl_and_operations_agree),

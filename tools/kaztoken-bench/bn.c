@@ -17,6 +17,7 @@
 #include <openssl/rsa.h>
 
 #include "bench.h"
+#include "ifma.h"
 #include "kzt_err.h"
 #include "osslkey.h"
 #include "rsa.h"
@@ -137,6 +138,8 @@ kzt_bench_bn(void)
 {
 	printf("# src/bn / OpenSSL %s, limb bits %d; times are medians (private) and means (keygen)\n",
 	       OPENSSL_VERSION_STR, KZT_BN_LIMB_BITS);
+	/* 1 when src/bn's exponentiations ran on its AVX-512 IFMA accelerator */
+	printf("bn_ifma=%d\n", kzt_bn_ifma_active());
 	bench_private(2048, 20);
 	bench_private(3072, 8);
 	bench_private(4096, 4);

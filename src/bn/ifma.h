@@ -1,0 +1,32 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* An optional accelerator for kzt_mont_exp on x86-64 processors with AVX-512 IFMA
+ * (52-bit multiply-add): the same fixed-window exponentiation, in radix 2^52 with
+ * four limbs per instruction, and two exponentiations interleaved for the two
+ * halves of an RSA-CRT operation. Chosen at run time; everywhere else, and when
+ * KAZTOKEN_BN_PORTABLE=1 is set in the environment, the portable code runs. */
+#ifndef KZT_BN_IFMA_H
+#define KZT_BN_IFMA_H
+
+#include "bn.h"
+
+#if KZT_BN_LIMB_BITS == 64 && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(KZT_BN_NO_IFMA)
+#define KZT_BN_HAVE_IFMA 1
+#else
+#define KZT_BN_HAVE_IFMA 0
+#endif
+
+/* 1 when the accelerator will run here: built in, the processor has it, and
+ * KAZTOKEN_BN_PORTABLE is not set. */
+int kzt_bn_ifma_active(void);
+
+/* r[s] = a[s]^e[s] mod c[s]->m for s < count (1 or 2), each e[s] of e_bits bits,
+ * a[s] < c[s]->m; with count 2 both moduli have the same limb count. Returns 1 when
+ * done, 0 when the accelerator does not apply (then nothing was written). CT in
+ * a, e and m, as kzt_mont_exp. */
+int kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *const a[],
+		    const kzt_limb *const e[], size_t e_bits, unsigned count);
+
+#endif
