@@ -132,35 +132,22 @@ amm(const unsigned S, const unsigned V, uint64_t *const r[2], const uint64_t *co
 	{                                                                                          \
 		amm(S, V, r, a, b, p);                                                             \
 	}
-AMM(1, 4)
+/* The sizes that occur: 1024, 1536 and 2048-bit CRT halves and primes (5, 8 and 10
+ * vectors), 3072 and 4096-bit moduli (15, 20). Any other size takes the next one
+ * up, which only adds limbs of zeros. */
 AMM(1, 5)
-AMM(1, 6)
-AMM(1, 7)
 AMM(1, 8)
-AMM(1, 9)
 AMM(1, 10)
-AMM(1, 11)
-AMM(1, 12)
-AMM(1, 13)
-AMM(1, 14)
 AMM(1, 15)
-AMM(1, 16)
-AMM(1, 17)
-AMM(1, 18)
-AMM(1, 19)
 AMM(1, 20)
-AMM(2, 4)
 AMM(2, 5)
-AMM(2, 6)
-AMM(2, 7)
 AMM(2, 8)
 
-static amm_fn *const amm1[MAX_V + 1] = {
-    NULL,     NULL,     NULL,     NULL,     amm_1_4,  amm_1_5,  amm_1_6,
-    amm_1_7,  amm_1_8,  amm_1_9,  amm_1_10, amm_1_11, amm_1_12, amm_1_13,
-    amm_1_14, amm_1_15, amm_1_16, amm_1_17, amm_1_18, amm_1_19, amm_1_20};
-/* (two at once past eight vectors would not fit the registers) */
-static amm_fn *const amm2[] = {NULL, NULL, NULL, NULL, amm_2_4, amm_2_5, amm_2_6, amm_2_7, amm_2_8};
+static const struct {
+	unsigned v;
+	amm_fn *one, *two; /* (two at once past eight vectors would not fit the registers) */
+} sizes[] = {{5, amm_1_5, amm_2_5}, {8, amm_1_8, amm_2_8}, {10, amm_1_10, NULL},
+	     {15, amm_1_15, NULL},  {20, amm_1_20, NULL}};
 
 /* out = tab[idx], reading every entry. CT in idx. */
 static IFMA void
@@ -299,7 +286,7 @@ int
 kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *const a[],
 		const kzt_limb *const e[], size_t e_bits, unsigned count)
 {
-	size_t n = c[0]->n, L, V, el = KZT_BN_LIMBS_FOR(e_bits);
+	size_t n = c[0]->n, L, V, i, el = KZT_BN_LIMBS_FOR(e_bits);
 	work52 *w;
 	amm_fn *mul;
 	unsigned s;
@@ -308,10 +295,12 @@ kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *
 	    el > KZT_BN_LIMBS || !kzt_bn_ifma_active())
 		return 0;
 	L = (64 * n + 2 + 51) / 52;
-	V = (L + 3) / 4;
-	if (V > MAX_V)
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && 4 * sizes[i].v < L; i++)
+		;
+	if (i == sizeof(sizes) / sizeof(sizes[0]))
 		return 0;
-	mul = count == 1 ? amm1[V] : V < sizeof(amm2) / sizeof(amm2[0]) ? amm2[V] : NULL;
+	V = sizes[i].v;
+	mul = count == 1 ? sizes[i].one : sizes[i].two;
 	if (mul == NULL || (w = calloc(1, sizeof(*w))) == NULL)
 		return 0;
 	L = 4 * V;
