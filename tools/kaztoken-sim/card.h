@@ -58,6 +58,7 @@ typedef struct kzt_card {
 	char *store_path;  /* NULL: state lives in memory only (tests) */
 	uint32_t epoch;    /* bumped by FORMAT: older logins of every session lapse */
 	uint32_t apdus;    /* APDUs processed, for benchmarks */
+	unsigned keygen_delay; /* seconds each key generation takes at least (tests) */
 	/* Test hooks: after pass_commits more successful commits, the next fail_commits
 	 * commits fail (the store then keeps its previous state). */
 	int pass_commits;

@@ -1,9 +1,11 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* kaztoken-sim: a virtual KAZTOKEN served on a unix socket. One card, persistent in
- * its store file; each client connection is its own card session (its logins end
- * with the connection), as if each had the card to itself between two resets. */
+/* kaztoken-sim: a virtual KAZTOKEN served on a unix socket, or plugged into a real
+ * pcscd through vsmartcard's vpcd, or both. One card, persistent in its store file;
+ * each unix-socket connection is its own card session (its logins end with the
+ * connection), as if each had the card to itself between two resets; the vpcd
+ * connection is one more, shared by every PC/SC application as a real card is. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -14,11 +16,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "card.h"
 #include "kzt_err.h"
 #include "simwire.h"
+#include "vpcd.h"
 
 #define MAX_CLIENTS 64
 
@@ -39,9 +43,15 @@ on_signal(int sig)
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: kaztoken-sim --store FILE --socket PATH [--capacity BYTES]\n"
+	fprintf(out, "usage: kaztoken-sim --store FILE {--socket PATH | --vpcd [HOST:]PORT}...\n"
+		     "                    [--capacity BYTES] [--delay-keygen SECONDS]\n"
 		     "  --store FILE      the token's persistent state (created factory-fresh if absent)\n"
 		     "  --socket PATH     unix socket to serve APDUs on\n"
+		     "  --vpcd [HOST:]PORT  be the card in vpcd's reader at PORT (35963 and 35964 are\n"
+		     "                    its two readers; HOST defaults to localhost); retried every\n"
+		     "                    second until vpcd answers, and again when it goes away\n"
+		     "  --delay-keygen SECONDS  take this long over each key generation, as a real\n"
+		     "                    card's RSA key generation can (0 to 3600)\n"
 		     "  --capacity BYTES  the size of the token's object store (default 65536, from\n"
 		     "                    %u to %u; never below what the store already holds)\n"
 		     "  -v, --verbose     log each connection and command to stderr\n",
@@ -192,33 +202,88 @@ accept_client(int lfd, client *clients, int *nclients)
 	(*nclients)++;
 }
 
+/* The vpcd side: a connection when vpcd is there, retried once a second. */
+typedef struct vpcd_link {
+	char host[256], port[8];
+	int fd;
+	time_t last_try;
+	kzt_card_session *session;
+} vpcd_link;
+
+static void
+vpcd_try(vpcd_link *v)
+{
+	time_t now = time(NULL);
+
+	if (v->fd >= 0 || now == v->last_try)
+		return;
+	v->last_try = now;
+	if ((v->fd = kzt_vpcd_connect(v->host, v->port)) >= 0) {
+		kzt_card_session_reset(v->session); /* a card just inserted */
+		LOG("inserted into vpcd at %s:%s\n", v->host, v->port);
+	}
+}
+
+static void
+vpcd_drop(vpcd_link *v)
+{
+	if (v->fd < 0)
+		return;
+	close(v->fd);
+	v->fd = -1;
+	kzt_card_session_reset(v->session);
+	LOG("vpcd at %s:%s went away; retrying every second\n", v->host, v->port);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"store", required_argument, NULL, 's'},
 					     {"socket", required_argument, NULL, 'S'},
+					     {"vpcd", required_argument, NULL, 'P'},
 					     {"capacity", required_argument, NULL, 'c'},
+					     {"delay-keygen", required_argument, NULL, 'd'},
 					     {"verbose", no_argument, NULL, 'v'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *store = NULL, *sock = NULL;
+	const char *store = NULL, *sock = NULL, *vpcd = NULL;
 	client clients[MAX_CLIENTS];
-	struct pollfd pfd[MAX_CLIENTS + 1];
+	struct pollfd pfd[MAX_CLIENTS + 2];
 	struct sigaction sa;
 	uint8_t *in = NULL, *out = NULL;
 	char why[256] = "";
 	kzt_card card;
+	vpcd_link link;
 	uint32_t capacity = 0;
-	int c, lfd, nclients = 0, i, n, rc = 1;
+	unsigned long delay = 0;
+	char *end;
+	int c, lfd = -1, nclients = 0, i, n, rc = 1;
 
+	memset(&link, 0, sizeof(link));
+	link.fd = -1;
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': store = optarg; break;
 		case 'S': sock = optarg; break;
+		case 'P':
+			vpcd = optarg;
+			if (kzt_vpcd_parse(vpcd, link.host, sizeof(link.host), link.port,
+					   sizeof(link.port)) != KZT_OK) {
+				LOG("--vpcd: want [HOST:]PORT, PORT from 1 to 65535\n");
+				return 2;
+			}
+			break;
 		case 'c':
 			if (parse_capacity(optarg, &capacity) != KZT_OK) {
 				LOG("--capacity: want a number of bytes from %u to %u\n", KZT_MIN_CAPACITY,
 				    KZT_MAX_CAPACITY);
+				return 2;
+			}
+			break;
+		case 'd':
+			delay = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || delay > 3600) {
+				LOG("--delay-keygen: want a number of seconds from 0 to 3600\n");
 				return 2;
 			}
 			break;
@@ -227,7 +292,7 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (store == NULL || sock == NULL || optind != argc) {
+	if (store == NULL || (sock == NULL && vpcd == NULL) || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -239,6 +304,7 @@ main(int argc, char **argv)
 			LOG("%s: %s\n", store, kzt_strerror(c));
 		return 1;
 	}
+	card.keygen_delay = (unsigned)delay;
 	if (capacity != 0 && set_capacity(&card, capacity) != KZT_OK)
 		goto out;
 	memset(&sa, 0, sizeof(sa));
@@ -246,23 +312,29 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((lfd = listen_on(sock)) < 0)
+	if (sock != NULL && (lfd = listen_on(sock)) < 0)
 		goto out;
 	in = malloc(KZT_SIM_MAX_PAYLOAD);
 	out = malloc(KZT_CARD_MAX_DATA + 2);
-	if (in == NULL || out == NULL)
+	link.session = calloc(1, sizeof(*link.session));
+	if (in == NULL || out == NULL || link.session == NULL)
 		goto out_sock;
-	LOG("serving token %02X%02X%02X%02X%02X%02X%02X%02X on %s\n", card.st.serial[0],
+	LOG("serving token %02X%02X%02X%02X%02X%02X%02X%02X on %s%s%s\n", card.st.serial[0],
 	    card.st.serial[1], card.st.serial[2], card.st.serial[3], card.st.serial[4],
-	    card.st.serial[5], card.st.serial[6], card.st.serial[7], sock);
+	    card.st.serial[5], card.st.serial[6], card.st.serial[7], sock != NULL ? sock : "",
+	    sock != NULL && vpcd != NULL ? " and " : "", vpcd != NULL ? "vpcd" : "");
 	while (!stop_requested) {
-		pfd[0].fd = lfd;
+		if (vpcd != NULL)
+			vpcd_try(&link);
+		pfd[0].fd = lfd; /* poll skips the negative ones */
 		pfd[0].events = POLLIN;
+		pfd[1].fd = link.fd;
+		pfd[1].events = POLLIN;
 		for (i = 0; i < nclients; i++) {
-			pfd[i + 1].fd = clients[i].fd;
-			pfd[i + 1].events = POLLIN;
+			pfd[i + 2].fd = clients[i].fd;
+			pfd[i + 2].events = POLLIN;
 		}
-		n = poll(pfd, (nfds_t)nclients + 1, -1);
+		n = poll(pfd, (nfds_t)nclients + 2, vpcd != NULL && link.fd < 0 ? 1000 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -271,9 +343,13 @@ main(int argc, char **argv)
 		}
 		/* Clients first, from the end, so dropping one never skips another. */
 		for (i = nclients - 1; i >= 0; i--)
-			if ((pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			if ((pfd[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    serve(&card, &clients[i], in, out) != 0)
 				drop(clients, &nclients, i);
+		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    kzt_vpcd_serve(&card, link.session, link.fd, in, KZT_SIM_MAX_PAYLOAD, out,
+				   KZT_CARD_MAX_DATA + 2, verbose) != 0)
+			vpcd_drop(&link);
 		if (pfd[0].revents & POLLIN)
 			accept_client(lfd, clients, &nclients);
 	}
@@ -282,8 +358,16 @@ main(int argc, char **argv)
 out_sock:
 	while (nclients > 0)
 		drop(clients, &nclients, nclients - 1);
-	close(lfd);
-	unlink(sock);
+	if (link.fd >= 0)
+		close(link.fd);
+	if (link.session != NULL) {
+		kzt_card_session_reset(link.session);
+		free(link.session);
+	}
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(sock);
+	}
 out:
 	free(in);
 	free(out);
