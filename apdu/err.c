@@ -26,6 +26,9 @@ kzt_strerror(int status)
 	case KZT_ERR_NO_SPACE: return "token memory full";
 	case KZT_ERR_STORE: return "store unreadable or unwritable";
 	case KZT_ERR_DATA: return "data rejected";
+	case KZT_ERR_RESET: return "card reset by another application";
+	case KZT_ERR_CANCELLED: return "cancelled";
+	case KZT_ERR_TIMEOUT: return "timed out";
 	default: return "unknown error";
 	}
 }

@@ -26,6 +26,9 @@ enum kzt_status {
 	KZT_ERR_NO_SPACE = -15,      /* the card's store is full */
 	KZT_ERR_STORE = -16,         /* persistent store unreadable or unwritable */
 	KZT_ERR_DATA = -17,          /* data field rejected by the card */
+	KZT_ERR_RESET = -18,         /* the card was reset by someone else: its logins are gone */
+	KZT_ERR_CANCELLED = -19,     /* a wait was cancelled (the module is finalising) */
+	KZT_ERR_TIMEOUT = -20,       /* a wait ended with nothing to report */
 };
 
 /* A short English name for a status, for logs and tool messages. */

@@ -14,6 +14,8 @@ packages=(
 	valgrind                     # leak checks
 	python3-pykcs11              # the module driven from Python
 	python3-cryptography         # ...with its results checked there
+	libpcsclite-dev              # PC/SC readers
+	pcscd vsmartcard-vpcd        # a real pcscd with virtual tokens in it (tests)
 )
 
 as_root() {

@@ -5,6 +5,7 @@
  * lists and the PKCS#11 3.0 interfaces. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -78,7 +79,7 @@ teardown(int after_fork)
 		kzt_session_free(s);
 	}
 	for (i = 0; i < kzt_mod.nslots; i++) {
-		kzt_slot *slot = &kzt_mod.slots[i];
+		kzt_slot *slot = kzt_mod.slots[i];
 		if (!after_fork && slot->token != NULL && slot->login != KZT_LOGIN_NONE)
 			kzt_token_logout(slot->token, slot->login == KZT_LOGIN_SO ? KZT_ROLE_ADMIN
 										 : KZT_ROLE_USER);
@@ -89,27 +90,13 @@ teardown(int after_fork)
 			kzt_mutex_forget(&slot->card_lock);
 		else
 			kzt_mutex_free(&slot->card_lock);
+		free(slot);
 	}
-	free(kzt_mod.slots);
+	kzt_pcsc_close(&kzt_mod.pcsc);
+	kzt_pcsc_close(&kzt_mod.pcsc_wait);
 	kzt_global_lock_free(after_fork);
 	memset(&kzt_mod, 0, sizeof(kzt_mod));
 	kzt_log_close();
-}
-
-static CK_RV
-create_slots(void)
-{
-	CK_RV rv;
-
-	if (kzt_mod.cfg.sim_socket[0] == '\0')
-		return CKR_OK;
-	if ((kzt_mod.slots = calloc(1, sizeof(kzt_slot))) == NULL)
-		return CKR_HOST_MEMORY;
-	kzt_mod.nslots = 1;
-	kzt_mod.slots[0].id = 0;
-	if ((rv = kzt_mutex_new(&kzt_mod.slots[0].card_lock)) != CKR_OK)
-		return rv;
-	return kzt_rv(kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &kzt_mod.slots[0].tr));
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
@@ -135,11 +122,13 @@ CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
 	kzt_log_configure(kzt_mod.cfg.debug, kzt_mod.cfg.log_file);
 	if ((rv = kzt_global_lock_new()) != CKR_OK)
 		goto fail;
-	if ((rv = create_slots()) != CKR_OK)
-		goto fail;
 	kzt_mod.next_handle = 1;
 	kzt_mod.pid = getpid();
 	kzt_mod.initialized = 1;
+	if ((rv = kzt_slots_create()) != CKR_OK) {
+		kzt_mod.initialized = 0;
+		goto fail;
+	}
 	kzt_log(KZT_LOG_INFO, "initialised: %lu slot(s)", kzt_mod.nslots);
 	return CKR_OK;
 fail:
@@ -156,7 +145,14 @@ CK_DEFINE_FUNCTION(CK_RV, C_Finalize)(CK_VOID_PTR pReserved)
 	if ((rv = kzt_enter()) != CKR_OK)
 		return rv;
 	kzt_mod.initialized = 0; /* new callers are turned away from here on */
+	kzt_pcsc_cancel(kzt_mod.pcsc_wait); /* and a blocked C_WaitForSlotEvent returns */
 	kzt_leave();
+	while (__atomic_load_n(&kzt_mod.waiters, __ATOMIC_SEQ_CST) != 0) {
+		struct timespec ms = {0, 1000000};
+
+		kzt_pcsc_cancel(kzt_mod.pcsc_wait);
+		nanosleep(&ms, NULL);
+	}
 	teardown(0);
 	return CKR_OK;
 }

@@ -39,9 +39,14 @@ typedef struct kzt_object {
 	struct kzt_object *next;
 } kzt_object;
 
+#define KZT_MAX_SLOTS 16
+
 typedef struct kzt_slot {
 	CK_SLOT_ID id;
-	kzt_transport *tr;   /* owned; set at C_Initialize, read-only after */
+	kzt_transport *tr;   /* owned; set when the slot is made, read-only after */
+	char reader[KZT_READER_NAME_MAX]; /* its PC/SC reader; empty: the virtual token */
+	int attached;        /* global: the reader is there now (listed in C_GetSlotList) */
+	int reported;        /* global: token presence as C_WaitForSlotEvent last saw it */
 	void *card_lock;     /* guards token and every exchange with the card */
 	kzt_token *token;    /* card_lock: NULL while no card is connected */
 	kzt_login login;     /* global, written with card_lock held too */
@@ -106,6 +111,7 @@ typedef struct kzt_session {
 	struct kzt_hash_ctx *digest; /* NULL: no digest operation */
 	int digest_alg;              /* its kzt_hash */
 	int digest_multipart;        /* C_DigestUpdate was called */
+	int removed;           /* its token went away: the next call says so and ends it */
 	struct kzt_session *next;
 } kzt_session;
 
@@ -113,9 +119,15 @@ typedef struct kzt_module {
 	int initialized;
 	pid_t pid; /* of the process that initialised: a forked child must start anew */
 	kzt_config cfg;
-	kzt_slot *slots;
+	/* slots are only ever added, never moved or freed before C_Finalize, so a
+	 * slot pointer stays good; nslots is read under the global lock */
+	kzt_slot *slots[KZT_MAX_SLOTS];
 	CK_ULONG nslots;
 	kzt_session *sessions; /* global */
+	/* PC/SC: the context that lists the readers (global), and the one that waits on
+	 * them (C_WaitForSlotEvent, cancelled by C_Finalize); waiters counts those inside */
+	struct kzt_pcsc *pcsc, *pcsc_wait;
+	int waiters;
 	CK_SESSION_HANDLE next_handle;
 	CK_OBJECT_HANDLE next_object; /* global */
 } kzt_module;
@@ -175,6 +187,22 @@ int kzt_slot_connect(kzt_slot *slot);
 /* Under the global lock: close every session of slot; returns the login state the
  * slot had (now KZT_LOGIN_NONE). */
 kzt_login kzt_sessions_close_slot(kzt_slot *slot);
+/* Card lock held: the slot's token went away. Its connection, cache and logins are
+ * dropped; its sessions are marked removed (each answers CKR_DEVICE_REMOVED once,
+ * then is gone). */
+void kzt_slot_removed(kzt_slot *slot);
+/* Card lock held: connect the token if needed and hold the card for one operation
+ * (PC/SC transaction); a reset by another application is handled here (the slot is
+ * logged out and the applet selected again). KZT_OK with the card held, or an error
+ * without. Release with kzt_slot_release. */
+int kzt_slot_hold(kzt_slot *slot);
+void kzt_slot_release(kzt_slot *slot);
+
+/* ---- readers (readers.c) ---- */
+/* Bring the slot list up to date with the PC/SC readers (no lock held). */
+void kzt_slots_refresh(void);
+/* Make the slots at C_Initialize: the virtual token's, then one per PC/SC reader. */
+CK_RV kzt_slots_create(void);
 
 /* ---- objects (object.c) ---- */
 /* Free one object and its attributes. */

@@ -13,7 +13,7 @@
 kzt_slot *
 kzt_slot_find(CK_SLOT_ID id)
 {
-	return id < kzt_mod.nslots ? &kzt_mod.slots[id] : NULL;
+	return id < kzt_mod.nslots ? kzt_mod.slots[id] : NULL;
 }
 
 kzt_session *
@@ -50,6 +50,17 @@ kzt_enter_session(CK_SESSION_HANDLE h, kzt_session **s)
 		kzt_leave();
 		return CKR_SESSION_HANDLE_INVALID;
 	}
+	if ((*s)->removed) { /* its token went away: say so, once */
+		kzt_session **pp = &kzt_mod.sessions;
+
+		while (*pp != *s)
+			pp = &(*pp)->next;
+		*pp = (*s)->next;
+		kzt_session_free(*s);
+		*s = NULL;
+		kzt_leave();
+		return CKR_DEVICE_REMOVED;
+	}
 	return CKR_OK;
 }
 
@@ -81,11 +92,67 @@ kzt_slot_connect(kzt_slot *slot)
 	return kzt_token_open(slot->tr, &slot->token);
 }
 
-/* Card lock held, token connected or not: connect it and report presence. */
+void
+kzt_slot_removed(kzt_slot *slot)
+{
+	kzt_session *s;
+
+	if (slot->token != NULL)
+		kzt_log(KZT_LOG_INFO, "slot %lu: token removed", slot->id);
+	kzt_token_free(&slot->token);
+	kzt_objects_forget(slot);
+	kzt_transport_disconnect(slot->tr);
+	if (kzt_enter() != CKR_OK)
+		return;
+	/* its card-side logins died with it, so ours do, and its sessions with them
+	 * (PKCS#11: sessions end with the token) */
+	for (s = kzt_mod.sessions; s != NULL; s = s->next)
+		if (s->slot == slot)
+			s->removed = 1;
+	slot->sessions = 0;
+	slot->rw_sessions = 0;
+	slot->login = KZT_LOGIN_NONE;
+	kzt_leave();
+}
+
+int
+kzt_slot_hold(kzt_slot *slot)
+{
+	int r = kzt_transport_begin(slot->tr);
+
+	if (r == KZT_ERR_RESET) {
+		/* Another application reset the card: the applet is no longer selected
+		 * and nobody is logged in. Start the token afresh and log the slot out,
+		 * so nothing runs under a login the card no longer has. */
+		kzt_log(KZT_LOG_INFO, "slot %lu: card reset by another application; logged out",
+			slot->id);
+		kzt_token_free(&slot->token);
+		kzt_objects_forget(slot);
+		if (kzt_enter() == CKR_OK) {
+			slot->login = KZT_LOGIN_NONE;
+			kzt_leave();
+		}
+		r = KZT_OK;
+	}
+	if (r == KZT_OK && (r = kzt_slot_connect(slot)) != KZT_OK)
+		kzt_transport_end(slot->tr);
+	if (r == KZT_ERR_NO_CARD && slot->token != NULL)
+		kzt_slot_removed(slot);
+	return r;
+}
+
+void
+kzt_slot_release(kzt_slot *slot)
+{
+	kzt_transport_end(slot->tr);
+}
+
+/* Card lock held, token connected or not: connect it, hold the card, report
+ * presence. */
 static CK_RV
 card_ready(kzt_op *op)
 {
-	int r = kzt_slot_connect(op->slot);
+	int r = kzt_slot_hold(op->slot);
 
 	if (r == KZT_OK) {
 		op->token = op->slot->token;
@@ -132,18 +199,20 @@ CK_RV
 kzt_card_status(kzt_op *op, int status)
 {
 	if (status == KZT_ERR_NO_CARD) {
-		/* The token went away: its card-side logins died with it, so ours do,
-		 * and its sessions with them (PKCS#11: sessions end with the token). */
-		kzt_log(KZT_LOG_INFO, "slot %lu: token removed", op->slot->id);
+		kzt_slot_removed(op->slot);
+		op->token = NULL;
+		return CKR_DEVICE_REMOVED;
+	}
+	if (status == KZT_ERR_RESET) {
+		/* reset in the middle of this operation by another application: what
+		 * the card had selected and verified is gone; start afresh next time */
 		kzt_token_free(&op->slot->token);
 		kzt_objects_forget(op->slot);
 		op->token = NULL;
-		kzt_transport_disconnect(op->slot->tr);
 		if (kzt_enter() == CKR_OK) {
-			kzt_sessions_close_slot(op->slot);
+			op->slot->login = KZT_LOGIN_NONE;
 			kzt_leave();
 		}
-		return CKR_DEVICE_REMOVED;
 	}
 	return kzt_rv(status);
 }
@@ -151,6 +220,7 @@ kzt_card_status(kzt_op *op, int status)
 void
 kzt_card_end(kzt_op *op)
 {
+	kzt_slot_release(op->slot);
 	kzt_mutex_unlock(op->slot->card_lock);
 }
 

@@ -85,6 +85,11 @@ CK_DEFINE_FUNCTION(CK_RV, C_CloseSession)(CK_SESSION_HANDLE hSession)
 		return CKR_SESSION_HANDLE_INVALID;
 	}
 	*pp = s->next;
+	if (s->removed) { /* its token went away; the slot's counts were reset then */
+		kzt_session_free(s);
+		kzt_leave();
+		return CKR_OK;
+	}
 	slot = s->slot;
 	slot->sessions--;
 	if (s->flags & CKF_RW_SESSION)

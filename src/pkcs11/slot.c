@@ -8,19 +8,31 @@
 
 #include "internal.h"
 #include "kzt_err.h"
+#include "log.h"
 #include "secmem.h"
 
 static const char kzt_manufacturer[] = "KAZTOKEN";
 static const char kzt_model[] = "KAZTOKEN";
 
-/* Is a token in this slot? Connects it when it can (card lock taken here). */
+/* Is a token in this slot now? Asks the reader, connects a token just inserted,
+ * and notices one that went away (card lock taken here). */
 static int
 slot_has_token(kzt_slot *slot)
 {
 	int present;
 
 	kzt_mutex_lock(slot->card_lock);
-	present = kzt_slot_connect(slot) == KZT_OK;
+	present = kzt_transport_present(slot->tr);
+	if (present == 0) {
+		if (slot->token != NULL)
+			kzt_slot_removed(slot);
+	} else if (slot->token != NULL) {
+		present = 1; /* the reader has a card and it is ours: nothing to ask it */
+	} else if (present == 1 && (present = kzt_slot_hold(slot) == KZT_OK)) {
+		kzt_slot_release(slot);
+	} else {
+		present = 0;
+	}
 	kzt_mutex_unlock(slot->card_lock);
 	return present;
 }
@@ -28,21 +40,31 @@ slot_has_token(kzt_slot *slot)
 CK_DEFINE_FUNCTION(CK_RV, C_GetSlotList)(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
 					 CK_ULONG_PTR pulCount)
 {
-	CK_SLOT_ID ids[8];
-	CK_ULONG i, n = 0, nslots;
+	kzt_slot *slots[KZT_MAX_SLOTS];
+	CK_SLOT_ID ids[KZT_MAX_SLOTS];
+	CK_ULONG i, n = 0, nslots = 0;
 	CK_RV rv;
 
 	if ((rv = kzt_enter()) != CKR_OK)
 		return rv;
-	nslots = kzt_mod.nslots;
 	kzt_leave();
 	if (pulCount == NULL)
 		return CKR_ARGUMENTS_BAD;
-	/* Slots are fixed between C_Initialize and C_Finalize, so the table may be
-	 * walked without the global lock; presence needs each slot's card lock. */
-	for (i = 0; i < nslots && n < sizeof(ids) / sizeof(ids[0]); i++)
-		if (!tokenPresent || slot_has_token(&kzt_mod.slots[i]))
-			ids[n++] = kzt_mod.slots[i].id;
+	/* The application asks for the size first: the moment to look for readers
+	 * that came or went (PKCS#11 3.0, C_GetSlotList). */
+	if (pSlotList == NULL)
+		kzt_slots_refresh();
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	for (i = 0; i < kzt_mod.nslots; i++)
+		if (kzt_mod.slots[i]->attached)
+			slots[nslots++] = kzt_mod.slots[i];
+	kzt_leave();
+	/* Slots never move or go before C_Finalize, so they may be used without the
+	 * global lock; presence needs each slot's card lock. */
+	for (i = 0; i < nslots; i++)
+		if (!tokenPresent || slot_has_token(slots[i]))
+			ids[n++] = slots[i]->id;
 	if (pSlotList != NULL) {
 		if (*pulCount < n) {
 			*pulCount = n;
@@ -69,6 +91,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotInfo)(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pIn
 	kzt_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), kzt_manufacturer,
 		sizeof(kzt_manufacturer) - 1);
 	pInfo->flags = CKF_REMOVABLE_DEVICE;
+	if (slot->reader[0] != '\0')
+		pInfo->flags |= CKF_HW_SLOT;
 	if (slot_has_token(slot))
 		pInfo->flags |= CKF_TOKEN_PRESENT;
 	return CKR_OK;
@@ -212,18 +236,107 @@ out:
 	return rv;
 }
 
-/* Slot events come with the PC/SC readers; the virtual slot has none to report. */
+/* The first slot whose token presence differs from what was last reported, which
+ * becomes the reported one: 1 with its ID in *id, or 0. */
+static int
+changed_slot(CK_SLOT_ID *id)
+{
+	kzt_slot *slots[KZT_MAX_SLOTS];
+	CK_ULONG i, n = 0;
+
+	if (kzt_enter() != CKR_OK)
+		return 0;
+	for (i = 0; i < kzt_mod.nslots; i++)
+		slots[n++] = kzt_mod.slots[i];
+	kzt_leave();
+	for (i = 0; i < n; i++) {
+		int present = slots[i]->attached && slot_has_token(slots[i]), changed = 0;
+
+		if (kzt_enter() != CKR_OK)
+			return 0;
+		kzt_log(KZT_LOG_TRACE, "slot %lu: token %s (last reported %s)", slots[i]->id,
+			present ? "present" : "absent",
+			slots[i]->reported < 0 ? "nothing" : slots[i]->reported ? "present" : "absent");
+		if (present != slots[i]->reported) {
+			slots[i]->reported = present;
+			changed = 1;
+		}
+		kzt_leave();
+		if (changed) {
+			*id = slots[i]->id;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Events are tokens inserted into or removed from a slot, found by comparing each
+ * slot's presence with what was last reported; between looks, the wait is PC/SC's
+ * own (SCardGetStatusChange on every reader and on the reader list). C_Finalize
+ * cancels it: the waiter then gets CKR_CRYPTOKI_NOT_INITIALIZED. */
 CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
 					      CK_VOID_PTR pReserved)
 {
+	char names[KZT_PCSC_WAIT_MAX][KZT_READER_NAME_MAX];
+	const char *readers[KZT_PCSC_WAIT_MAX];
+	unsigned long seen[KZT_PCSC_WAIT_MAX + 1];
+	struct kzt_pcsc *waiter;
+	CK_SLOT_ID id;
+	size_t n, i;
 	CK_RV rv;
+	int r;
 
 	if ((rv = kzt_enter()) != CKR_OK)
 		return rv;
-	kzt_leave();
-	if (pSlot == NULL || pReserved != NULL)
+	waiter = kzt_mod.pcsc_wait;
+	if (pSlot == NULL || pReserved != NULL) {
+		kzt_leave();
 		return CKR_ARGUMENTS_BAD;
-	if (flags & CKF_DONT_BLOCK)
-		return CKR_NO_EVENT;
-	return CKR_FUNCTION_NOT_SUPPORTED;
+	}
+	__atomic_add_fetch(&kzt_mod.waiters, 1, __ATOMIC_SEQ_CST); /* C_Finalize waits for 0 */
+	kzt_leave();
+	memset(seen, 0, sizeof(seen));
+	for (;;) {
+		kzt_slots_refresh();
+		if (changed_slot(&id)) {
+			*pSlot = id;
+			rv = CKR_OK;
+			break;
+		}
+		if (flags & CKF_DONT_BLOCK) {
+			rv = CKR_NO_EVENT;
+			break;
+		}
+		if (waiter == NULL) { /* no PC/SC: the virtual token has no events to wait for */
+			rv = CKR_FUNCTION_NOT_SUPPORTED;
+			break;
+		}
+		/* wait for PC/SC to see a change in the readers we know of */
+		if ((rv = kzt_enter()) != CKR_OK)
+			break;
+		for (i = n = 0; i < kzt_mod.nslots && n < KZT_PCSC_WAIT_MAX; i++)
+			if (kzt_mod.slots[i]->reader[0] != '\0' && kzt_mod.slots[i]->attached)
+				memcpy(names[n++], kzt_mod.slots[i]->reader, KZT_READER_NAME_MAX);
+		rv = kzt_mod.initialized ? CKR_OK : CKR_CRYPTOKI_NOT_INITIALIZED;
+		kzt_leave();
+		if (rv != CKR_OK)
+			break;
+		for (i = 0; i < n; i++)
+			readers[i] = names[i];
+		r = kzt_pcsc_wait(waiter, readers, n, seen, 2000);
+		if (r == KZT_ERR_CANCELLED) {
+			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+			break;
+		}
+		if (r != KZT_OK && r != KZT_ERR_TIMEOUT) {
+			rv = kzt_rv(r);
+			break;
+		}
+	}
+	if (kzt_enter() == CKR_OK)
+		kzt_leave();
+	else
+		rv = CKR_CRYPTOKI_NOT_INITIALIZED; /* finalised meanwhile */
+	__atomic_sub_fetch(&kzt_mod.waiters, 1, __ATOMIC_SEQ_CST);
+	return rv;
 }

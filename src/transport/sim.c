@@ -100,18 +100,12 @@ kzt_transport_sim_new(const char *path, kzt_transport **out)
 	*out = NULL;
 	if (path == NULL || strlen(path) >= sizeof(p->addr.sun_path))
 		return KZT_ERR_ARGS;
-	t = calloc(1, sizeof(*t));
-	p = calloc(1, sizeof(*p));
-	if (t == NULL || p == NULL) {
-		free(t);
-		free(p);
+	if ((t = kzt_transport_alloc(&sim_ops, sizeof(*p))) == NULL)
 		return KZT_ERR_NOMEM;
-	}
+	p = t->priv;
 	p->fd = -1;
 	p->addr.sun_family = AF_UNIX;
 	strcpy(p->addr.sun_path, path);
-	t->ops = &sim_ops;
-	t->priv = p;
 	snprintf(t->description, sizeof(t->description), "KAZTOKEN virtual reader");
 	*out = t;
 	return KZT_OK;

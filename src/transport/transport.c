@@ -3,6 +3,7 @@
  */
 /* The transport front door: dispatch to a reader's ops and trace APDUs. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "kzt_err.h"
 #include "kzt_proto.h"
@@ -64,6 +65,38 @@ void
 kzt_transport_disconnect(kzt_transport *t)
 {
 	t->ops->disconnect(t);
+}
+
+int
+kzt_transport_begin(kzt_transport *t)
+{
+	return t->ops->begin != NULL ? t->ops->begin(t) : KZT_OK;
+}
+
+void
+kzt_transport_end(kzt_transport *t)
+{
+	if (t->ops->end != NULL)
+		t->ops->end(t);
+}
+
+int
+kzt_transport_present(kzt_transport *t)
+{
+	return t->ops->present != NULL ? t->ops->present(t) : 1;
+}
+
+kzt_transport *
+kzt_transport_alloc(const kzt_transport_ops *ops, size_t priv_size)
+{
+	kzt_transport *t = calloc(1, sizeof(*t));
+
+	if (t == NULL || (t->priv = calloc(1, priv_size)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->ops = ops;
+	return t;
 }
 
 void

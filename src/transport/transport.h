@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #define KZT_ATR_MAX 33
+#define KZT_READER_NAME_MAX 128
+#define KZT_PCSC_WAIT_MAX 16 /* readers watched at once by kzt_pcsc_wait */
 
 typedef struct kzt_transport kzt_transport;
 
@@ -25,6 +27,16 @@ typedef struct kzt_transport_ops {
 	void (*disconnect)(kzt_transport *t);
 	/* Free the transport's private state. */
 	void (*destroy)(kzt_transport *t);
+	/* Optional (NULL: nothing to do). Hold the card for one operation of several
+	 * APDUs, connecting it if needed, so that no other application's commands come
+	 * between ours: KZT_OK; KZT_ERR_RESET when it was reset by someone else since
+	 * our last operation (reconnected, and held all the same); KZT_ERR_NO_CARD. */
+	int (*begin)(kzt_transport *t);
+	/* Let the card go after begin. */
+	void (*end)(kzt_transport *t);
+	/* Is a card in the reader now: 1, 0, or -1 when that cannot be told just now.
+	 * (NULL: presence shows only in connect.) */
+	int (*present)(kzt_transport *t);
 } kzt_transport_ops;
 
 struct kzt_transport {
@@ -40,10 +52,36 @@ int kzt_transport_connect(kzt_transport *t, uint8_t *atr, size_t *atr_len);
 int kzt_transport_transmit(void *t, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 			   size_t resp_cap, size_t *resp_len);
 void kzt_transport_disconnect(kzt_transport *t);
+/* begin / end / present through the ops, where the transport has them. */
+int kzt_transport_begin(kzt_transport *t);
+void kzt_transport_end(kzt_transport *t);
+int kzt_transport_present(kzt_transport *t);
+/* A transport with these ops and priv_size zeroed bytes of private state (for the
+ * transports' constructors), or NULL. */
+kzt_transport *kzt_transport_alloc(const kzt_transport_ops *ops, size_t priv_size);
 /* Destroy t (disconnecting first) and set *t to NULL. */
 void kzt_transport_free(kzt_transport **t);
 
 /* The virtual token on kaztoken-sim's unix socket at path. */
 int kzt_transport_sim_new(const char *path, kzt_transport **out);
+
+/* ---- PC/SC (pcsc.c) ---- */
+/* The card in the PC/SC reader of this name. */
+int kzt_transport_pcsc_new(const char *reader, kzt_transport **out);
+/* A PC/SC context for listing readers and waiting on them; KZT_ERR_NO_CARD when no
+ * PC/SC service runs. */
+typedef struct kzt_pcsc kzt_pcsc;
+int kzt_pcsc_open(kzt_pcsc **out);
+void kzt_pcsc_close(kzt_pcsc **p);
+/* The reader names as a list of NUL-terminated strings ending with an empty one
+ * (len bytes in all; 0 when there is no reader). */
+int kzt_pcsc_readers(kzt_pcsc *p, char *names, size_t cap, size_t *len);
+/* Wait until the state of one of the n readers, or the reader list, differs from
+ * seen (n + 1 values, the last for the list; 0 = not known yet), then update seen:
+ * KZT_OK; KZT_ERR_TIMEOUT after timeout_ms (-1: no limit); KZT_ERR_CANCELLED when
+ * kzt_pcsc_cancel was called from another thread. */
+int kzt_pcsc_wait(kzt_pcsc *p, const char *const *readers, size_t n, unsigned long *seen,
+		  long timeout_ms);
+void kzt_pcsc_cancel(kzt_pcsc *p);
 
 #endif

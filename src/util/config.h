@@ -15,6 +15,7 @@ typedef struct kzt_config {
 	char sim_socket[KZT_CONFIG_PATH_MAX]; /* empty: no virtual token */
 	char log_file[KZT_CONFIG_PATH_MAX];   /* empty: stderr */
 	int debug;                            /* 0..3 */
+	int no_pcsc;                          /* pcsc = off: no PC/SC readers */
 } kzt_config;
 
 /* Parse "key = value" lines from text (len bytes) into cfg. '#' starts a comment;
@@ -24,7 +25,7 @@ int kzt_config_parse(const char *text, size_t len, kzt_config *cfg, int *bad_lin
 
 /* Defaults, then the file (a missing file is fine, an unreadable or malformed one
  * is an error), then the environment: KAZTOKEN_SIM_SOCKET, KAZTOKEN_DEBUG,
- * KAZTOKEN_LOG. */
+ * KAZTOKEN_LOG, KAZTOKEN_PCSC. */
 int kzt_config_load(kzt_config *cfg);
 
 #endif

@@ -64,7 +64,8 @@ f_nothing(kzt_transport *t)
 	(void)t;
 }
 
-static const kzt_transport_ops feed_ops = {"fuzz", f_connect, f_transmit, f_nothing, f_nothing};
+static const kzt_transport_ops feed_ops = {
+    .name = "fuzz", .connect = f_connect, .transmit = f_transmit, .disconnect = f_nothing, .destroy = f_nothing};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1197,6 +1197,8 @@ test_absent_and_removed_token(void **state)
 	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
 	assert_int_equal(simctl_stop(&f->sim), 0); /* the token is pulled */
 	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_DEVICE_REMOVED);
+	/* the session learns of it once, then is gone */
+	assert_int_equal(f->p->C_GetSessionInfo(h, &si), CKR_DEVICE_REMOVED);
 	assert_int_equal(f->p->C_GetSessionInfo(h, &si), CKR_SESSION_HANDLE_INVALID);
 	assert_int_equal(f->p->C_GetSlotList(CK_TRUE, NULL, &n), CKR_OK);
 	assert_int_equal(n, 0);

@@ -62,8 +62,11 @@ lb_destroy(kzt_transport *t)
 	free(t);
 }
 
-static const kzt_transport_ops lb_ops = {"loopback", lb_connect, lb_transmit, lb_disconnect,
-					 lb_destroy};
+static const kzt_transport_ops lb_ops = {.name = "loopback",
+					 .connect = lb_connect,
+					 .transmit = lb_transmit,
+					 .disconnect = lb_disconnect,
+					 .destroy = lb_destroy};
 
 kzt_transport *
 loopback_transport(loopback *lb)

@@ -34,6 +34,7 @@ simctl_init(simctl *s)
 	snprintf(s->store, sizeof(s->store), "%s/token.kzt", s->dir);
 	setenv("KAZTOKEN_SIM_SOCKET", s->socket, 1);
 	setenv("KAZTOKEN_CONF", "/dev/null", 1);
+	setenv("KAZTOKEN_PCSC", "off", 1); /* the virtual token's slot alone, whatever readers there are */
 }
 
 static int

@@ -1,0 +1,146 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* The slot table: the virtual token's slot (when configured) and one slot per
+ * PC/SC reader. A reader keeps its slot ID for the life of the module: when it goes
+ * away its slot leaves the list (and its token counts as removed); when a reader of
+ * the same name comes back, it gets the same slot again. A reader with no card, or
+ * with a card that is not a KAZTOKEN, is a slot without a token. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "kzt_err.h"
+#include "log.h"
+
+/* Global lock held: a new slot with this transport (taken over), or NULL. */
+static kzt_slot *
+add_slot(kzt_transport *tr, const char *reader)
+{
+	kzt_slot *slot;
+
+	if (kzt_mod.nslots == KZT_MAX_SLOTS || (slot = calloc(1, sizeof(*slot))) == NULL) {
+		kzt_transport_free(&tr);
+		return NULL;
+	}
+	if (kzt_mutex_new(&slot->card_lock) != CKR_OK) {
+		kzt_transport_free(&tr);
+		free(slot);
+		return NULL;
+	}
+	slot->id = kzt_mod.nslots;
+	slot->tr = tr;
+	slot->attached = 1;
+	slot->reported = -1; /* C_WaitForSlotEvent: not looked at yet */
+	if (reader != NULL)
+		strcpy(slot->reader, reader); /* (shorter than KZT_READER_NAME_MAX: checked) */
+	kzt_mod.slots[kzt_mod.nslots++] = slot;
+	return slot;
+}
+
+/* Is name among the NUL-separated names (len bytes)? */
+static int
+listed(const char *names, size_t len, const char *name)
+{
+	size_t off = 0;
+
+	while (off < len && names[off] != '\0') {
+		if (strcmp(names + off, name) == 0)
+			return 1;
+		off += strlen(names + off) + 1;
+	}
+	return 0;
+}
+
+void
+kzt_slots_refresh(void)
+{
+	static char names[4096];
+	kzt_slot *gone[KZT_MAX_SLOTS];
+	size_t len = 0, off, i, ngone = 0;
+	int have_list = 0, r;
+
+	if (kzt_enter() != CKR_OK)
+		return;
+	if (!kzt_mod.cfg.no_pcsc) {
+		if (kzt_mod.pcsc == NULL && kzt_pcsc_open(&kzt_mod.pcsc) == KZT_OK)
+			kzt_log(KZT_LOG_INFO, "PC/SC service found");
+		if (kzt_mod.pcsc_wait == NULL)
+			kzt_pcsc_open(&kzt_mod.pcsc_wait);
+		if (kzt_mod.pcsc != NULL) {
+			r = kzt_pcsc_readers(kzt_mod.pcsc, names, sizeof(names), &len);
+			if (r == KZT_OK) {
+				have_list = 1;
+			} else { /* the service went away: readers with it */
+				kzt_pcsc_close(&kzt_mod.pcsc);
+				have_list = 1;
+				len = 0;
+			}
+		}
+	}
+	if (have_list) {
+		/* new readers get slots */
+		for (off = 0; off < len && names[off] != '\0'; off += strlen(names + off) + 1) {
+			const char *name = names + off;
+			kzt_transport *tr;
+
+			for (i = 0; i < kzt_mod.nslots; i++)
+				if (strcmp(kzt_mod.slots[i]->reader, name) == 0)
+					break;
+			if (i < kzt_mod.nslots) {
+				kzt_mod.slots[i]->attached = 1;
+				continue;
+			}
+			if (strlen(name) >= KZT_READER_NAME_MAX || kzt_transport_pcsc_new(name, &tr) != KZT_OK)
+				continue;
+			if (add_slot(tr, name) != NULL)
+				kzt_log(KZT_LOG_INFO, "slot %lu: reader \"%s\"", kzt_mod.nslots - 1, name);
+		}
+		/* readers gone leave the list; their tokens count as removed */
+		for (i = 0; i < kzt_mod.nslots; i++) {
+			kzt_slot *slot = kzt_mod.slots[i];
+
+			if (slot->reader[0] != '\0' && slot->attached && !listed(names, len, slot->reader)) {
+				slot->attached = 0;
+				gone[ngone++] = slot;
+			}
+		}
+	}
+	kzt_leave();
+	for (i = 0; i < ngone; i++) {
+		kzt_log(KZT_LOG_INFO, "slot %lu: reader gone", gone[i]->id);
+		kzt_mutex_lock(gone[i]->card_lock);
+		kzt_slot_removed(gone[i]);
+		kzt_mutex_unlock(gone[i]->card_lock);
+	}
+}
+
+CK_RV
+kzt_slots_create(void)
+{
+	kzt_transport *tr;
+	CK_ULONG i, n;
+	int r;
+
+	if (kzt_mod.cfg.sim_socket[0] != '\0') {
+		if ((r = kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &tr)) != KZT_OK)
+			return kzt_rv(r);
+		if (add_slot(tr, NULL) == NULL)
+			return CKR_HOST_MEMORY;
+	}
+	kzt_slots_refresh();
+	/* what C_WaitForSlotEvent will compare with: the state at start */
+	if (kzt_enter() != CKR_OK)
+		return CKR_GENERAL_ERROR;
+	n = kzt_mod.nslots;
+	kzt_leave();
+	for (i = 0; i < n; i++) {
+		CK_SLOT_INFO info;
+
+		if (C_GetSlotInfo(i, &info) == CKR_OK && kzt_enter() == CKR_OK) {
+			kzt_mod.slots[i]->reported = (info.flags & CKF_TOKEN_PRESENT) != 0;
+			kzt_leave();
+		}
+	}
+	return CKR_OK;
+}
