@@ -11,7 +11,7 @@
 #include "kzt_err.h"
 
 #define W KZT_BN_LIMB_BITS
-#define WINDOW 5 /* bits per window of a secret exponent: 32 table entries */
+#define WINDOW KZT_BN_WINDOW
 
 /* All ones when x is 0, else 0. */
 static kzt_limb
@@ -281,9 +281,8 @@ kzt_mont_reduce(const kzt_mont *c, kzt_limb *r, const kzt_limb *a)
 	kzt_mont_mul(c, r, r, c->rr);     /* a / R * R^2 / R = a */
 }
 
-/* bits [pos, pos + w) of e (e_limbs limbs); pos is public. */
-static unsigned
-window_at(const kzt_limb *e, size_t e_limbs, size_t pos, unsigned w)
+unsigned
+kzt_bn_window(const kzt_limb *e, size_t e_limbs, size_t pos, unsigned w)
 {
 	size_t i = pos / W, s = pos % W;
 	kzt_limb v = e[i] >> s;
@@ -311,7 +310,7 @@ kzt_mont_exp(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *
 	for (i = (e_bits + WINDOW - 1) / WINDOW; i-- > 0;) {
 		for (j = 0; j < WINDOW; j++)
 			kzt_mont_mul(c, acc, acc, acc);
-		idx = window_at(e, e_limbs, i * WINDOW, WINDOW);
+		idx = kzt_bn_window(e, e_limbs, i * WINDOW, WINDOW);
 #if defined(KZT_BN_LEAKY_FOR_TEST)
 		/* the mistake the constant-time check must catch: a secret table index */
 		memcpy(pick, tab[idx], n * sizeof(*r));

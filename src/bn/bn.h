@@ -92,6 +92,10 @@ void kzt_mont_reduce(const kzt_mont *c, kzt_limb *r, const kzt_limb *a);
  * the same squarings, multiplications and table reads whatever a and e are. CT. */
 void kzt_mont_exp(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *e,
 		  size_t e_bits);
+/* Bits per window of a secret exponent in kzt_mont_exp: a table of 32 entries. */
+#define KZT_BN_WINDOW 5
+/* Bits [pos, pos + w) of e (e_limbs limbs, w < limb bits); pos is public. */
+unsigned kzt_bn_window(const kzt_limb *e, size_t e_limbs, size_t pos, unsigned w);
 /* Two of those at once, r1 = a1^e1 mod c1->m and r2 = a2^e2 mod c2->m, both
  * exponents of e_bits bits (the two halves of an RSA-CRT operation). CT. */
 void kzt_mont_exp2(const kzt_mont *c1, kzt_limb *r1, const kzt_limb *a1, const kzt_limb *e1,

@@ -27,7 +27,7 @@
 #define IFMA __attribute__((target("avx512f,avx512vl,avx512ifma")))
 #define UNROLL _Pragma("GCC unroll 32")
 #define M52 ((((uint64_t)1) << 52) - 1)
-#define WINDOW 5
+#define WINDOW KZT_BN_WINDOW
 #define ENTRIES (1u << WINDOW)
 #define MAX_V 20 /* vectors of four 52-bit limbs: 80 limbs, 4160 bits >= 4096 + 2 */
 #define LANES (MAX_V * 4)
@@ -202,18 +202,6 @@ from52(kzt_limb *r, size_t n, const uint64_t *a, size_t L)
 	}
 }
 
-/* bits [pos, pos + WINDOW) of e; pos is public */
-static unsigned
-window_at(const kzt_limb *e, size_t pos)
-{
-	size_t i = pos / 64, s = pos % 64;
-	uint64_t v = e[i] >> s;
-
-	if (s + WINDOW > 64)
-		v |= e[i + 1] << (64 - s);
-	return (unsigned)(v & (ENTRIES - 1));
-}
-
 /* Everything the exponentiation keeps, in one block to wipe. */
 typedef struct work52 {
 	prob52 prob[2];
@@ -270,7 +258,7 @@ run(work52 *w, unsigned S, unsigned V, amm_fn *mul, size_t e_bits)
 		for (j = 0; j < WINDOW; j++)
 			mul(R, A, B, P);
 		for (s = 0; s < S; s++) {
-			pick(V, w->sel[s], w->tab[s], window_at(w->e[s], win * WINDOW));
+			pick(V, w->sel[s], w->tab[s], kzt_bn_window(w->e[s], KZT_BN_LIMBS + 1, win * WINDOW, WINDOW));
 			B[s] = w->sel[s];
 		}
 		mul(R, A, B, P);

@@ -115,23 +115,28 @@ kzt_slot_removed(kzt_slot *slot)
 	kzt_leave();
 }
 
+/* Card lock held: another application reset the card, so the applet is no longer
+ * selected and nobody is logged in. The token starts afresh and the slot is logged
+ * out, so nothing runs under a login the card no longer has. */
+static void
+slot_reset(kzt_slot *slot)
+{
+	kzt_log(KZT_LOG_INFO, "slot %lu: card reset by another application; logged out", slot->id);
+	kzt_token_free(&slot->token);
+	kzt_objects_forget(slot);
+	if (kzt_enter() == CKR_OK) {
+		slot->login = KZT_LOGIN_NONE;
+		kzt_leave();
+	}
+}
+
 int
 kzt_slot_hold(kzt_slot *slot)
 {
 	int r = kzt_transport_begin(slot->tr);
 
-	if (r == KZT_ERR_RESET) {
-		/* Another application reset the card: the applet is no longer selected
-		 * and nobody is logged in. Start the token afresh and log the slot out,
-		 * so nothing runs under a login the card no longer has. */
-		kzt_log(KZT_LOG_INFO, "slot %lu: card reset by another application; logged out",
-			slot->id);
-		kzt_token_free(&slot->token);
-		kzt_objects_forget(slot);
-		if (kzt_enter() == CKR_OK) {
-			slot->login = KZT_LOGIN_NONE;
-			kzt_leave();
-		}
+	if (r == KZT_ERR_RESET) { /* reset since our last operation: held all the same */
+		slot_reset(slot);
 		r = KZT_OK;
 	}
 	if (r == KZT_OK && (r = kzt_slot_connect(slot)) != KZT_OK)
@@ -203,16 +208,9 @@ kzt_card_status(kzt_op *op, int status)
 		op->token = NULL;
 		return CKR_DEVICE_REMOVED;
 	}
-	if (status == KZT_ERR_RESET) {
-		/* reset in the middle of this operation by another application: what
-		 * the card had selected and verified is gone; start afresh next time */
-		kzt_token_free(&op->slot->token);
-		kzt_objects_forget(op->slot);
+	if (status == KZT_ERR_RESET) { /* reset during this operation: it cannot go on */
+		slot_reset(op->slot);
 		op->token = NULL;
-		if (kzt_enter() == CKR_OK) {
-			op->slot->login = KZT_LOGIN_NONE;
-			kzt_leave();
-		}
 	}
 	return kzt_rv(status);
 }

@@ -8,7 +8,6 @@
 
 #include "internal.h"
 #include "kzt_err.h"
-#include "log.h"
 #include "secmem.h"
 
 static const char kzt_manufacturer[] = "KAZTOKEN";
@@ -22,16 +21,22 @@ slot_has_token(kzt_slot *slot)
 	int present;
 
 	kzt_mutex_lock(slot->card_lock);
-	present = kzt_transport_present(slot->tr);
-	if (present == 0) {
+	switch (kzt_transport_present(slot->tr)) {
+	case 0: /* the reader has no card */
 		if (slot->token != NULL)
 			kzt_slot_removed(slot);
-	} else if (slot->token != NULL) {
-		present = 1; /* the reader has a card and it is ours: nothing to ask it */
-	} else if (present == 1 && (present = kzt_slot_hold(slot) == KZT_OK)) {
-		kzt_slot_release(slot);
-	} else {
 		present = 0;
+		break;
+	case 1: /* a card: ours already, or one to connect */
+		present = 1;
+		if (slot->token == NULL) {
+			present = kzt_slot_hold(slot) == KZT_OK;
+			if (present)
+				kzt_slot_release(slot);
+		}
+		break;
+	default: /* the reader cannot tell just now: keep what we know */
+		present = slot->token != NULL;
 	}
 	kzt_mutex_unlock(slot->card_lock);
 	return present;
@@ -254,9 +259,6 @@ changed_slot(CK_SLOT_ID *id)
 
 		if (kzt_enter() != CKR_OK)
 			return 0;
-		kzt_log(KZT_LOG_TRACE, "slot %lu: token %s (last reported %s)", slots[i]->id,
-			present ? "present" : "absent",
-			slots[i]->reported < 0 ? "nothing" : slots[i]->reported ? "present" : "absent");
 		if (present != slots[i]->reported) {
 			slots[i]->reported = present;
 			changed = 1;
@@ -317,10 +319,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSl
 		for (i = n = 0; i < kzt_mod.nslots && n < KZT_PCSC_WAIT_MAX; i++)
 			if (kzt_mod.slots[i]->reader[0] != '\0' && kzt_mod.slots[i]->attached)
 				memcpy(names[n++], kzt_mod.slots[i]->reader, KZT_READER_NAME_MAX);
-		rv = kzt_mod.initialized ? CKR_OK : CKR_CRYPTOKI_NOT_INITIALIZED;
 		kzt_leave();
-		if (rv != CKR_OK)
-			break;
 		for (i = 0; i < n; i++)
 			readers[i] = names[i];
 		r = kzt_pcsc_wait(waiter, readers, n, seen, 2000);
