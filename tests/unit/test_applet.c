@@ -31,6 +31,19 @@ test_select_returns_fci_with_serial_and_limits(void **state)
 }
 
 static void
+test_select_again_keeps_the_verification(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, "12345678"), KZT_SW_OK);
+	assert_int_equal(select_applet(f), KZT_SW_OK); /* another application opens the token */
+	assert_int_equal(verify(f, KZT_PIN_USER, NULL), KZT_SW_OK);
+	kzt_card_session_reset(&f->s); /* a reset does end it */
+	assert_int_equal(select_applet(f), KZT_SW_OK);
+	assert_int_not_equal(verify(f, KZT_PIN_USER, NULL), KZT_SW_OK);
+}
+
+static void
 test_commands_before_select_are_refused(void **state)
 {
 	fixture *f = *state;
@@ -312,6 +325,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_select_returns_fci_with_serial_and_limits, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_select_again_keeps_the_verification, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_commands_before_select_are_refused, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_and_unknown_commands_get_status_words, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_verifies_and_wrong_pin_counts_down, card_setup, card_teardown),

@@ -199,9 +199,13 @@ cmd_select(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 		return KZT_SW_WRONG_P1P2;
 	if (a->lc != KZT_AID_LEN || memcmp(a->data, kzt_aid, KZT_AID_LEN) != 0)
 		return KZT_SW_NOT_FOUND;
-	kzt_card_session_reset(s);
-	s->selected = 1;
-	s->epoch = card->epoch;
+	if (!s->selected) {
+		kzt_card_session_reset(s);
+		s->selected = 1;
+		s->epoch = card->epoch;
+	}
+	/* Selected again: the verifications stand (as PIV's do), since on a shared
+	 * card another application's SELECT must not log this one out. */
 	kzt_tlv_begin(&rp->out, KZT_TAG_FCI, &fci);
 	kzt_tlv_put(&rp->out, KZT_TAG_FCI_AID, kzt_aid, KZT_AID_LEN);
 	kzt_tlv_begin(&rp->out, KZT_TAG_FCI_PROP, &prop);
