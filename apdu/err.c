@@ -29,6 +29,7 @@ kzt_strerror(int status)
 	case KZT_ERR_RESET: return "card reset by another application";
 	case KZT_ERR_CANCELLED: return "cancelled";
 	case KZT_ERR_TIMEOUT: return "timed out";
+	case KZT_ERR_PROTOCOL: return "reader protocol error";
 	default: return "unknown error";
 	}
 }

@@ -15,6 +15,7 @@ packages=(
 	python3-pykcs11              # the module driven from Python
 	python3-cryptography         # ...with its results checked there
 	libpcsclite-dev              # PC/SC readers
+	libusb-1.0-0-dev             # USB CCID readers without pcscd
 	pcscd vsmartcard-vpcd        # a real pcscd with virtual tokens in it (tests)
 )
 

@@ -32,6 +32,7 @@ static const struct {
 	{KZT_ERR_RESET, CKR_USER_NOT_LOGGED_IN}, /* the reset ended the card's logins */
 	{KZT_ERR_CANCELLED, CKR_CRYPTOKI_NOT_INITIALIZED},
 	{KZT_ERR_TIMEOUT, CKR_NO_EVENT},
+	{KZT_ERR_PROTOCOL, CKR_DEVICE_ERROR},
 };
 
 CK_RV

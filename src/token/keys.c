@@ -77,6 +77,8 @@ kzt_token_rsa_private(kzt_token *t, uint16_t handle, int decipher, const uint8_t
 	block[0] = 0x00;
 	memcpy(block + (decipher ? 1 : 0), in, in_len);
 	pso.lc = in_len + (decipher ? 1 : 0);
+	if (!t->link.extended && pso.le > KZT_APDU_SHORT_MAX_LE)
+		pso.le = KZT_APDU_SHORT_MAX_LE; /* the rest comes by GET RESPONSE */
 	if ((r = kzt_token_command(t, &mse, NULL)) != KZT_OK ||
 	    (r = kzt_token_command(t, &pso, &n)) != KZT_OK)
 		goto out;

@@ -90,7 +90,7 @@ select_applet(kzt_token *t)
 		kzt_log(KZT_LOG_ERROR, "card: malformed FCI after SELECT");
 		return KZT_ERR_CARD;
 	}
-	t->link.extended = (t->info.capabilities & KZT_CAP_EXTENDED_LENGTH) != 0;
+	t->link.extended = (t->info.capabilities & KZT_CAP_EXTENDED_LENGTH) != 0 && !t->tr->short_apdus;
 	t->link.chaining = (t->info.capabilities & KZT_CAP_CHAINING) != 0;
 	t->link.max_cmd_data = t->info.max_command;
 	return KZT_OK;

@@ -44,6 +44,7 @@ struct kzt_transport {
 	void *priv;
 	char description[64]; /* the reader's name, for the slot description */
 	int secret_response;  /* the trace: the last response's data was secret */
+	int short_apdus;      /* set by connect: the reader carries short APDUs only */
 };
 
 /* Each of these goes through the transport's ops; transmit also writes the APDU

@@ -71,7 +71,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	feed f = {data + 1, size > 0 ? size - 1 : 0, size > 0 && (data[0] & 1)};
-	kzt_transport t = {&feed_ops, &f, "fuzz", 0};
+	kzt_transport t = {.ops = &feed_ops, .priv = &f, .description = "fuzz"};
 	kzt_token_state st;
 	kzt_format_params fp;
 	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, NULL, NULL, 0, 0, 0, 0};
