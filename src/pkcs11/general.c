@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ccid.h"
 #include "internal.h"
 #include "kaztoken/vendor.h"
 #include "kzt_err.h"
@@ -80,6 +81,13 @@ teardown(int after_fork)
 	}
 	for (i = 0; i < kzt_mod.nslots; i++) {
 		kzt_slot *slot = kzt_mod.slots[i];
+
+		if (after_fork && slot->kind == KZT_SLOT_USB) {
+			/* the parent's claimed interface and its libusb: not ours to touch
+			 * (releasing through the shared descriptor would release the parent's) */
+			kzt_mutex_forget(&slot->card_lock);
+			continue;
+		}
 		if (!after_fork && slot->token != NULL && slot->login != KZT_LOGIN_NONE)
 			kzt_token_logout(slot->token, slot->login == KZT_LOGIN_SO ? KZT_ROLE_ADMIN
 										 : KZT_ROLE_USER);
@@ -94,6 +102,8 @@ teardown(int after_fork)
 	}
 	kzt_pcsc_close(&kzt_mod.pcsc);
 	kzt_pcsc_close(&kzt_mod.pcsc_wait);
+	if (!after_fork)
+		kzt_usb_close(&kzt_mod.usb);
 	kzt_global_lock_free(after_fork);
 	memset(&kzt_mod, 0, sizeof(kzt_mod));
 	kzt_log_close();

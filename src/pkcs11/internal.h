@@ -41,10 +41,18 @@ typedef struct kzt_object {
 
 #define KZT_MAX_SLOTS 16
 
+/* Where a slot's token is reached. */
+typedef enum kzt_slot_kind {
+	KZT_SLOT_VIRTUAL, /* kaztoken-sim's socket */
+	KZT_SLOT_PCSC,    /* a PC/SC reader */
+	KZT_SLOT_USB,     /* a USB CCID reader, driven directly */
+} kzt_slot_kind;
+
 typedef struct kzt_slot {
 	CK_SLOT_ID id;
+	kzt_slot_kind kind;
 	kzt_transport *tr;   /* owned; set when the slot is made, read-only after */
-	char reader[KZT_READER_NAME_MAX]; /* its PC/SC reader; empty: the virtual token */
+	char reader[KZT_READER_NAME_MAX]; /* the reader's name (PC/SC) or USB place */
 	int attached;        /* global: the reader is there now (listed in C_GetSlotList) */
 	int reported;        /* global: token presence as C_WaitForSlotEvent last saw it */
 	void *card_lock;     /* guards token and every exchange with the card */
@@ -128,6 +136,10 @@ typedef struct kzt_module {
 	 * them (C_WaitForSlotEvent, cancelled by C_Finalize); waiters counts those inside */
 	struct kzt_pcsc *pcsc, *pcsc_wait;
 	int waiters;
+	/* which hardware readers are slots, fixed at C_Initialize (never both PC/SC and
+	 * USB: one reader must not be two slots); USB's libusb context */
+	kzt_readers readers;
+	struct kzt_usb *usb;
 	CK_SESSION_HANDLE next_handle;
 	CK_OBJECT_HANDLE next_object; /* global */
 } kzt_module;
@@ -211,6 +223,9 @@ void kzt_object_free(kzt_object *o);
 void kzt_session_free(kzt_session *s);
 /* Drop the slot's token object cache (the card went away, or the module ends). */
 void kzt_objects_forget(kzt_slot *slot);
+/* Drop the cache but keep the handles given out: the same card, whose state may
+ * have changed behind our back (a reset by another application). */
+void kzt_objects_stale(kzt_slot *slot);
 /* Card lock held: bring the slot's token object cache up to date for the current
  * login (one GET DATA when nothing changed). */
 CK_RV kzt_objects_sync(kzt_op *op);

@@ -48,11 +48,17 @@ kzt_session_free(kzt_session *s)
 }
 
 void
-kzt_objects_forget(kzt_slot *slot)
+kzt_objects_stale(kzt_slot *slot)
 {
 	free_list(slot->objects);
 	slot->objects = NULL;
 	slot->cache_valid = 0;
+}
+
+void
+kzt_objects_forget(kzt_slot *slot)
+{
+	kzt_objects_stale(slot);
 	free(slot->handles);
 	slot->handles = NULL;
 	slot->nhandles = 0;

@@ -123,7 +123,7 @@ slot_reset(kzt_slot *slot)
 {
 	kzt_log(KZT_LOG_INFO, "slot %lu: card reset by another application; logged out", slot->id);
 	kzt_token_free(&slot->token);
-	kzt_objects_forget(slot);
+	kzt_objects_stale(slot); /* (the same card: its objects keep their handles) */
 	if (kzt_enter() == CKR_OK) {
 		slot->login = KZT_LOGIN_NONE;
 		kzt_leave();

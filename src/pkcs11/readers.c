@@ -2,20 +2,21 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* The slot table: the virtual token's slot (when configured) and one slot per
- * PC/SC reader. A reader keeps its slot ID for the life of the module: when it goes
+ * hardware reader, PC/SC's or USB CCID's (never both). A reader keeps its slot ID for the life of the module: when it goes
  * away its slot leaves the list (and its token counts as removed); when a reader of
  * the same name comes back, it gets the same slot again. A reader with no card, or
  * with a card that is not a KAZTOKEN, is a slot without a token. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccid.h"
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
 
 /* Global lock held: a new slot with this transport (taken over), or NULL. */
 static kzt_slot *
-add_slot(kzt_transport *tr, const char *reader)
+add_slot(kzt_transport *tr, kzt_slot_kind kind, const char *reader)
 {
 	kzt_slot *slot;
 
@@ -29,6 +30,7 @@ add_slot(kzt_transport *tr, const char *reader)
 		return NULL;
 	}
 	slot->id = kzt_mod.nslots;
+	slot->kind = kind;
 	slot->tr = tr;
 	slot->attached = 1;
 	slot->reported = -1; /* C_WaitForSlotEvent: not looked at yet */
@@ -52,55 +54,76 @@ listed(const char *names, size_t len, const char *name)
 	return 0;
 }
 
+/* Global lock held: the names of the hardware readers there now, into names (len
+ * bytes): 1 when they could be listed (a vanished PC/SC service lists none), 0
+ * when there is nothing to compare with. */
+static int
+list_readers(char *names, size_t cap, size_t *len)
+{
+	*len = 0;
+	if (kzt_mod.readers == KZT_READERS_CCID)
+		return kzt_mod.usb != NULL && kzt_usb_readers(kzt_mod.usb, names, cap, len) == KZT_OK;
+	if (kzt_mod.readers != KZT_READERS_PCSC)
+		return 0;
+	if (kzt_mod.pcsc == NULL && kzt_pcsc_open(&kzt_mod.pcsc) == KZT_OK)
+		kzt_log(KZT_LOG_INFO, "PC/SC service found");
+	if (kzt_mod.pcsc_wait == NULL)
+		kzt_pcsc_open(&kzt_mod.pcsc_wait);
+	if (kzt_mod.pcsc == NULL)
+		return 0;
+	if (kzt_pcsc_readers(kzt_mod.pcsc, names, cap, len) != KZT_OK) {
+		kzt_pcsc_close(&kzt_mod.pcsc); /* the service went away: readers with it */
+		*len = 0;
+	}
+	return 1;
+}
+
+/* A transport for the hardware reader of this name, or NULL. */
+static kzt_transport *
+reader_transport(const char *name)
+{
+	kzt_transport *tr = NULL;
+
+	if (strlen(name) >= KZT_READER_NAME_MAX)
+		return NULL;
+	if (kzt_mod.readers == KZT_READERS_CCID)
+		kzt_transport_usb_new(kzt_mod.usb, name, &tr);
+	else
+		kzt_transport_pcsc_new(name, &tr);
+	return tr;
+}
+
 void
 kzt_slots_refresh(void)
 {
 	static char names[4096];
 	kzt_slot *gone[KZT_MAX_SLOTS];
-	size_t len = 0, off, i, ngone = 0;
-	int have_list = 0, r;
+	kzt_slot_kind kind = kzt_mod.readers == KZT_READERS_CCID ? KZT_SLOT_USB : KZT_SLOT_PCSC;
+	size_t len, off, i, ngone = 0;
 
 	if (kzt_enter() != CKR_OK)
 		return;
-	if (!kzt_mod.cfg.no_pcsc) {
-		if (kzt_mod.pcsc == NULL && kzt_pcsc_open(&kzt_mod.pcsc) == KZT_OK)
-			kzt_log(KZT_LOG_INFO, "PC/SC service found");
-		if (kzt_mod.pcsc_wait == NULL)
-			kzt_pcsc_open(&kzt_mod.pcsc_wait);
-		if (kzt_mod.pcsc != NULL) {
-			r = kzt_pcsc_readers(kzt_mod.pcsc, names, sizeof(names), &len);
-			if (r == KZT_OK) {
-				have_list = 1;
-			} else { /* the service went away: readers with it */
-				kzt_pcsc_close(&kzt_mod.pcsc);
-				have_list = 1;
-				len = 0;
-			}
-		}
-	}
-	if (have_list) {
+	if (list_readers(names, sizeof(names), &len)) {
 		/* new readers get slots */
 		for (off = 0; off < len && names[off] != '\0'; off += strlen(names + off) + 1) {
 			const char *name = names + off;
 			kzt_transport *tr;
 
 			for (i = 0; i < kzt_mod.nslots; i++)
-				if (strcmp(kzt_mod.slots[i]->reader, name) == 0)
+				if (kzt_mod.slots[i]->kind == kind && strcmp(kzt_mod.slots[i]->reader, name) == 0)
 					break;
 			if (i < kzt_mod.nslots) {
 				kzt_mod.slots[i]->attached = 1;
 				continue;
 			}
-			if (strlen(name) >= KZT_READER_NAME_MAX || kzt_transport_pcsc_new(name, &tr) != KZT_OK)
-				continue;
-			if (add_slot(tr, name) != NULL)
+			if ((tr = reader_transport(name)) != NULL && add_slot(tr, kind, name) != NULL)
 				kzt_log(KZT_LOG_INFO, "slot %lu: reader \"%s\"", kzt_mod.nslots - 1, name);
 		}
 		/* readers gone leave the list; their tokens count as removed */
 		for (i = 0; i < kzt_mod.nslots; i++) {
 			kzt_slot *slot = kzt_mod.slots[i];
 
-			if (slot->reader[0] != '\0' && slot->attached && !listed(names, len, slot->reader)) {
+			if (slot->kind == kind && slot->attached && !listed(names, len, slot->reader)) {
 				slot->attached = 0;
 				gone[ngone++] = slot;
 			}
@@ -115,6 +138,22 @@ kzt_slots_refresh(void)
 	}
 }
 
+/* Which readers this module instance uses: as configured, and for "auto" PC/SC
+ * when its service answers, else USB CCID directly. */
+static void
+choose_readers(void)
+{
+	kzt_mod.readers = kzt_mod.cfg.readers;
+	if (kzt_mod.readers == KZT_READERS_AUTO) {
+		kzt_mod.readers = kzt_pcsc_open(&kzt_mod.pcsc) == KZT_OK ? KZT_READERS_PCSC : KZT_READERS_CCID;
+		kzt_log(KZT_LOG_INFO, "readers: %s", kzt_mod.readers == KZT_READERS_PCSC
+							 ? "PC/SC (its service runs)"
+							 : "USB CCID (no PC/SC service)");
+	}
+	if (kzt_mod.readers == KZT_READERS_CCID && kzt_usb_open(&kzt_mod.usb) != KZT_OK)
+		kzt_log(KZT_LOG_INFO, "readers: no USB to look at");
+}
+
 CK_RV
 kzt_slots_create(void)
 {
@@ -125,9 +164,10 @@ kzt_slots_create(void)
 	if (kzt_mod.cfg.sim_socket[0] != '\0') {
 		if ((r = kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &tr)) != KZT_OK)
 			return kzt_rv(r);
-		if (add_slot(tr, NULL) == NULL)
+		if (add_slot(tr, KZT_SLOT_VIRTUAL, NULL) == NULL)
 			return CKR_HOST_MEMORY;
 	}
+	choose_readers();
 	kzt_slots_refresh();
 	/* what C_WaitForSlotEvent will compare with: the state at start */
 	if (kzt_enter() != CKR_OK)

@@ -5,6 +5,7 @@
  * C_InitToken, C_WaitForSlotEvent. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "kzt_err.h"
@@ -96,7 +97,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotInfo)(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pIn
 	kzt_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), kzt_manufacturer,
 		sizeof(kzt_manufacturer) - 1);
 	pInfo->flags = CKF_REMOVABLE_DEVICE;
-	if (slot->reader[0] != '\0')
+	if (slot->kind != KZT_SLOT_VIRTUAL)
 		pInfo->flags |= CKF_HW_SLOT;
 	if (slot_has_token(slot))
 		pInfo->flags |= CKF_TOKEN_PRESENT;
@@ -272,6 +273,25 @@ changed_slot(CK_SLOT_ID *id)
 	return 0;
 }
 
+/* Half a second between looks when there is no PC/SC to wait on, in steps short
+ * enough for C_Finalize not to wait long: CKR_CRYPTOKI_NOT_INITIALIZED once it
+ * began. */
+static CK_RV
+poll_pause(void)
+{
+	struct timespec step = {0, 50 * 1000000L};
+	CK_RV rv;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if ((rv = kzt_enter()) != CKR_OK)
+			return rv;
+		kzt_leave();
+		nanosleep(&step, NULL);
+	}
+	return CKR_OK;
+}
+
 /* Events are tokens inserted into or removed from a slot, found by comparing each
  * slot's presence with what was last reported; between looks, the wait is PC/SC's
  * own (SCardGetStatusChange on every reader and on the reader list). C_Finalize
@@ -309,15 +329,17 @@ CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSl
 			rv = CKR_NO_EVENT;
 			break;
 		}
-		if (waiter == NULL) { /* no PC/SC: the virtual token has no events to wait for */
-			rv = CKR_FUNCTION_NOT_SUPPORTED;
-			break;
+		if (waiter == NULL) {
+			/* no PC/SC to wait on: look again after a while */
+			if ((rv = poll_pause()) != CKR_OK)
+				break;
+			continue;
 		}
 		/* wait for PC/SC to see a change in the readers we know of */
 		if ((rv = kzt_enter()) != CKR_OK)
 			break;
 		for (i = n = 0; i < kzt_mod.nslots && n < KZT_PCSC_WAIT_MAX; i++)
-			if (kzt_mod.slots[i]->reader[0] != '\0' && kzt_mod.slots[i]->attached)
+			if (kzt_mod.slots[i]->kind == KZT_SLOT_PCSC && kzt_mod.slots[i]->attached)
 				memcpy(names[n++], kzt_mod.slots[i]->reader, KZT_READER_NAME_MAX);
 		kzt_leave();
 		for (i = 0; i < n; i++)

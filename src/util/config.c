@@ -35,19 +35,18 @@ set_debug(int *dst, const char *v, size_t vlen)
 	return KZT_OK;
 }
 
-/* on / off (yes / no, 1 / 0) into *off as "is off" */
 static int
-set_off(int *off, const char *v, size_t vlen)
+set_readers(kzt_readers *dst, const char *v, size_t vlen)
 {
-#define IS(s) (vlen == sizeof(s) - 1 && memcmp(v, s, vlen) == 0)
-	if (IS("on") || IS("yes") || IS("1"))
-		*off = 0;
-	else if (IS("off") || IS("no") || IS("0"))
-		*off = 1;
-	else
-		return KZT_ERR_PARSE;
-#undef IS
-	return KZT_OK;
+	static const char *const names[] = {"auto", "pcsc", "ccid", "none"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (vlen == strlen(names[i]) && memcmp(v, names[i], vlen) == 0) {
+			*dst = (kzt_readers)i;
+			return KZT_OK;
+		}
+	return KZT_ERR_PARSE;
 }
 
 static int
@@ -60,8 +59,8 @@ set_key(kzt_config *cfg, const char *k, size_t klen, const char *v, size_t vlen)
 		return set_string(cfg->log_file, v, vlen);
 	if (KEY_IS("debug"))
 		return set_debug(&cfg->debug, v, vlen);
-	if (KEY_IS("pcsc"))
-		return set_off(&cfg->no_pcsc, v, vlen);
+	if (KEY_IS("readers"))
+		return set_readers(&cfg->readers, v, vlen);
 #undef KEY_IS
 	kzt_log(KZT_LOG_INFO, "config: unknown key '%.*s' ignored", (int)klen, k);
 	return KZT_OK;
@@ -155,7 +154,7 @@ kzt_config_load(kzt_config *cfg)
 		return KZT_ERR_PARSE;
 	if ((v = getenv("KAZTOKEN_DEBUG")) != NULL && set_debug(&cfg->debug, v, strlen(v)) != KZT_OK)
 		return KZT_ERR_PARSE;
-	if ((v = getenv("KAZTOKEN_PCSC")) != NULL && set_off(&cfg->no_pcsc, v, strlen(v)) != KZT_OK)
+	if ((v = getenv("KAZTOKEN_READERS")) != NULL && set_readers(&cfg->readers, v, strlen(v)) != KZT_OK)
 		return KZT_ERR_PARSE;
 	return KZT_OK;
 }

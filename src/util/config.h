@@ -11,11 +11,19 @@
 
 #define KZT_CONFIG_PATH_MAX 512
 
+/* Which hardware readers become slots (the virtual token is sim_socket's own). */
+typedef enum kzt_readers {
+	KZT_READERS_AUTO = 0, /* PC/SC when a PC/SC service runs, else USB CCID directly */
+	KZT_READERS_PCSC,     /* PC/SC only */
+	KZT_READERS_CCID,     /* USB CCID readers directly, PC/SC never */
+	KZT_READERS_NONE,     /* no hardware readers */
+} kzt_readers;
+
 typedef struct kzt_config {
 	char sim_socket[KZT_CONFIG_PATH_MAX]; /* empty: no virtual token */
 	char log_file[KZT_CONFIG_PATH_MAX];   /* empty: stderr */
 	int debug;                            /* 0..3 */
-	int no_pcsc;                          /* pcsc = off: no PC/SC readers */
+	kzt_readers readers;                  /* readers = auto | pcsc | ccid | none */
 } kzt_config;
 
 /* Parse "key = value" lines from text (len bytes) into cfg. '#' starts a comment;
@@ -25,7 +33,7 @@ int kzt_config_parse(const char *text, size_t len, kzt_config *cfg, int *bad_lin
 
 /* Defaults, then the file (a missing file is fine, an unreadable or malformed one
  * is an error), then the environment: KAZTOKEN_SIM_SOCKET, KAZTOKEN_DEBUG,
- * KAZTOKEN_LOG, KAZTOKEN_PCSC. */
+ * KAZTOKEN_LOG, KAZTOKEN_READERS. */
 int kzt_config_load(kzt_config *cfg);
 
 #endif

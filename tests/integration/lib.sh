@@ -7,7 +7,7 @@ WORK=$(mktemp -d /tmp/kzt-it-XXXXXX)
 STORE=$WORK/token.kzt
 export KAZTOKEN_SIM_SOCKET=$WORK/sim.sock
 export KAZTOKEN_CONF=/dev/null # no system configuration leaks into a test
-export KAZTOKEN_PCSC=off       # the virtual token's slot alone, whatever readers there are
+export KAZTOKEN_READERS=none  # the virtual token's slot alone, whatever readers there are
 SIM_PID=
 
 cleanup() {

@@ -10,6 +10,9 @@ vpcd readers (kaztoken-sim --vpcd 35963 and 35964):
   token signs on; put back: reported again, and usable in the same process;
 - two processes signing on one token for KZT_SIGN_SECONDS (30): every signature
   verifies, none is lost;
+- another process resets the card (SCardReconnect with SCARD_RESET_CARD): the
+  module notices, the next signature answers CKR_USER_NOT_LOGGED_IN (never one made
+  under a login the card lost), and after a new login signing works again;
 - a key generation the token takes KZT_KEYGEN_DELAY (90) seconds over completes.
 
 Starts pcscd itself when none runs (and stops only that one). Run by ctest with
@@ -26,8 +29,8 @@ import PyKCS11
 from PyKCS11.LowLevel import (CKA_CLASS, CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_MODULUS, CKA_MODULUS_BITS,
                               CKA_PRIVATE, CKA_PUBLIC_EXPONENT, CKA_SIGN, CKA_TOKEN, CKA_VERIFY,
                               CKF_DONT_BLOCK, CKK_RSA, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY,
-                              CKR_DEVICE_REMOVED, CKR_SESSION_HANDLE_INVALID, CKM_SHA256_RSA_PKCS,
-                              CKU_USER)
+                              CKR_DEVICE_REMOVED, CKR_SESSION_HANDLE_INVALID, CKR_USER_NOT_LOGGED_IN,
+                              CKM_SHA256_RSA_PKCS, CKU_USER)
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -194,14 +197,35 @@ def finalize_waiter():
     return 0
 
 
+def reset_card(reader):
+    """Reset the card in this reader as another application would: connect shared,
+    SCardReconnect with SCARD_RESET_CARD, disconnect (pcsc-lite through ctypes)."""
+    import ctypes
+    pcsc = ctypes.CDLL("libpcsclite.so.1")
+    ctx, card, proto = ctypes.c_long(0), ctypes.c_long(0), ctypes.c_ulong(0)
+    SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, SCARD_RESET_CARD, SCARD_LEAVE_CARD = 2, 3, 1, 0
+    assert pcsc.SCardEstablishContext(ctypes.c_ulong(2), None, None, ctypes.byref(ctx)) == 0
+    rv = pcsc.SCardConnect(ctx, reader.encode(), ctypes.c_ulong(SCARD_SHARE_SHARED),
+                           ctypes.c_ulong(SCARD_PROTOCOL_ANY), ctypes.byref(card), ctypes.byref(proto))
+    assert rv == 0, "SCardConnect: 0x%08X" % (rv & 0xFFFFFFFF)
+    rv = pcsc.SCardReconnect(card, ctypes.c_ulong(SCARD_SHARE_SHARED), ctypes.c_ulong(SCARD_PROTOCOL_ANY),
+                             ctypes.c_ulong(SCARD_RESET_CARD), ctypes.byref(proto))
+    assert rv == 0, "SCardReconnect: 0x%08X" % (rv & 0xFFFFFFFF)
+    pcsc.SCardDisconnect(card, ctypes.c_ulong(SCARD_LEAVE_CARD))
+    pcsc.SCardReleaseContext(ctx)
+    return 0
+
+
 def main():
     if len(sys.argv) == 2 and sys.argv[1] == "--finalize-waiter":
         return finalize_waiter()
+    if len(sys.argv) == 3 and sys.argv[1] == "--reset":
+        return reset_card(sys.argv[2])
     if len(sys.argv) == 5 and sys.argv[1] == "--signer":
         return signer(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
     os.environ["KAZTOKEN_CONF"] = "/dev/null"
     os.environ.pop("KAZTOKEN_SIM_SOCKET", None)
-    os.environ["KAZTOKEN_PCSC"] = "on"
+    os.environ["KAZTOKEN_READERS"] = "pcsc"
     directory = tempfile.mkdtemp(prefix="kzt-pcsc-")
     pcscd = Pcscd()
     sims = [Sim(directory, p) for p in PORTS]
@@ -215,6 +239,15 @@ def main():
                              capture_output=True, text=True, check=True).stdout
         assert out.count("token manufacturer : KAZTOKEN") == 2, out
         log("ok two KAZTOKEN slots through pcscd:", slots)
+        # one path per reader: "auto" takes PC/SC while pcscd runs; "ccid" never
+        # touches PC/SC (and this machine has no USB reader of its own)
+        for readers, want in (("auto", 2), ("ccid", 0)):
+            run = subprocess.run(["pkcs11-tool", "--module", os.environ["KZT_MODULE"], "-L"],
+                                 capture_output=True, text=True,
+                                 env=dict(os.environ, KAZTOKEN_READERS=readers))
+            assert run.returncode == (0 if want else 1), run  # (1: "No slots.")
+            assert run.stdout.count("token manufacturer : KAZTOKEN") == want, (readers, run.stdout)
+        log("ok readers = auto chose PC/SC; readers = ccid left PC/SC alone")
         sessions, keys = [], []
         for i, slot in enumerate(slots):
             s = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION)
@@ -265,6 +298,19 @@ def main():
             counts.append(out.split())
         log("ok two processes signed on one token for %.0f s: %s signatures, all verified"
             % (seconds, " + ".join(c[0] for c in counts)))
+
+        # another application resets the token under a logged-in session
+        # (the signers logged the card out as they ended: the login is the card's)
+        s = sessions[1]
+        s.logout()
+        s.login(PIN, CKU_USER)
+        reader = lib.getSlotInfo(slots[1]).slotDescription.strip()
+        assert len(sign(s, keys[1])) == 256
+        subprocess.run([sys.executable, __file__, "--reset", reader], check=True, timeout=60)
+        expect_error(CKR_USER_NOT_LOGGED_IN, lambda: sign(s, keys[1]))
+        s.login(PIN, CKU_USER)
+        assert len(sign(s, keys[1])) == 256
+        log("ok reset by another process: CKR_USER_NOT_LOGGED_IN, then signs after a new login")
         for s in sessions[1:]:
             s.logout()
             s.closeSession()
@@ -285,6 +331,9 @@ def main():
         log("ok a key generation of %.0f s completed" % took)
 
         subprocess.run([sys.executable, __file__, "--finalize-waiter"], check=True, timeout=60)
+        # (and the wait that looks every half second, when there is no PC/SC to wait on)
+        subprocess.run([sys.executable, __file__, "--finalize-waiter"], check=True, timeout=60,
+                       env=dict(os.environ, KAZTOKEN_READERS="none"))
         log("ok C_Finalize released a C_WaitForSlotEvent blocked in another thread")
         return 0
     finally:

@@ -190,7 +190,7 @@ def main():
     open(conf, "w").close()
     os.environ["KAZTOKEN_CONF"] = conf
     os.environ["KAZTOKEN_SIM_SOCKET"] = sim.socket
-    os.environ["KAZTOKEN_PCSC"] = "off"  # the virtual token's slot alone
+    os.environ["KAZTOKEN_READERS"] = "none"  # the virtual token's slot alone
     failed = 0
     try:
         lib = PyKCS11.PyKCS11Lib()

@@ -37,6 +37,13 @@ test_config_reads_keys_comments_and_blanks(void **state)
 	assert_string_equal(cfg.sim_socket, "/run/kzt.sock");
 	assert_string_equal(cfg.log_file, "/tmp/k.log");
 	assert_int_equal(cfg.debug, 2);
+	assert_int_equal(cfg.readers, KZT_READERS_AUTO); /* the default */
+	assert_int_equal(parse("readers = ccid\n", &cfg, &bad), KZT_OK);
+	assert_int_equal(cfg.readers, KZT_READERS_CCID);
+	assert_int_equal(parse("readers=none\n", &cfg, &bad), KZT_OK);
+	assert_int_equal(cfg.readers, KZT_READERS_NONE);
+	assert_int_equal(parse("readers = pcsc\n", &cfg, &bad), KZT_OK);
+	assert_int_equal(cfg.readers, KZT_READERS_PCSC);
 }
 
 static void
@@ -51,6 +58,9 @@ test_config_rejects_malformed_lines_with_their_number(void **state)
 		{"debug = one\n", 1},
 		{"= value\n", 1},
 		{"\n\n\ndebug = 12\n", 4},
+		{"debug = 1\nreaders = usb\n", 2},
+		{"readers = \n", 1},
+		{"readers = autox\n", 1},
 	};
 	char longline[700];
 	kzt_config cfg;
@@ -85,6 +95,7 @@ test_environment_overrides_the_file(void **state)
 	unsetenv("KAZTOKEN_SIM_SOCKET");
 	unsetenv("KAZTOKEN_DEBUG");
 	unsetenv("KAZTOKEN_LOG");
+	unsetenv("KAZTOKEN_READERS");
 	assert_int_equal(kzt_config_load(&cfg), KZT_OK);
 	assert_string_equal(cfg.sim_socket, "/from/file");
 	setenv("KAZTOKEN_SIM_SOCKET", "/from/env", 1);
@@ -95,6 +106,12 @@ test_environment_overrides_the_file(void **state)
 	setenv("KAZTOKEN_DEBUG", "7", 1);
 	assert_int_equal(kzt_config_load(&cfg), KZT_ERR_PARSE);
 	unsetenv("KAZTOKEN_DEBUG");
+	setenv("KAZTOKEN_READERS", "ccid", 1);
+	assert_int_equal(kzt_config_load(&cfg), KZT_OK);
+	assert_int_equal(cfg.readers, KZT_READERS_CCID);
+	setenv("KAZTOKEN_READERS", "both", 1);
+	assert_int_equal(kzt_config_load(&cfg), KZT_ERR_PARSE);
+	unsetenv("KAZTOKEN_READERS");
 	/* A missing file is no error; a malformed one is. */
 	setenv("KAZTOKEN_CONF", "/nonexistent/kaztoken.conf", 1);
 	assert_int_equal(kzt_config_load(&cfg), KZT_OK);

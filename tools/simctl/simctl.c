@@ -34,7 +34,7 @@ simctl_init(simctl *s)
 	snprintf(s->store, sizeof(s->store), "%s/token.kzt", s->dir);
 	setenv("KAZTOKEN_SIM_SOCKET", s->socket, 1);
 	setenv("KAZTOKEN_CONF", "/dev/null", 1);
-	setenv("KAZTOKEN_PCSC", "off", 1); /* the virtual token's slot alone, whatever readers there are */
+	setenv("KAZTOKEN_READERS", "none", 1); /* the virtual token's slot alone, whatever readers there are */
 }
 
 static int
@@ -52,22 +52,31 @@ socket_answers(const char *path)
 void
 simctl_start(simctl *s)
 {
-	const char *sim = getenv("KZT_SIM");
+	const char *sim = getenv("KZT_SIM"), *argv[9];
 	struct timespec ts = {0, 10 * 1000 * 1000};
-	int i;
+	int i, n = 0;
 
 	if (sim == NULL)
 		die("KZT_SIM is not set");
+	argv[n++] = sim;
+	argv[n++] = "--store";
+	argv[n++] = s->store;
+	argv[n++] = s->vpcd[0] != '\0' ? "--vpcd" : "--socket";
+	argv[n++] = s->vpcd[0] != '\0' ? s->vpcd : s->socket;
+	if (s->capacity[0] != '\0') {
+		argv[n++] = "--capacity";
+		argv[n++] = s->capacity;
+	}
+	argv[n] = NULL;
+	fflush(stdout); /* (nothing buffered is written twice) */
 	if ((s->pid = fork()) < 0)
 		die("fork");
 	if (s->pid == 0) {
-		if (s->capacity[0] != '\0')
-			execl(sim, sim, "--store", s->store, "--socket", s->socket, "--capacity", s->capacity,
-			      (char *)NULL);
-		else
-			execl(sim, sim, "--store", s->store, "--socket", s->socket, (char *)NULL);
+		execv(sim, (char *const *)argv);
 		_exit(127);
 	}
+	if (s->vpcd[0] != '\0')
+		return; /* it shows up as a card in pcscd's reader */
 	for (i = 0; i < 500 && !socket_answers(s->socket); i++)
 		nanosleep(&ts, NULL);
 	if (i == 500)
