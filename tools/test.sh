@@ -32,6 +32,8 @@ ctest --test-dir build-builtin --output-on-failure -j2 | tee "$logs/builtin.txt"
 
 echo "== benchmark (figures, not a test): APDUs per operation"
 build/kaztoken-bench apdu 2>/dev/null || status=1
+echo "== benchmark (figures, not a test): microseconds per APDU round trip"
+build/kaztoken-bench rtt || status=1
 echo "== benchmark (figures, not a test): src/bn against OpenSSL"
 build/kaztoken-bench bn || status=1
 

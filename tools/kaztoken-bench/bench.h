@@ -7,5 +7,8 @@
 
 /* src/bn against OpenSSL: RSA private operation and key generation (bn.c). */
 int kzt_bench_bn(void);
+/* Microseconds per APDU round trip through each transport, with the module's own
+ * share (rtt.c). */
+int kzt_bench_rtt(void);
 
 #endif

@@ -6,6 +6,8 @@
  *   apdu  the APDUs each PKCS#11 operation costs, counted by a kaztoken-sim of its
  *         own (its STATS message), through the module as an application loads it.
  *   bn    src/bn's RSA against OpenSSL's in the same run (bn.c).
+ *   rtt   microseconds per APDU round trip through the socket, pcscd + vpcd and
+ *         the emulated CCID reader, with the module's own share (rtt.c).
  *
  * The module and the simulator are taken from KZT_MODULE and KZT_SIM, or else from
  * beside this program (the build directory). */
@@ -25,9 +27,10 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: kaztoken-bench apdu|bn\n"
+	fprintf(out, "usage: kaztoken-bench apdu|bn|rtt\n"
 		     "  apdu  APDUs per PKCS#11 operation, counted by the simulator\n"
 		     "  bn    src/bn's RSA private operation and key generation against OpenSSL's\n"
+		     "  rtt   microseconds per APDU round trip through each transport\n"
 		     "The module and simulator come from KZT_MODULE and KZT_SIM, or from beside "
 		     "this program.\n");
 }
@@ -152,6 +155,8 @@ main(int argc, char **argv)
 		return bench_apdu();
 	if (strcmp(argv[1], "bn") == 0)
 		return kzt_bench_bn();
+	if (strcmp(argv[1], "rtt") == 0)
+		return kzt_bench_rtt();
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
