@@ -2,10 +2,11 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* The slot table: the virtual token's slot (when configured) and one slot per
- * hardware reader, PC/SC's or USB CCID's (never both). A reader keeps its slot ID for the life of the module: when it goes
- * away its slot leaves the list (and its token counts as removed); when a reader of
- * the same name comes back, it gets the same slot again. A reader with no card, or
- * with a card that is not a KAZTOKEN, is a slot without a token. */
+ * hardware reader, PC/SC's or USB CCID's (never both). A reader keeps its slot ID
+ * for the life of the module: when it goes away its slot leaves the list (and its
+ * token counts as removed); when a reader of the same name comes back, it gets the
+ * same slot again. A reader with no card, or with a card that is not a KAZTOKEN,
+ * is a slot without a token. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -109,16 +109,6 @@ timed_bulk_in(kzt_usb_io *io, uint8_t *buf, size_t cap, size_t *len)
 	return r;
 }
 
-static int
-timed_intr_in(kzt_usb_io *io, uint8_t *buf, size_t cap, size_t *len)
-{
-	kzt_usb_io *inner = io->priv;
-	int r;
-
-	TIMED(r = inner->ops->intr_in(inner, buf, cap, len));
-	return r;
-}
-
 static void
 timed_destroy(kzt_usb_io *io)
 {
@@ -129,8 +119,7 @@ static const kzt_usb_io_ops timed_ops = {
 	.attach = timed_attach,
 	.detach = timed_detach,
 	.bulk_out = timed_bulk_out,
-	.bulk_in = timed_bulk_in,
-	.intr_in = timed_intr_in,
+	.bulk_in = timed_bulk_in, /* (no intr_in: the measurement looks for no card events) */
 	.destroy = timed_destroy,
 };
 
