@@ -61,22 +61,29 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OB
 	CK_ULONG i;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_object(hSession, hObject, pTemplate, ulCount, &s, &o)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if (o != NULL) {
+	if (pTemplate == NULL && ulCount > 0) /* (a NULL pValue asks for a length) */
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_enter()) != CKR_OK)
+		goto out;
+	if ((o = kzt_session_object(s->slot, kzt_session_login(s), hObject, NULL)) != NULL)
 		rv = get_attributes(o, pTemplate, ulCount);
-		kzt_leave();
-		return rv;
-	}
 	kzt_leave();
+	if (o != NULL)
+		goto out;
 	/* a token object: from the cache, its value read from the card when asked */
-	if ((rv = kzt_token_object_begin(hSession, hObject, &op, &o)) != CKR_OK)
-		return rv;
+	if ((rv = kzt_token_object_begin(s, hObject, &op, &o)) != CKR_OK)
+		goto out;
 	for (i = 0; i < ulCount && rv == CKR_OK; i++)
 		if (kzt_attr_needs_value(pTemplate[i].type))
 			rv = kzt_object_load(&op, o);
 	if (rv == CKR_OK)
 		rv = get_attributes(o, pTemplate, ulCount);
 	kzt_card_end(&op);
+out:
+	kzt_session_release(s);
 	return rv;
 }

@@ -182,12 +182,10 @@ create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE 
 }
 
 CK_RV
-kzt_object_add(kzt_op *op, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, kzt_attrs *l,
-	       CK_OBJECT_HANDLE *ph)
+kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
 {
-	kzt_login login = kzt_slot_login(op->slot);
+	kzt_login login = kzt_card_login(op);
 	kzt_object *o = NULL;
-	kzt_session *s;
 	CK_RV rv;
 
 	if (kzt_attrs_bool(l, CKA_TRUSTED, CK_FALSE) && login != KZT_LOGIN_SO)
@@ -201,14 +199,19 @@ kzt_object_add(kzt_op *op, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, kzt_attrs *
 		free(o);
 		return CKR_HOST_MEMORY;
 	}
-	if ((rv = kzt_enter_session(h, &s)) != CKR_OK) {
+	if ((rv = kzt_enter()) != CKR_OK) {
 		free(o);
 		return rv;
 	}
+	if (op->session->closed) {
+		kzt_leave();
+		free(o);
+		return CKR_SESSION_HANDLE_INVALID;
+	}
 	o->attrs = *l; /* the session object takes the list */
 	memset(l, 0, sizeof(*l));
-	o->next = s->objects;
-	s->objects = o;
+	o->next = op->session->objects;
+	op->session->objects = o;
 	*ph = o->handle;
 	kzt_leave();
 	return CKR_OK;
@@ -222,41 +225,59 @@ CK_DEFINE_FUNCTION(CK_RV, C_CreateObject)(CK_SESSION_HANDLE hSession, CK_ATTRIBU
 	kzt_op op;
 	CK_RV rv;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if (pTemplate == NULL || ulCount == 0 || phObject == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_template_check(pTemplate, ulCount)) != CKR_OK)
+		return rv;
 	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
 		return rv;
-	rv = pTemplate == NULL || ulCount == 0 || phObject == NULL ? CKR_ARGUMENTS_BAD
-								    : build(pTemplate, ulCount, &l, &cls);
-	if (rv == CKR_OK)
-		rv = kzt_object_add(&op, hSession, cls, &l, phObject);
+	if ((rv = build(pTemplate, ulCount, &l, &cls)) == CKR_OK)
+		rv = kzt_object_add(&op, cls, &l, phObject);
 	kzt_attrs_free(&l);
 	kzt_card_end(&op);
 	return rv;
 }
 
+/* Global lock held: destroy the session object h visible under login. 1 when
+ * there was one (*rv says how it went), 0 when h may be a token object. */
+static int
+destroy_session_object(kzt_session *s, CK_OBJECT_HANDLE h, CK_RV *rv)
+{
+	kzt_session *owner = NULL;
+	kzt_object *o, **pp;
+
+	if ((o = kzt_session_object(s->slot, kzt_session_login(s), h, &owner)) == NULL)
+		return 0;
+	if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE)) {
+		*rv = CKR_ACTION_PROHIBITED;
+		return 1;
+	}
+	for (pp = &owner->objects; *pp != o; pp = &(*pp)->next)
+		;
+	*pp = o->next;
+	kzt_object_free(o);
+	*rv = CKR_OK;
+	return 1;
+}
+
 CK_DEFINE_FUNCTION(CK_RV, C_DestroyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
-	kzt_session *s, *owner = NULL;
-	kzt_object *o, **pp;
+	kzt_session *s;
+	kzt_object *o;
 	kzt_op op;
 	CK_RV rv;
+	int done;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
 		return rv;
-	if ((o = kzt_session_object(s->slot, hObject, &owner)) != NULL) {
-		if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE)) {
-			rv = CKR_ACTION_PROHIBITED;
-		} else {
-			for (pp = &owner->objects; *pp != o; pp = &(*pp)->next)
-				;
-			*pp = o->next;
-			kzt_object_free(o);
-		}
-		kzt_leave();
-		return rv;
-	}
+	if ((rv = kzt_enter()) != CKR_OK)
+		goto out;
+	done = destroy_session_object(s, hObject, &rv);
 	kzt_leave();
-	if ((rv = kzt_token_object_begin(hSession, hObject, &op, &o)) != CKR_OK)
-		return rv;
+	if (done || (rv = kzt_token_object_begin(s, hObject, &op, &o)) != CKR_OK)
+		goto out;
 	if (!(op.session_flags & CKF_RW_SESSION))
 		rv = CKR_SESSION_READ_ONLY;
 	else if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE))
@@ -264,5 +285,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_DestroyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT
 	else if ((rv = kzt_card_status(&op, kzt_token_delete_object(op.token, o->card_handle))) == CKR_OK)
 		op.slot->cache_valid = 0; /* the next look re-reads the directory */
 	kzt_card_end(&op);
+out:
+	kzt_session_release(s);
 	return rv;
 }

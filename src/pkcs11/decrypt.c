@@ -22,17 +22,22 @@ CK_DEFINE_FUNCTION(CK_RV, C_DecryptInit)(CK_SESSION_HANDLE hSession, CK_MECHANIS
 
 /* The card's raw result, unpadded into st->out. */
 static CK_RV
-recover(kzt_op *op, kzt_rsa_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
+recover(kzt_session *s, kzt_rsa_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
 {
-	uint8_t em[512];
+	uint8_t em[KZT_RSA_MAX_BYTES];
 	size_t em_len = 0;
+	kzt_op op;
 	CK_RV rv;
 	int r;
 
 	if (ct_len != st->k)
 		return CKR_ENCRYPTED_DATA_LEN_RANGE;
-	r = kzt_token_rsa_private(op->token, st->card_key, 1, ct, ct_len, em, sizeof(em), &em_len);
-	if ((rv = kzt_card_status(op, r)) != CKR_OK) {
+	if ((rv = kzt_card_begin_held(s, &op)) != CKR_OK)
+		return rv;
+	r = kzt_token_rsa_private(op.token, st->card_key, 1, ct, ct_len, em, sizeof(em), &em_len);
+	rv = kzt_card_status(&op, r);
+	kzt_card_end(&op);
+	if (rv != CKR_OK) {
 		kzt_secure_zero(em, sizeof(em));
 		return rv == CKR_DATA_INVALID ? CKR_ENCRYPTED_DATA_INVALID : rv;
 	}
@@ -56,43 +61,39 @@ recover(kzt_op *op, kzt_rsa_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
 	return CKR_OK;
 }
 
+/* Single-part, with the length-query convention. A NULL buffer is answered with
+ * the modulus length (no more can come out) without the card; a buffer too small
+ * for the result gets its exact length, the result kept for the next call. Any
+ * other answer ends the operation. */
 CK_DEFINE_FUNCTION(CK_RV, C_Decrypt)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData,
 				     CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData,
 				     CK_ULONG_PTR pulDataLen)
 {
 	kzt_rsa_state *st;
 	kzt_session *s;
-	kzt_op op;
 	CK_RV rv;
+	int keep = 0;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_run_take(s, KZT_RUN_DECRYPT, (void **)&st)) != CKR_OK)
 		goto out;
-	st = s->decrypt;
-	kzt_leave();
-	if (st == NULL) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
-	if (pulDataLen == NULL || (pEncryptedData == NULL && ulEncryptedDataLen > 0)) {
+	if (pulDataLen == NULL || (pEncryptedData == NULL && ulEncryptedDataLen > 0))
 		rv = CKR_ARGUMENTS_BAD;
-		goto out;
+	else if (pData == NULL && !st->have_out)
+		keep = !kzt_output_room(NULL, pulDataLen, st->k, &rv);
+	else if (!st->have_out && (rv = recover(s, st, pEncryptedData, ulEncryptedDataLen)) != CKR_OK)
+		;
+	else if (!kzt_output_room(pData, pulDataLen, st->out_len, &rv))
+		keep = 1;
+	else {
+		memcpy(pData, st->out, st->out_len);
+		*pulDataLen = st->out_len;
 	}
-	if (pData == NULL && !st->have_out) {
-		*pulDataLen = st->k; /* no more than the modulus; the exact length needs the card */
-		goto out;
-	}
-	if (!st->have_out && (rv = recover(&op, st, pEncryptedData, ulEncryptedDataLen)) != CKR_OK)
-		goto end;
-	if (!kzt_rsa_give(st, pData, pulDataLen, &rv))
-		goto out; /* the operation goes on, the result kept */
-end:
-	if (kzt_enter_session(hSession, &s) == CKR_OK) {
-		kzt_rsa_free(&s->decrypt);
-		kzt_leave();
-	}
+	kzt_run_put(s, KZT_RUN_DECRYPT, st, keep);
 out:
-	kzt_card_end(&op);
+	kzt_session_release(s);
 	return rv;
 }

@@ -2,6 +2,8 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* Message digests (SHA-1, SHA-2) on the host: no card involved. */
+#include <stdlib.h>
+
 #include "crypto.h"
 #include "internal.h"
 #include "kzt_err.h"
@@ -10,103 +12,105 @@
 CK_DEFINE_FUNCTION(CK_RV, C_DigestInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
 {
 	const kzt_mech *m;
+	kzt_digest_state *d;
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
 	if (pMechanism == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else if ((m = kzt_mech_find(pMechanism->mechanism)) == NULL || !(m->flags & CKF_DIGEST))
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((m = kzt_mech_find(pMechanism->mechanism)) == NULL || !(m->flags & CKF_DIGEST))
 		rv = CKR_MECHANISM_INVALID;
 	else if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
 		rv = CKR_MECHANISM_PARAM_INVALID;
-	else if (s->digest != NULL)
-		rv = CKR_OPERATION_ACTIVE;
-	else if (kzt_hash_new(m->hash, &s->digest) != KZT_OK)
+	else if ((d = calloc(1, sizeof(*d))) == NULL || kzt_hash_new(m->hash, &d->hash) != KZT_OK) {
+		free(d);
 		rv = CKR_HOST_MEMORY;
-	else {
-		s->digest_alg = (int)m->hash;
-		s->digest_multipart = 0;
+	} else {
+		d->alg = (int)m->hash;
+		if ((rv = kzt_run_install(s, KZT_RUN_DIGEST, d)) != CKR_OK)
+			kzt_run_free(KZT_RUN_DIGEST, d);
 	}
-	kzt_leave();
+	kzt_session_release(s);
 	return rv;
 }
 
-/* The end of a digest (C_Digest or C_DigestFinal): a NULL or short buffer only
- * reports the length and leaves the operation active. */
+/* The end of a digest (C_Digest or C_DigestFinal), its arguments checked already
+ * (bad: an error that ends it): a NULL or short buffer only reports the length and
+ * leaves the operation active; anything else ends it. */
 static CK_RV
-finish(kzt_session *s, const CK_BYTE *data, CK_ULONG len, int single, CK_BYTE_PTR pDigest,
-       CK_ULONG_PTR pulDigestLen)
+finish(CK_SESSION_HANDLE h, CK_RV bad, const CK_BYTE *data, CK_ULONG len, int single,
+       CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
 {
-	size_t dlen;
-	CK_RV rv = CKR_OK;
+	kzt_digest_state *d;
+	kzt_session *s;
+	CK_RV rv;
+	int keep = 0;
 
-	if (s->digest == NULL)
-		return CKR_OPERATION_NOT_INITIALIZED;
-	if (pulDigestLen == NULL || (single && data == NULL && len > 0))
-		return CKR_ARGUMENTS_BAD;
-	if (single && s->digest_multipart)
-		return CKR_OPERATION_ACTIVE;
-	dlen = kzt_hash_len((kzt_hash)s->digest_alg);
-	if (pDigest == NULL || *pulDigestLen < dlen) {
-		*pulDigestLen = dlen;
-		return pDigest == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
-	}
-	if (single && kzt_hash_update(s->digest, data, len) != KZT_OK)
+	if ((rv = kzt_session_acquire(h, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_run_take(s, KZT_RUN_DIGEST, (void **)&d)) != CKR_OK)
+		goto out;
+	if ((rv = bad) != CKR_OK)
+		;
+	else if (single && d->multipart) /* C_Digest cannot end a multi-part digest */
+		keep = (rv = CKR_OPERATION_ACTIVE) != CKR_OK;
+	else if (!kzt_output_room(pDigest, pulDigestLen, kzt_hash_len((kzt_hash)d->alg), &rv))
+		keep = 1;
+	else if ((single && kzt_hash_update(d->hash, data, len) != KZT_OK) ||
+		 kzt_hash_final(&d->hash, pDigest) != KZT_OK)
 		rv = CKR_GENERAL_ERROR;
-	if (rv == CKR_OK && kzt_hash_final(&s->digest, pDigest) != KZT_OK)
-		rv = CKR_GENERAL_ERROR;
-	kzt_hash_free(&s->digest); /* ended, whatever happened */
-	*pulDigestLen = dlen;
+	else
+		*pulDigestLen = kzt_hash_len((kzt_hash)d->alg);
+	kzt_run_put(s, KZT_RUN_DIGEST, d, keep);
+out:
+	kzt_session_release(s);
 	return rv;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_Digest)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 				    CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
 {
-	kzt_session *s;
-	CK_RV rv;
+	CK_RV rv = kzt_initialized();
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if (rv != CKR_OK)
 		return rv;
-	rv = finish(s, pData, ulDataLen, 1, pDigest, pulDigestLen);
-	kzt_leave();
-	return rv;
+	return finish(hSession,
+		      pulDigestLen == NULL || (pData == NULL && ulDataLen > 0) ? CKR_ARGUMENTS_BAD : CKR_OK,
+		      pData, ulDataLen, 1, pDigest, pulDigestLen);
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_DigestUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
 					  CK_ULONG ulPartLen)
 {
+	kzt_digest_state *d;
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
 		return rv;
-	if (s->digest == NULL) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (pPart == NULL && ulPartLen > 0) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		s->digest_multipart = 1;
-		if (kzt_hash_update(s->digest, pPart, ulPartLen) != KZT_OK) {
-			kzt_hash_free(&s->digest);
+	if ((rv = kzt_run_take(s, KZT_RUN_DIGEST, (void **)&d)) == CKR_OK) {
+		d->multipart = 1;
+		if (pPart == NULL && ulPartLen > 0)
+			rv = CKR_ARGUMENTS_BAD;
+		else if (kzt_hash_update(d->hash, pPart, ulPartLen) != KZT_OK)
 			rv = CKR_GENERAL_ERROR;
-		}
+		kzt_run_put(s, KZT_RUN_DIGEST, d, rv == CKR_OK); /* an error ends it */
 	}
-	kzt_leave();
+	kzt_session_release(s);
 	return rv;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_DigestFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest,
 					 CK_ULONG_PTR pulDigestLen)
 {
-	kzt_session *s;
-	CK_RV rv;
+	CK_RV rv = kzt_initialized();
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if (rv != CKR_OK)
 		return rv;
-	rv = finish(s, NULL, 0, 0, pDigest, pulDigestLen);
-	kzt_leave();
-	return rv;
+	return finish(hSession, pulDigestLen == NULL ? CKR_ARGUMENTS_BAD : CKR_OK, NULL, 0, 0, pDigest,
+		      pulDigestLen);
 }

@@ -45,39 +45,35 @@ pad(const kzt_rsa_state *st, const CK_BYTE *msg, CK_ULONG len, uint8_t *em)
 }
 
 /* The ciphertext is always the modulus long: a NULL buffer or one too small
- * leaves the operation active; anything else ends it. */
+ * leaves the operation active; anything else ends it. Host arithmetic only. */
 CK_DEFINE_FUNCTION(CK_RV, C_Encrypt)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 				     CK_BYTE_PTR pEncryptedData, CK_ULONG_PTR pulEncryptedDataLen)
 {
+	uint8_t em[KZT_RSA_MAX_BYTES];
 	kzt_rsa_state *st;
 	kzt_session *s;
-	uint8_t em[512];
 	CK_RV rv;
-	int r;
+	int keep = 0, r;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	st = s->encrypt;
-	if (st == NULL) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (pulEncryptedDataLen == NULL || (pData == NULL && ulDataLen > 0)) {
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_run_take(s, KZT_RUN_ENCRYPT, (void **)&st)) != CKR_OK)
+		goto out;
+	if (pulEncryptedDataLen == NULL || (pData == NULL && ulDataLen > 0)) {
 		rv = CKR_ARGUMENTS_BAD;
-	} else if (pEncryptedData == NULL || *pulEncryptedDataLen < st->k) {
-		rv = pEncryptedData == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
-		*pulEncryptedDataLen = st->k;
-	} else {
-		s->encrypt = NULL; /* from here on, the operation ends whatever happens */
-		kzt_leave();
-		if ((rv = pad(st, pData, ulDataLen, em)) == CKR_OK) {
-			r = kzt_pubkey_raise(&st->pub, em, pEncryptedData);
-			rv = r == KZT_OK ? CKR_OK : r == KZT_ERR_DATA ? CKR_DATA_LEN_RANGE : CKR_GENERAL_ERROR;
-		}
+	} else if (!kzt_output_room(pEncryptedData, pulEncryptedDataLen, st->k, &rv)) {
+		keep = 1;
+	} else if ((rv = pad(st, pData, ulDataLen, em)) == CKR_OK) {
+		r = kzt_pubkey_raise(&st->pub, em, pEncryptedData);
+		rv = r == KZT_OK ? CKR_OK : r == KZT_ERR_DATA ? CKR_DATA_LEN_RANGE : CKR_GENERAL_ERROR;
 		if (rv == CKR_OK)
 			*pulEncryptedDataLen = st->k;
-		kzt_secure_zero(em, sizeof(em));
-		kzt_rsa_free(&st);
-		return rv;
 	}
-	kzt_leave();
+	kzt_secure_zero(em, sizeof(em));
+	kzt_run_put(s, KZT_RUN_ENCRYPT, st, keep);
+out:
+	kzt_session_release(s);
 	return rv;
 }

@@ -19,65 +19,83 @@ template_needs_value(const CK_ATTRIBUTE *t, CK_ULONG n)
 	return 0;
 }
 
-/* Append h to (*list, *count), growing it. */
+/* Append h to the search's matches, growing them. */
 static CK_RV
-add(CK_OBJECT_HANDLE **list, CK_ULONG *count, CK_OBJECT_HANDLE h)
+add(kzt_find_state *f, CK_OBJECT_HANDLE h)
 {
-	CK_OBJECT_HANDLE *grown = realloc(*list, (*count + 1) * sizeof(**list));
+	CK_OBJECT_HANDLE *grown = realloc(f->found, (f->count + 1) * sizeof(*grown));
 
 	if (grown == NULL)
 		return CKR_HOST_MEMORY;
-	grown[(*count)++] = h;
-	*list = grown;
+	grown[f->count++] = h;
+	f->found = grown;
 	return CKR_OK;
+}
+
+/* Token lock held: the token objects visible now that match. */
+static CK_RV
+match_token_objects(kzt_op *op, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_find_state *f)
+{
+	kzt_object *o;
+	CK_RV rv;
+
+	if ((rv = kzt_objects_sync(op)) != CKR_OK)
+		return rv;
+	for (o = op->slot->objects; o != NULL && rv == CKR_OK; o = o->next) {
+		if (template_needs_value(t, n) && (rv = kzt_object_load(op, o)) != CKR_OK)
+			break;
+		if (kzt_object_matches(o, t, n))
+			rv = add(f, o->handle);
+	}
+	return rv;
+}
+
+/* The session objects of the session's slot visible under login that match. */
+static CK_RV
+match_session_objects(kzt_session *s, kzt_login login, const CK_ATTRIBUTE *t, CK_ULONG n,
+		      kzt_find_state *f)
+{
+	kzt_session *owner;
+	kzt_object *o;
+	CK_RV rv;
+
+	if ((rv = kzt_enter()) != CKR_OK)
+		return rv;
+	for (owner = kzt_mod.sessions; owner != NULL && rv == CKR_OK; owner = owner->next)
+		for (o = owner->objects; owner->slot == s->slot && o != NULL && rv == CKR_OK; o = o->next)
+			if (kzt_session_object(s->slot, login, o->handle, NULL) == o &&
+			    kzt_object_matches(o, t, n))
+				rv = add(f, o->handle);
+	kzt_leave();
+	return rv;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_FindObjectsInit)(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
 					     CK_ULONG ulCount)
 {
-	CK_OBJECT_HANDLE *found = NULL;
-	CK_ULONG count = 0;
-	kzt_session *s, *owner;
-	kzt_object *o;
+	kzt_find_state *f;
+	kzt_login login;
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if (pTemplate == NULL && ulCount > 0) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
+	if ((rv = kzt_template_check(pTemplate, ulCount)) != CKR_OK)
+		return rv;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return CKR_HOST_MEMORY;
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK) {
+		free(f);
+		return rv;
 	}
-	if ((rv = kzt_objects_sync(&op)) != CKR_OK)
-		goto out;
-	for (o = op.slot->objects; o != NULL && rv == CKR_OK; o = o->next) {
-		if (template_needs_value(pTemplate, ulCount) && (rv = kzt_object_load(&op, o)) != CKR_OK)
-			break;
-		if (kzt_object_matches(o, pTemplate, ulCount))
-			rv = add(&found, &count, o->handle);
-	}
-	if (rv != CKR_OK || (rv = kzt_enter_session(hSession, &s)) != CKR_OK)
-		goto out;
-	if (s->find_active) {
-		rv = CKR_OPERATION_ACTIVE;
-	} else {
-		for (owner = kzt_mod.sessions; owner != NULL && rv == CKR_OK; owner = owner->next)
-			for (o = owner->objects; o != NULL && rv == CKR_OK; o = o->next)
-				if (owner->slot == s->slot &&
-				    kzt_session_object(s->slot, o->handle, NULL) == o &&
-				    kzt_object_matches(o, pTemplate, ulCount))
-					rv = add(&found, &count, o->handle);
-	}
-	if (rv == CKR_OK) {
-		s->find_active = 1;
-		s->found = found;
-		s->found_count = count;
-		s->found_next = 0;
-		found = NULL;
-	}
-	kzt_leave();
-out:
-	free(found);
+	/* one login for both halves: the one the token lock sees */
+	login = kzt_card_login(&op);
+	rv = match_token_objects(&op, pTemplate, ulCount, f);
+	if (rv == CKR_OK)
+		rv = match_session_objects(op.session, login, pTemplate, ulCount, f);
+	if (rv == CKR_OK && (rv = kzt_run_install(op.session, KZT_RUN_FIND, f)) == CKR_OK)
+		f = NULL;
+	kzt_run_free(KZT_RUN_FIND, f);
 	kzt_card_end(&op);
 	return rv;
 }
@@ -85,40 +103,37 @@ out:
 CK_DEFINE_FUNCTION(CK_RV, C_FindObjects)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 					 CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
+	kzt_find_state *f;
 	kzt_session *s;
 	CK_ULONG n = 0;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if (phObject == NULL || pulObjectCount == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else if (!s->find_active) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else {
-		while (n < ulMaxObjectCount && s->found_next < s->found_count)
-			phObject[n++] = s->found[s->found_next++];
+	if (phObject == NULL || pulObjectCount == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_run_take(s, KZT_RUN_FIND, (void **)&f)) == CKR_OK) {
+		while (n < ulMaxObjectCount && f->next < f->count)
+			phObject[n++] = f->found[f->next++];
 		*pulObjectCount = n;
+		kzt_run_put(s, KZT_RUN_FIND, f, 1);
 	}
-	kzt_leave();
+	kzt_session_release(s);
 	return rv;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_FindObjectsFinal)(CK_SESSION_HANDLE hSession)
 {
+	kzt_find_state *f;
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
 		return rv;
-	if (!s->find_active) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else {
-		s->find_active = 0;
-		free(s->found);
-		s->found = NULL;
-		s->found_count = s->found_next = 0;
-	}
-	kzt_leave();
+	if ((rv = kzt_run_take(s, KZT_RUN_FIND, (void **)&f)) == CKR_OK)
+		kzt_run_put(s, KZT_RUN_FIND, f, 0);
+	kzt_session_release(s);
 	return rv;
 }

@@ -88,9 +88,14 @@ teardown(int after_fork)
 			kzt_mutex_forget(&slot->card_lock);
 			continue;
 		}
-		if (!after_fork && slot->token != NULL && slot->login != KZT_LOGIN_NONE)
-			kzt_token_logout(slot->token, slot->login == KZT_LOGIN_SO ? KZT_ROLE_ADMIN
-										 : KZT_ROLE_USER);
+		if (!after_fork && slot->token != NULL) {
+			unsigned v = kzt_token_verified(slot->token);
+
+			if (v & KZT_VERIFIED_USER)
+				kzt_token_logout(slot->token, KZT_ROLE_USER);
+			if (v & KZT_VERIFIED_ADMIN)
+				kzt_token_logout(slot->token, KZT_ROLE_ADMIN);
+		}
 		kzt_token_free(&slot->token);
 		kzt_objects_forget(slot);
 		kzt_transport_free(&slot->tr);
@@ -134,9 +139,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
 		goto fail;
 	kzt_mod.next_handle = 1;
 	kzt_mod.pid = getpid();
-	kzt_mod.initialized = 1;
+	__atomic_store_n(&kzt_mod.initialized, 1, __ATOMIC_RELEASE);
 	if ((rv = kzt_slots_create()) != CKR_OK) {
-		kzt_mod.initialized = 0;
+		__atomic_store_n(&kzt_mod.initialized, 0, __ATOMIC_RELEASE);
 		goto fail;
 	}
 	kzt_log(KZT_LOG_INFO, "initialised: %lu slot(s)", kzt_mod.nslots);
@@ -154,7 +159,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_Finalize)(CK_VOID_PTR pReserved)
 		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_enter()) != CKR_OK)
 		return rv;
-	kzt_mod.initialized = 0; /* new callers are turned away from here on */
+	/* new callers are turned away from here on */
+	__atomic_store_n(&kzt_mod.initialized, 0, __ATOMIC_RELEASE);
 	kzt_pcsc_cancel(kzt_mod.pcsc_wait); /* and a blocked C_WaitForSlotEvent returns */
 	kzt_leave();
 	while (__atomic_load_n(&kzt_mod.waiters, __ATOMIC_SEQ_CST) != 0) {
@@ -173,9 +179,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetInfo)(CK_INFO_PTR pInfo)
 	static const char description[] = "KAZTOKEN PKCS#11 module";
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	kzt_leave();
 	if (pInfo == NULL)
 		return CKR_ARGUMENTS_BAD;
 	memset(pInfo, 0, sizeof(*pInfo));

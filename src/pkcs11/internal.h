@@ -1,13 +1,16 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* The PKCS#11 layer's shared state: slots, sessions, locks, and the entry helpers
- * every C_* function goes through.
+/* The PKCS#11 layer's shared state: slots, sessions, running operations, locks,
+ * and the entry frames every C_* function goes through (docs/architecture.md).
  *
- * Locking: one global lock (kzt_enter / kzt_leave) guards the session list and the
- * per-slot fields marked "global"; one lock per slot guards its card and its token
- * driver. The card is never called with the global lock held. A thread may take
- * the global lock while it holds a slot lock, never the other way round. */
+ * Locking: the global lock (kzt_enter / kzt_leave) guards the slot table, the
+ * session table and what each field marked "global" says; each slot's token lock
+ * (card_lock) guards its card, its token driver and every field marked "token".
+ * The two are never held together: an entry takes one, lets it go, and takes the
+ * other, so nothing ever waits for a card (a key generation may take minutes)
+ * while it holds the global lock, and no lock order can be broken. Fields read
+ * without their lock are read atomically and say so. */
 #ifndef KZT_P11_INTERNAL_H
 #define KZT_P11_INTERNAL_H
 
@@ -55,17 +58,25 @@ typedef struct kzt_slot {
 	char reader[KZT_READER_NAME_MAX]; /* the reader's name (PC/SC) or USB place */
 	int attached;        /* global: the reader is there now (listed in C_GetSlotList) */
 	int reported;        /* global: token presence as C_WaitForSlotEvent last saw it */
-	void *card_lock;     /* guards token and every exchange with the card */
-	kzt_token *token;    /* card_lock: NULL while no card is connected */
-	kzt_login login;     /* global, written with card_lock held too */
-	CK_ULONG sessions;   /* global */
-	CK_ULONG rw_sessions;
-	/* card_lock: the token objects as last read, and what the read saw */
+	void *card_lock;     /* the token lock: guards token and every exchange with the card */
+	kzt_token *token;    /* token: NULL while no card is connected */
+	/* token: this application's open sessions on the token (the login belongs to
+	 * them: when the last one closes the card is logged out, in the same critical
+	 * section) */
+	CK_ULONG sessions, rw_sessions;
+	/* written under the token lock, read atomically without it: the login as the
+	 * token lock last left it (C_GetSessionInfo); and the token's generation, one
+	 * more each time a token goes away (sessions of an older one are gone too) */
+	int login_seen;
+	unsigned generation;
+	/* token: the token objects as last read, and what the read saw: the change
+	 * counter, and the security state (the token driver's auth epoch) the listing
+	 * was made under. The cache is good only while both still hold. */
 	kzt_object *objects;
 	int cache_valid;
 	uint32_t cache_counter;
-	int cache_private; /* the listing included private objects (user logged in) */
-	/* card_lock: handles once given to card objects, so an object keeps its handle
+	uint64_t cache_auth;
+	/* token: handles once given to card objects, so an object keeps its handle
 	 * while hidden (private, logged out) and after (the card never reuses one) */
 	struct kzt_handle_map {
 		uint16_t card;
@@ -73,6 +84,9 @@ typedef struct kzt_slot {
 	} *handles;
 	size_t nhandles;
 } kzt_slot;
+
+/* The largest RSA modulus in bytes (4096 bits). */
+#define KZT_RSA_MAX_BYTES 512
 
 /* An RSA public key from the token, for the host's public operations. */
 typedef struct kzt_pubkey {
@@ -106,20 +120,46 @@ typedef struct kzt_rsa_state {
 	int have_out;
 } kzt_rsa_state;
 
+/* The operations a session may have running, one of each kind. */
+typedef enum kzt_run_kind {
+	KZT_RUN_FIND,
+	KZT_RUN_DIGEST,
+	KZT_RUN_SIGN,
+	KZT_RUN_VERIFY,
+	KZT_RUN_ENCRYPT,
+	KZT_RUN_DECRYPT,
+	KZT_RUN_RECOVER, /* verification with recovery */
+	KZT_RUN_KINDS
+} kzt_run_kind;
+
+/* A running object search: the snapshot C_FindObjectsInit took. */
+typedef struct kzt_find_state {
+	CK_OBJECT_HANDLE *found;
+	CK_ULONG count, next;
+} kzt_find_state;
+
+/* A running digest. */
+typedef struct kzt_digest_state {
+	struct kzt_hash_ctx *hash;
+	int alg;       /* its kzt_hash */
+	int multipart; /* C_DigestUpdate was called */
+} kzt_digest_state;
+
+/* A session. It is freed when it has left the session table (closed, or gone with
+ * its token) and no thread inside a call holds it any more (refs). */
 typedef struct kzt_session {
 	CK_SESSION_HANDLE handle;
 	kzt_slot *slot;
 	CK_FLAGS flags;
-	int find_active;       /* between C_FindObjectsInit and C_FindObjectsFinal */
-	CK_OBJECT_HANDLE *found; /* the search's matches, handed out from found_next */
-	CK_ULONG found_count, found_next;
-	kzt_object *objects;   /* this session's session objects */
-	/* the RSA operations going on (NULL: none) */
-	kzt_rsa_state *sign, *verify, *decrypt, *encrypt, *recover;
-	struct kzt_hash_ctx *digest; /* NULL: no digest operation */
-	int digest_alg;              /* its kzt_hash */
-	int digest_multipart;        /* C_DigestUpdate was called */
-	int removed;           /* its token went away: the next call says so and ends it */
+	unsigned generation;   /* the slot's token generation when it was opened */
+	unsigned refs;         /* global: the table's, plus one per call inside */
+	int closed;            /* global: no longer in the table */
+	/* global: the running operations (NULL: none of that kind). One a thread is
+	 * working on is detached: its bit in busy is set, and only that thread touches
+	 * it until it puts it back or ends it (kzt_run_take / kzt_run_put). */
+	void *run[KZT_RUN_KINDS];
+	unsigned busy;
+	kzt_object *objects;   /* global: this session's session objects */
 	struct kzt_session *next;
 } kzt_session;
 
@@ -141,7 +181,7 @@ typedef struct kzt_module {
 	kzt_readers readers;
 	struct kzt_usb *usb;
 	CK_SESSION_HANDLE next_handle;
-	CK_OBJECT_HANDLE next_object; /* global */
+	CK_OBJECT_HANDLE next_object; /* atomic */
 } kzt_module;
 
 extern kzt_module kzt_mod;
@@ -159,54 +199,96 @@ void kzt_mutex_unlock(void *m);
 CK_RV kzt_global_lock_new(void);
 void kzt_global_lock_free(int after_fork);
 
-/* ---- entry helpers (lock.c, op.c) ---- */
-/* CKR_CRYPTOKI_NOT_INITIALIZED unless initialised in this process; else takes the
- * global lock (release with kzt_leave). */
+/* ---- entry helpers (lock.c, op.c, run.c) ---- */
+/* CKR_CRYPTOKI_NOT_INITIALIZED unless initialised in this process; takes no lock
+ * (the first step of every entry point, before its argument checks). */
+CK_RV kzt_initialized(void);
+/* kzt_initialized, then the global lock (release with kzt_leave). */
 CK_RV kzt_enter(void);
 void kzt_leave(void);
 /* Under the global lock: the slot with this ID, or NULL. */
 kzt_slot *kzt_slot_find(CK_SLOT_ID id);
-/* Under the global lock: the session with this handle, or NULL. */
-kzt_session *kzt_session_find(CK_SESSION_HANDLE h);
 /* Check initialisation and the slot ID (no lock is held on return). */
 CK_RV kzt_slot_get(CK_SLOT_ID id, kzt_slot **slot);
-/* Enter and find the session; on CKR_OK the global lock is held (kzt_leave). */
-CK_RV kzt_enter_session(CK_SESSION_HANDLE h, kzt_session **s);
+/* The session with this handle, held for this call (no lock held on return):
+ * CKR_SESSION_HANDLE_INVALID, or CKR_DEVICE_REMOVED once for a session whose
+ * token went away (it is then gone). Release with kzt_session_release. */
+CK_RV kzt_session_acquire(CK_SESSION_HANDLE h, kzt_session **s);
+void kzt_session_release(kzt_session *s);
+/* The session's login as last published (no lock needed). */
+kzt_login kzt_session_login(const kzt_session *s);
+/* Take out of the table the session h (slot NULL) or every session of slot, into
+ * *chain (linked by next): closed from now on for every other call, their
+ * operations ended (those another thread holds end when it lets them go). */
+CK_RV kzt_sessions_take(CK_SESSION_HANDLE h, const kzt_slot *slot, kzt_session **chain);
+/* Count the taken sessions (all of one slot) off their slot under its token lock,
+ * logging the card out after the last, then drop the table's hold on each. */
+void kzt_sessions_close(kzt_session *chain);
+
+/* Running operations (run.c). take detaches the session's operation of kind k
+ * for this thread: CKR_OPERATION_NOT_INITIALIZED when there is none,
+ * CKR_OPERATION_ACTIVE when another thread holds it. put gives it back: kept
+ * (keep, and the session still open) or ended (freed). install makes st the
+ * session's running operation of kind k: CKR_OPERATION_ACTIVE when one runs
+ * (st is then the caller's still), CKR_SESSION_HANDLE_INVALID when the session
+ * closed meanwhile. end_all ends every operation no thread holds (global held). */
+CK_RV kzt_run_take(kzt_session *s, kzt_run_kind k, void **st);
+void kzt_run_put(kzt_session *s, kzt_run_kind k, void *st, int keep);
+CK_RV kzt_run_install(kzt_session *s, kzt_run_kind k, void *st);
+void kzt_run_free(kzt_run_kind k, void *st);
+void kzt_run_end_all(kzt_session *s);
+/* The length-query convention of every function that returns output (PKCS#11
+ * 3.0, 5.2): with room for want bytes, 1; else 0 with *len = want and *rv =
+ * CKR_OK (out NULL: a size query) or CKR_BUFFER_TOO_SMALL. Either way the
+ * operation goes on. */
+int kzt_output_room(CK_BYTE_PTR out, CK_ULONG_PTR len, size_t want, CK_RV *rv);
+/* An input template: CKR_ARGUMENTS_BAD when t is NULL with n > 0, or an entry's
+ * pValue is NULL with a non-zero ulValueLen. */
+CK_RV kzt_template_check(const CK_ATTRIBUTE *t, CK_ULONG n);
 
 /* An operation on a card: what kzt_card_begin found, held until kzt_card_end. */
 typedef struct kzt_op {
 	kzt_slot *slot;
 	kzt_token *token;
-	CK_FLAGS session_flags; /* when begun from a session */
+	kzt_session *session;   /* when begun from a session (held until the end) */
+	CK_FLAGS session_flags; /* ...and its flags */
+	int owns_session;       /* kzt_card_end releases the session */
 } kzt_op;
 
-/* Enter, find the slot, leave, take its card lock and make sure the token is
- * connected. On CKR_OK the card lock is held: call kzt_card_end. */
+/* Enter, find the slot, leave, take its token lock and make sure the token is
+ * connected. On CKR_OK the token lock is held: call kzt_card_end. */
 CK_RV kzt_card_begin_slot(CK_SLOT_ID id, kzt_op *op);
-/* The same from a session handle (copies the session's flags into op). */
+/* The same from a session handle: the session held, its token lock taken. */
 CK_RV kzt_card_begin_session(CK_SESSION_HANDLE h, kzt_op *op);
-/* Map a card status to CK_RV, treating a vanished card as removal: the token is
- * dropped, the slot logged out and its sessions closed. Card lock held. */
+/* The same for a session already held (kzt_session_acquire); it stays held. */
+CK_RV kzt_card_begin_held(kzt_session *s, kzt_op *op);
+/* Map a card status to CK_RV, treating a vanished card as removal. Token lock held. */
 CK_RV kzt_card_status(kzt_op *op, int status);
+/* Publish the login, let the card go, release the token lock (and the session
+ * when kzt_card_begin_session took it). */
 void kzt_card_end(kzt_op *op);
 /* Begin on the slot and read the token state (GET DATA) into st; on CKR_OK the
- * card lock is still held (kzt_card_end), on failure it is released. */
+ * token lock is still held (kzt_card_end), on failure it is released. */
 CK_RV kzt_card_read_state(CK_SLOT_ID id, kzt_op *op, kzt_token_state *st);
+/* Token lock held: this application's login on the slot, from the token driver's
+ * own view of what the card has verified (KZT_LOGIN_NONE without a token). */
+kzt_login kzt_card_login(const kzt_op *op);
+/* Token lock held: publish the login for readers without the lock. */
+void kzt_slot_publish_login(kzt_slot *slot);
+/* Token lock held: the slot's sessions went down by n (and rw of them read/write);
+ * when none is left, the card is logged out. */
+void kzt_slot_sessions_closed(kzt_slot *slot, CK_ULONG n, CK_ULONG rw);
 
-/* Under the slot's card lock: connect the token if it is not (KZT_ERR_NO_CARD). */
+/* Token lock held: connect the token if it is not (KZT_ERR_NO_CARD). */
 int kzt_slot_connect(kzt_slot *slot);
-
-/* Under the global lock: close every session of slot; returns the login state the
- * slot had (now KZT_LOGIN_NONE). */
-kzt_login kzt_sessions_close_slot(kzt_slot *slot);
-/* Card lock held: the slot's token went away. Its connection, cache and logins are
- * dropped; its sessions are marked removed (each answers CKR_DEVICE_REMOVED once,
- * then is gone). */
+/* Token lock held: the slot's token went away. Its connection, cache and logins
+ * are dropped; its sessions, of an older generation now, answer
+ * CKR_DEVICE_REMOVED once, then are gone. */
 void kzt_slot_removed(kzt_slot *slot);
-/* Card lock held: connect the token if needed and hold the card for one operation
- * (PC/SC transaction); a reset by another application is handled here (the slot is
- * logged out and the applet selected again). KZT_OK with the card held, or an error
- * without. Release with kzt_slot_release. */
+/* Token lock held: connect the token if needed and hold the card for one operation
+ * (PC/SC transaction); a reset by another application is handled here (the token
+ * starts afresh, logged out). KZT_OK with the card held, or an error without.
+ * Release with kzt_slot_release. */
 int kzt_slot_hold(kzt_slot *slot);
 void kzt_slot_release(kzt_slot *slot);
 
@@ -215,19 +297,26 @@ void kzt_slot_release(kzt_slot *slot);
 void kzt_slots_refresh(void);
 /* Make the slots at C_Initialize: the virtual token's, then one per PC/SC reader. */
 CK_RV kzt_slots_create(void);
+/* In-process tests: the virtual token's slot takes its transport from make(ctx)
+ * instead of the simulator's socket (set before C_Initialize; NULL undoes it).
+ * Not exported from the shared module. */
+void kzt_slots_set_virtual(kzt_transport *(*make)(void *ctx), void *ctx);
 
 /* ---- objects (object.c) ---- */
 /* Free one object and its attributes. */
 void kzt_object_free(kzt_object *o);
-/* Free a session (its search and its session objects). Global lock held. */
+/* Free a session (its running operations and its session objects). */
 void kzt_session_free(kzt_session *s);
+/* Free a list of objects. */
+void kzt_objects_free(kzt_object *o);
 /* Drop the slot's token object cache (the card went away, or the module ends). */
 void kzt_objects_forget(kzt_slot *slot);
 /* Drop the cache but keep the handles given out: the same card, whose state may
  * have changed behind our back (a reset by another application). */
 void kzt_objects_stale(kzt_slot *slot);
-/* Card lock held: bring the slot's token object cache up to date for the current
- * login (one GET DATA when nothing changed). */
+/* Token lock held: bring the slot's token object cache up to date for the card's
+ * current security state (one GET DATA when nothing changed). Private objects
+ * are kept only while the user is verified, whatever the card listed. */
 CK_RV kzt_objects_sync(kzt_op *op);
 /* Card lock held: the token object with this handle visible now, or NULL. */
 kzt_object *kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h);
@@ -240,23 +329,17 @@ CK_RV kzt_object_key_numbers(kzt_object *o, const uint8_t *n, size_t n_len, cons
 /* Card lock held: read the object's value from the card if not read yet. */
 CK_RV kzt_object_load(kzt_op *op, kzt_object *o);
 /* Global lock held: the session object of this slot with handle h that may be
- * seen now (private ones only after the user's login), and its session. */
-kzt_object *kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner);
-/* Enter the session, check the template pointer, and look for a session object
- * obj: on CKR_OK the global lock is held (kzt_leave) and *o is that session
- * object, or NULL when obj may be a token object. */
-CK_RV kzt_enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const CK_ATTRIBUTE *t, CK_ULONG n,
-		       kzt_session **s, kzt_object **o);
+ * seen under login (private ones only by the user), and its session. */
+kzt_object *kzt_session_object(kzt_slot *slot, kzt_login login, CK_OBJECT_HANDLE h,
+			       kzt_session **owner);
 /* The card's class for a PKCS#11 object class (0xFF: none). */
 uint8_t kzt_card_class(CK_OBJECT_CLASS cls);
 /* Does o carry every attribute of the template with the same value? */
 int kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);
 /* Attributes needing the object's value (read lazily from the card)? */
 int kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type);
-/* A fresh object handle (global lock taken here). */
+/* A fresh object handle (no lock needed). */
 CK_OBJECT_HANDLE kzt_object_handle_new(void);
-/* The slot's login, read under the global lock. */
-kzt_login kzt_slot_login(kzt_slot *slot);
 
 /* Free an RSA operation's state (wiping it) and set *st to NULL (rsaop.c). */
 void kzt_rsa_free(kzt_rsa_state **st);
@@ -264,11 +347,8 @@ void kzt_rsa_free(kzt_rsa_state **st);
  * the operation that flag (CKF_SIGN, ...) names, with its key and the mechanism's
  * parameters, installed in the session (rsaop.c). */
 CK_RV kzt_rsa_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, CK_FLAGS flag);
-/* Hand the kept result st->out to the caller with the length-query convention
- * (*rv set): 1 when handed over (the operation ends), 0 when it goes on. */
-int kzt_rsa_give(const kzt_rsa_state *st, CK_BYTE_PTR out, CK_ULONG_PTR len, CK_RV *rv);
-/* The session's state for the operation flag names. Global lock held. */
-kzt_rsa_state **kzt_rsa_slot(kzt_session *s, CK_FLAGS flag);
+/* The running-operation kind of the RSA operation flag (CKF_SIGN, ...) names. */
+kzt_run_kind kzt_rsa_kind(CK_FLAGS flag);
 /* The parts of a signature operation shared by signing and verifying (sign.c):
  * mechanism parameters and the running hash; feeding data; the final block (or,
  * for PSS, the message hash the block encodes). */
@@ -284,17 +364,21 @@ int kzt_key_blob_keeps(CK_ATTRIBUTE_TYPE t);
 uint8_t kzt_key_card_flags(const kzt_attrs *l);
 /* raw = in ^ e mod n (in and raw: pk->k bytes); KZT_ERR_DATA when in >= n (rsaop.c). */
 int kzt_pubkey_raise(const kzt_pubkey *pk, const uint8_t *in, uint8_t *raw);
-/* Begin on the session's card, bring the cache up to date and find the token
- * object: on CKR_OK the card lock is held (kzt_card_end) and *o is set. */
-CK_RV kzt_token_object_begin(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_object **o);
-/* C_SignUpdate / C_VerifyUpdate: feed the session's operation (sign.c). */
+/* Begin on the held session's card, bring the cache up to date and find the token
+ * object: on CKR_OK the token lock is held (kzt_card_end) and *o is set. */
+CK_RV kzt_token_object_begin(kzt_session *s, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_object **o);
+/* The arguments of C_Sign / C_Verify and their Final forms (out: the output
+ * length pointer, or the signature to check): CKR_ARGUMENTS_BAD or CKR_OK. */
+CK_RV kzt_sig_args(const CK_BYTE *data, CK_ULONG data_len, int single, const void *out);
+/* C_SignUpdate / C_VerifyUpdate: feed the session's operation; an error ends it
+ * (sign.c). */
 CK_RV kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n);
 
-/* Card lock held: store a new object described by l (complete and checked), on
- * the token or in session h, after the login and session checks every new object
- * passes (create.c). On success l is taken (emptied) or copied to the card. */
-CK_RV kzt_object_add(kzt_op *op, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, kzt_attrs *l,
-		     CK_OBJECT_HANDLE *ph);
+/* Token lock held (op begun from a session): store a new object described by l
+ * (complete and checked), on the token or in the session, after the login and
+ * session checks every new object passes (create.c). On success l is taken
+ * (emptied) or copied to the card. */
+CK_RV kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph);
 /* Which attributes of an object of class cls go into its card blob (create.c). */
 int (*kzt_object_blob_keeps(CK_OBJECT_CLASS cls))(CK_ATTRIBUTE_TYPE);
 

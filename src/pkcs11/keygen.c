@@ -211,12 +211,15 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 	kzt_op op;
 	CK_RV rv;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_template_check(pPublicKeyTemplate, ulPublicKeyAttributeCount)) != CKR_OK ||
+	    (rv = kzt_template_check(pPrivateKeyTemplate, ulPrivateKeyAttributeCount)) != CKR_OK)
+		return rv;
 	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
 		return rv;
-	if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	if (pMechanism->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN) {
 		rv = CKR_MECHANISM_INVALID;
 		goto out;
@@ -232,7 +235,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 		rv = CKR_SESSION_READ_ONLY;
 		goto out;
 	}
-	if (kzt_slot_login(op.slot) != KZT_LOGIN_USER) {
+	if (kzt_card_login(&op) != KZT_LOGIN_USER) {
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}

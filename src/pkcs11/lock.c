@@ -97,11 +97,26 @@ kzt_global_lock_free(int after_fork)
 }
 
 CK_RV
+kzt_initialized(void)
+{
+	/* (written by C_Initialize and C_Finalize; read by every entry point first) */
+	if (!__atomic_load_n(&kzt_mod.initialized, __ATOMIC_ACQUIRE) || kzt_mod.pid != getpid())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	return CKR_OK;
+}
+
+CK_RV
 kzt_enter(void)
 {
-	if (!kzt_mod.initialized || kzt_mod.pid != getpid())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	CK_RV rv = kzt_initialized();
+
+	if (rv != CKR_OK)
+		return rv;
 	kzt_mutex_lock(global_lock);
+	if (!kzt_mod.initialized) { /* C_Finalize began meanwhile */
+		kzt_mutex_unlock(global_lock);
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
 	return CKR_OK;
 }
 

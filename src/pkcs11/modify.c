@@ -37,7 +37,7 @@ changed(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_login login,
 	return CKR_OK;
 }
 
-/* Card lock held: write the changed attributes of token object o to the card. */
+/* Token lock held: write the changed attributes of token object o to the card. */
 static CK_RV
 update_on_token(kzt_op *op, kzt_object *o, const kzt_attrs *l)
 {
@@ -65,40 +65,43 @@ CK_DEFINE_FUNCTION(CK_RV, C_SetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OB
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_object(hSession, hObject, pTemplate, ulCount, &s, &o)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if (o != NULL) {
-		if ((rv = changed(o, pTemplate, ulCount, s->slot->login, &l)) == CKR_OK) {
-			kzt_attrs_free(&o->attrs);
-			o->attrs = l;
-			memset(&l, 0, sizeof(l));
-		}
-		kzt_leave();
-		kzt_attrs_free(&l);
+	if ((rv = kzt_template_check(pTemplate, ulCount)) != CKR_OK)
 		return rv;
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_enter()) != CKR_OK)
+		goto out;
+	if ((o = kzt_session_object(s->slot, kzt_session_login(s), hObject, NULL)) != NULL &&
+	    (rv = changed(o, pTemplate, ulCount, kzt_session_login(s), &l)) == CKR_OK) {
+		kzt_attrs_free(&o->attrs);
+		o->attrs = l;
+		memset(&l, 0, sizeof(l));
 	}
 	kzt_leave();
-	if ((rv = kzt_token_object_begin(hSession, hObject, &op, &o)) != CKR_OK)
-		return rv;
-	if ((rv = changed(o, pTemplate, ulCount, kzt_slot_login(op.slot), &l)) == CKR_OK && ulCount > 0)
+	if (o != NULL || (rv = kzt_token_object_begin(s, hObject, &op, &o)) != CKR_OK)
+		goto out;
+	if ((rv = changed(o, pTemplate, ulCount, kzt_card_login(&op), &l)) == CKR_OK && ulCount > 0)
 		rv = update_on_token(&op, o, &l);
-	kzt_attrs_free(&l);
 	kzt_card_end(&op);
+out:
+	kzt_attrs_free(&l);
+	kzt_session_release(s);
 	return rv;
 }
 
-/* Card lock held: the attributes of the object to copy, values included. */
+/* Token lock held: the attributes of the object to copy, values included. */
 static CK_RV
-source(kzt_op *op, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_attrs *l)
+source(kzt_op *op, CK_OBJECT_HANDLE obj, kzt_attrs *l)
 {
-	kzt_session *s;
 	kzt_object *o;
 	CK_RV rv;
 	int found = 0;
 
-	if ((rv = kzt_enter_session(h, &s)) != CKR_OK)
+	if ((rv = kzt_enter()) != CKR_OK)
 		return rv;
-	if ((o = kzt_session_object(s->slot, obj, NULL)) != NULL) {
+	if ((o = kzt_session_object(op->slot, kzt_card_login(op), obj, NULL)) != NULL) {
 		found = 1;
 		rv = kzt_attrs_copy(l, &o->attrs) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
 	}
@@ -123,13 +126,15 @@ CK_DEFINE_FUNCTION(CK_RV, C_CopyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HA
 	kzt_op op;
 	CK_RV rv;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if (phNewObject == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_template_check(pTemplate, ulCount)) != CKR_OK)
+		return rv;
 	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
 		return rv;
-	if (phNewObject == NULL || (pTemplate == NULL && ulCount > 0))
-		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = source(&op, hSession, hObject, &l);
-	if (rv != CKR_OK)
+	if ((rv = source(&op, hObject, &l)) != CKR_OK)
 		goto out;
 	cls = class_of(&l);
 	if (!kzt_attrs_bool(&l, CKA_COPYABLE, CK_TRUE))
@@ -139,7 +144,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_CopyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HA
 	else if ((cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY) && !kzt_attrs_bool(&l, CKA_TOKEN, CK_FALSE))
 		rv = CKR_TEMPLATE_INCONSISTENT; /* keys live on the card */
 	else
-		rv = kzt_object_add(&op, hSession, cls, &l, phNewObject);
+		rv = kzt_object_add(&op, cls, &l, phNewObject);
 out:
 	kzt_attrs_free(&l);
 	kzt_card_end(&op);

@@ -9,12 +9,9 @@
 static CK_RV
 not_supported(void)
 {
-	CK_RV rv = kzt_enter();
+	CK_RV rv = kzt_initialized();
 
-	if (rv != CKR_OK)
-		return rv;
-	kzt_leave();
-	return CKR_FUNCTION_NOT_SUPPORTED;
+	return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
 }
 
 /* The parameters are the specification's; none is used. */

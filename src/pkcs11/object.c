@@ -22,8 +22,8 @@ kzt_object_free(kzt_object *o)
 	free(o);
 }
 
-static void
-free_list(kzt_object *o)
+void
+kzt_objects_free(kzt_object *o)
 {
 	kzt_object *next;
 
@@ -36,21 +36,18 @@ free_list(kzt_object *o)
 void
 kzt_session_free(kzt_session *s)
 {
-	free_list(s->objects);
-	free(s->found);
-	kzt_rsa_free(&s->sign);
-	kzt_rsa_free(&s->verify);
-	kzt_rsa_free(&s->decrypt);
-	kzt_rsa_free(&s->encrypt);
-	kzt_rsa_free(&s->recover);
-	kzt_hash_free(&s->digest);
+	int k;
+
+	kzt_objects_free(s->objects);
+	for (k = 0; k < KZT_RUN_KINDS; k++)
+		kzt_run_free((kzt_run_kind)k, s->run[k]);
 	free(s);
 }
 
 void
 kzt_objects_stale(kzt_slot *slot)
 {
-	free_list(slot->objects);
+	kzt_objects_free(slot->objects);
 	slot->objects = NULL;
 	slot->cache_valid = 0;
 }
@@ -88,25 +85,7 @@ handle_for(kzt_slot *slot, uint16_t card)
 CK_OBJECT_HANDLE
 kzt_object_handle_new(void)
 {
-	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-
-	if (kzt_enter() == CKR_OK) {
-		h = ++kzt_mod.next_object;
-		kzt_leave();
-	}
-	return h;
-}
-
-kzt_login
-kzt_slot_login(kzt_slot *slot)
-{
-	kzt_login l = KZT_LOGIN_NONE;
-
-	if (kzt_enter() == CKR_OK) {
-		l = slot->login;
-		kzt_leave();
-	}
-	return l;
+	return __atomic_add_fetch(&kzt_mod.next_object, 1, __ATOMIC_RELAXED);
 }
 
 int
@@ -175,7 +154,8 @@ kzt_objects_sync(kzt_op *op)
 {
 	kzt_slot *slot = op->slot;
 	kzt_object *fresh = NULL, **tail = &fresh, *o, **pp;
-	int logged_in = kzt_slot_login(slot) == KZT_LOGIN_USER;
+	int user = kzt_card_login(op) == KZT_LOGIN_USER;
+	uint64_t auth = kzt_token_auth_epoch(op->token);
 	uint32_t counter;
 	const uint8_t *p;
 	uint8_t *dir;
@@ -186,12 +166,17 @@ kzt_objects_sync(kzt_op *op)
 
 	if ((rv = kzt_card_status(op, kzt_token_change_counter(op->token, &counter))) != CKR_OK)
 		return rv;
-	if (slot->cache_valid && slot->cache_counter == counter && slot->cache_private == logged_in)
+	if (slot->cache_valid && slot->cache_counter == counter && slot->cache_auth == auth)
 		return CKR_OK;
 	if ((rv = kzt_card_status(op, kzt_token_list_objects(op->token, &dir, &len))) != CKR_OK)
 		return rv;
 	p = dir;
 	while ((r = kzt_dir_next(&p, &len, &e)) == KZT_OK) {
+		/* The card lists what its own verification allows, and that may be
+		 * another application's (a card shared through PC/SC): a private object
+		 * is ours to see only while this module has the user logged in. */
+		if ((e.flags & KZT_OBJF_PRIVATE) && !user)
+			continue;
 		/* keep the handle (and what was read) of an object seen before */
 		for (pp = &slot->objects; *pp != NULL && (*pp)->card_handle != e.handle; pp = &(*pp)->next)
 			;
@@ -217,7 +202,7 @@ kzt_objects_sync(kzt_op *op)
 		}
 	}
 	free(dir);
-	free_list(slot->objects); /* objects gone from the card */
+	kzt_objects_free(slot->objects); /* objects gone from the card */
 	slot->objects = fresh;
 	if (r != KZT_ERR_NOT_FOUND) {
 		kzt_objects_forget(slot);
@@ -225,7 +210,7 @@ kzt_objects_sync(kzt_op *op)
 	}
 	slot->cache_valid = 1;
 	slot->cache_counter = counter;
-	slot->cache_private = logged_in;
+	slot->cache_auth = auth;
 	return CKR_OK;
 }
 
@@ -245,7 +230,7 @@ kzt_token_object_cached(kzt_op *op, CK_OBJECT_HANDLE h)
 {
 	kzt_slot *slot = op->slot;
 
-	if (!slot->cache_valid || slot->cache_private != (kzt_slot_login(slot) == KZT_LOGIN_USER))
+	if (!slot->cache_valid || slot->cache_auth != kzt_token_auth_epoch(op->token))
 		return NULL;
 	return kzt_token_object(op, h);
 }
@@ -298,11 +283,11 @@ kzt_object_load(kzt_op *op, kzt_object *o)
 }
 
 CK_RV
-kzt_token_object_begin(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_object **o)
+kzt_token_object_begin(kzt_session *s, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_object **o)
 {
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_session(h, op)) != CKR_OK)
+	if ((rv = kzt_card_begin_held(s, op)) != CKR_OK)
 		return rv;
 	if ((rv = kzt_objects_sync(op)) == CKR_OK && (*o = kzt_token_object(op, obj)) == NULL)
 		rv = CKR_OBJECT_HANDLE_INVALID;
@@ -327,11 +312,10 @@ kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n)
 }
 
 kzt_object *
-kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner)
+kzt_session_object(kzt_slot *slot, kzt_login login, CK_OBJECT_HANDLE h, kzt_session **owner)
 {
 	kzt_session *s;
 	kzt_object *o;
-	int user = slot->login == KZT_LOGIN_USER;
 
 	for (s = kzt_mod.sessions; s != NULL; s = s->next) {
 		if (s->slot != slot)
@@ -339,7 +323,7 @@ kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner)
 		for (o = s->objects; o != NULL; o = o->next) {
 			if (o->handle != h)
 				continue;
-			if (!user && kzt_attrs_bool(&o->attrs, CKA_PRIVATE, CK_FALSE))
+			if (login != KZT_LOGIN_USER && kzt_attrs_bool(&o->attrs, CKA_PRIVATE, CK_FALSE))
 				return NULL; /* a private object is invisible until login */
 			if (owner != NULL)
 				*owner = s;
@@ -347,20 +331,4 @@ kzt_session_object(kzt_slot *slot, CK_OBJECT_HANDLE h, kzt_session **owner)
 		}
 	}
 	return NULL;
-}
-
-CK_RV
-kzt_enter_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const CK_ATTRIBUTE *t, CK_ULONG n,
-		 kzt_session **s, kzt_object **o)
-{
-	CK_RV rv;
-
-	if ((rv = kzt_enter_session(h, s)) != CKR_OK)
-		return rv;
-	if (t == NULL && n > 0) {
-		kzt_leave();
-		return CKR_ARGUMENTS_BAD;
-	}
-	*o = kzt_session_object((*s)->slot, obj, NULL);
-	return CKR_OK;
 }

@@ -1,9 +1,11 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* The entry helpers: finding slots and sessions, and the begin / status / end
- * frame around every card operation, so no path forgets a lock or the removal
- * bookkeeping. */
+/* The card frame around every operation that talks to a token: find the slot or
+ * session, take the token lock, hold the card, and at the end publish the login
+ * and let everything go, so no path forgets a lock or the removal bookkeeping.
+ * The login itself is never stored here: it is what the token driver says the
+ * card has verified. */
 #include <stdlib.h>
 
 #include "internal.h"
@@ -14,17 +16,6 @@ kzt_slot *
 kzt_slot_find(CK_SLOT_ID id)
 {
 	return id < kzt_mod.nslots ? kzt_mod.slots[id] : NULL;
-}
-
-kzt_session *
-kzt_session_find(CK_SESSION_HANDLE h)
-{
-	kzt_session *s;
-
-	for (s = kzt_mod.sessions; s != NULL; s = s->next)
-		if (s->handle == h)
-			return s;
-	return NULL;
 }
 
 CK_RV
@@ -39,49 +30,21 @@ kzt_slot_get(CK_SLOT_ID id, kzt_slot **slot)
 	return *slot != NULL ? CKR_OK : CKR_SLOT_ID_INVALID;
 }
 
-CK_RV
-kzt_enter_session(CK_SESSION_HANDLE h, kzt_session **s)
+static kzt_login
+login_of(const kzt_token *t)
 {
-	CK_RV rv = kzt_enter();
+	unsigned v = t != NULL ? kzt_token_verified(t) : 0;
 
-	if (rv != CKR_OK)
-		return rv;
-	if ((*s = kzt_session_find(h)) == NULL) {
-		kzt_leave();
-		return CKR_SESSION_HANDLE_INVALID;
-	}
-	if ((*s)->removed) { /* its token went away: say so, once */
-		kzt_session **pp = &kzt_mod.sessions;
-
-		while (*pp != *s)
-			pp = &(*pp)->next;
-		*pp = (*s)->next;
-		kzt_session_free(*s);
-		*s = NULL;
-		kzt_leave();
-		return CKR_DEVICE_REMOVED;
-	}
-	return CKR_OK;
+	/* the module logs in one role at a time; should the card have both, the SO's
+	 * session state is the one PKCS#11 describes */
+	return (v & KZT_VERIFIED_ADMIN) ? KZT_LOGIN_SO : (v & KZT_VERIFIED_USER) ? KZT_LOGIN_USER
+										 : KZT_LOGIN_NONE;
 }
 
 kzt_login
-kzt_sessions_close_slot(kzt_slot *slot)
+kzt_card_login(const kzt_op *op)
 {
-	kzt_session **pp = &kzt_mod.sessions, *s;
-	kzt_login was = slot->login;
-
-	while ((s = *pp) != NULL) {
-		if (s->slot == slot) {
-			*pp = s->next;
-			kzt_session_free(s);
-		} else {
-			pp = &s->next;
-		}
-	}
-	slot->sessions = 0;
-	slot->rw_sessions = 0;
-	slot->login = KZT_LOGIN_NONE;
-	return was;
+	return login_of(op->slot->token);
 }
 
 int
@@ -92,42 +55,38 @@ kzt_slot_connect(kzt_slot *slot)
 	return kzt_token_open(slot->tr, &slot->token);
 }
 
+/* Token lock held: the token is gone (removed, or reset and to be opened anew). */
+static void
+token_drop(kzt_slot *slot)
+{
+	kzt_token_free(&slot->token);
+	kzt_slot_publish_login(slot);
+}
+
 void
 kzt_slot_removed(kzt_slot *slot)
 {
-	kzt_session *s;
-
 	if (slot->token != NULL)
 		kzt_log(KZT_LOG_INFO, "slot %lu: token removed", slot->id);
-	kzt_token_free(&slot->token);
+	token_drop(slot);
 	kzt_objects_forget(slot);
 	kzt_transport_disconnect(slot->tr);
-	if (kzt_enter() != CKR_OK)
-		return;
 	/* its card-side logins died with it, so ours do, and its sessions with them
 	 * (PKCS#11: sessions end with the token) */
-	for (s = kzt_mod.sessions; s != NULL; s = s->next)
-		if (s->slot == slot)
-			s->removed = 1;
 	slot->sessions = 0;
 	slot->rw_sessions = 0;
-	slot->login = KZT_LOGIN_NONE;
-	kzt_leave();
+	__atomic_add_fetch(&slot->generation, 1, __ATOMIC_ACQ_REL);
 }
 
-/* Card lock held: another application reset the card, so the applet is no longer
- * selected and nobody is logged in. The token starts afresh and the slot is logged
- * out, so nothing runs under a login the card no longer has. */
+/* Token lock held: another application reset the card, so the applet is no longer
+ * selected and nobody is logged in. The token starts afresh and logged out, so
+ * nothing runs under a login the card no longer has. */
 static void
 slot_reset(kzt_slot *slot)
 {
 	kzt_log(KZT_LOG_INFO, "slot %lu: card reset by another application; logged out", slot->id);
-	kzt_token_free(&slot->token);
+	token_drop(slot);
 	kzt_objects_stale(slot); /* (the same card: its objects keep their handles) */
-	if (kzt_enter() == CKR_OK) {
-		slot->login = KZT_LOGIN_NONE;
-		kzt_leave();
-	}
 }
 
 int
@@ -152,20 +111,45 @@ kzt_slot_release(kzt_slot *slot)
 	kzt_transport_end(slot->tr);
 }
 
-/* Card lock held, token connected or not: connect it, hold the card, report
- * presence. */
+void
+kzt_slot_sessions_closed(kzt_slot *slot, CK_ULONG n, CK_ULONG rw)
+{
+	kzt_login was;
+
+	slot->sessions -= n < slot->sessions ? n : slot->sessions;
+	slot->rw_sessions -= rw < slot->rw_sessions ? rw : slot->rw_sessions;
+	if (slot->sessions > 0 || slot->token == NULL)
+		return;
+	/* the login belongs to the application's sessions: with the last one it ends,
+	 * on the card and in the module at once (the token driver notes the log-out) */
+	if ((was = login_of(slot->token)) == KZT_LOGIN_NONE)
+		return;
+	if (kzt_slot_hold(slot) != KZT_OK)
+		return;
+	kzt_token_logout(slot->token, was == KZT_LOGIN_SO ? KZT_ROLE_ADMIN : KZT_ROLE_USER);
+	kzt_slot_release(slot);
+}
+
+/* Token lock held, token connected or not: connect it, hold the card, report
+ * presence. On failure the lock is released (and the session too). */
 static CK_RV
 card_ready(kzt_op *op)
 {
-	int r = kzt_slot_hold(op->slot);
+	int r;
 
-	if (r == KZT_OK) {
+	/* a session of a token that went away while this call waited for the lock */
+	if (op->session != NULL &&
+	    op->session->generation != __atomic_load_n(&op->slot->generation, __ATOMIC_ACQUIRE)) {
+		kzt_mutex_unlock(op->slot->card_lock);
+		return CKR_DEVICE_REMOVED;
+	}
+	if ((r = kzt_slot_hold(op->slot)) == KZT_OK) {
 		op->token = op->slot->token;
 		return CKR_OK;
 	}
 	kzt_mutex_unlock(op->slot->card_lock);
 	if (r == KZT_ERR_NO_CARD)
-		return CKR_TOKEN_NOT_PRESENT;
+		return op->session != NULL ? CKR_DEVICE_REMOVED : CKR_TOKEN_NOT_PRESENT;
 	if (r == KZT_ERR_NOT_FOUND)
 		return CKR_TOKEN_NOT_RECOGNIZED;
 	return kzt_rv(r);
@@ -177,9 +161,23 @@ kzt_card_begin_slot(CK_SLOT_ID id, kzt_op *op)
 	CK_RV rv;
 
 	op->token = NULL;
+	op->owns_session = 0;
+	op->session = NULL;
 	op->session_flags = 0;
 	if ((rv = kzt_slot_get(id, &op->slot)) != CKR_OK)
 		return rv;
+	kzt_mutex_lock(op->slot->card_lock);
+	return card_ready(op);
+}
+
+CK_RV
+kzt_card_begin_held(kzt_session *s, kzt_op *op)
+{
+	op->token = NULL;
+	op->owns_session = 0;
+	op->session = s;
+	op->slot = s->slot;
+	op->session_flags = s->flags;
 	kzt_mutex_lock(op->slot->card_lock);
 	return card_ready(op);
 }
@@ -190,14 +188,14 @@ kzt_card_begin_session(CK_SESSION_HANDLE h, kzt_op *op)
 	kzt_session *s;
 	CK_RV rv;
 
-	op->token = NULL;
-	if ((rv = kzt_enter_session(h, &s)) != CKR_OK)
+	if ((rv = kzt_session_acquire(h, &s)) != CKR_OK)
 		return rv;
-	op->slot = s->slot;
-	op->session_flags = s->flags;
-	kzt_leave();
-	kzt_mutex_lock(op->slot->card_lock);
-	return card_ready(op);
+	if ((rv = kzt_card_begin_held(s, op)) != CKR_OK) {
+		kzt_session_release(s);
+		return rv;
+	}
+	op->owns_session = 1;
+	return CKR_OK;
 }
 
 CK_RV
@@ -216,10 +214,21 @@ kzt_card_status(kzt_op *op, int status)
 }
 
 void
+kzt_slot_publish_login(kzt_slot *slot)
+{
+	__atomic_store_n(&slot->login_seen, login_of(slot->token), __ATOMIC_RELEASE);
+}
+
+void
 kzt_card_end(kzt_op *op)
 {
+	kzt_session *owned = op->owns_session ? op->session : NULL;
+
+	kzt_slot_publish_login(op->slot);
 	kzt_slot_release(op->slot);
 	kzt_mutex_unlock(op->slot->card_lock);
+	if (owned != NULL)
+		kzt_session_release(owned);
 }
 
 CK_RV

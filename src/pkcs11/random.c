@@ -10,11 +10,13 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateRandom)(CK_SESSION_HANDLE hSession, CK_BYTE_
 	kzt_op op;
 	CK_RV rv;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
 	if (RandomData == NULL && ulRandomLen > 0)
-		rv = CKR_ARGUMENTS_BAD;
-	else if (ulRandomLen > 0)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+		return rv;
+	if (ulRandomLen > 0)
 		rv = kzt_card_status(&op, kzt_token_random(op.token, RandomData, ulRandomLen));
 	kzt_card_end(&op);
 	return rv;
@@ -27,10 +29,12 @@ CK_DEFINE_FUNCTION(CK_RV, C_SeedRandom)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR 
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	kzt_leave();
 	if (pSeed == NULL && ulSeedLen > 0)
 		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	kzt_session_release(s);
 	return CKR_RANDOM_SEED_NOT_SUPPORTED;
 }

@@ -155,6 +155,16 @@ choose_readers(void)
 		kzt_log(KZT_LOG_INFO, "readers: no USB to look at");
 }
 
+static kzt_transport *(*virtual_make)(void *ctx);
+static void *virtual_ctx;
+
+void
+kzt_slots_set_virtual(kzt_transport *(*make)(void *ctx), void *ctx)
+{
+	virtual_make = make;
+	virtual_ctx = ctx;
+}
+
 CK_RV
 kzt_slots_create(void)
 {
@@ -162,7 +172,10 @@ kzt_slots_create(void)
 	CK_ULONG i, n;
 	int r;
 
-	if (kzt_mod.cfg.sim_socket[0] != '\0') {
+	if (virtual_make != NULL) {
+		if ((tr = virtual_make(virtual_ctx)) == NULL || add_slot(tr, KZT_SLOT_VIRTUAL, NULL) == NULL)
+			return CKR_HOST_MEMORY;
+	} else if (kzt_mod.cfg.sim_socket[0] != '\0') {
 		if ((r = kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &tr)) != KZT_OK)
 			return kzt_rv(r);
 		if (add_slot(tr, KZT_SLOT_VIRTUAL, NULL) == NULL)

@@ -46,7 +46,7 @@ oaep_params(const CK_MECHANISM *m, kzt_rsa_state *st)
 	return CKR_OK;
 }
 
-/* Card lock held: the RSA key object hKey of class cls whose usage attribute is
+/* Token lock held: the RSA key object hKey of class cls whose usage attribute is
  * true, its modulus read, and the modulus length in bits. */
 static CK_RV
 rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
@@ -96,27 +96,6 @@ private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint16_t
 	return rv;
 }
 
-/* The opening every Init shares: the card for the session (lock held on CKR_OK),
- * the mechanism, which must offer flag, and the user's login when need_user. */
-static CK_RV
-mech_begin(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_FLAGS flag, int need_user, kzt_op *op,
-	       const kzt_mech **mech)
-{
-	CK_RV rv;
-
-	if ((rv = kzt_card_begin_session(h, op)) != CKR_OK)
-		return rv;
-	if (m == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else if ((*mech = kzt_mech_find(m->mechanism)) == NULL || !((*mech)->flags & flag))
-		rv = CKR_MECHANISM_INVALID;
-	else if (need_user && kzt_slot_login(op->slot) != KZT_LOGIN_USER)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	if (rv != CKR_OK)
-		kzt_card_end(op);
-	return rv;
-}
-
 /* The public key hKey: its numbers into pk. */
 static CK_RV
 public_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, kzt_pubkey *pk)
@@ -145,33 +124,19 @@ kzt_pubkey_raise(const kzt_pubkey *pk, const uint8_t *in, uint8_t *raw)
 	return kzt_rsa_public(pk->n, pk->k, pk->e, pk->e_len, in, raw);
 }
 
-int
-kzt_rsa_give(const kzt_rsa_state *st, CK_BYTE_PTR out, CK_ULONG_PTR len, CK_RV *rv)
-{
-	if (out == NULL || *len < st->out_len) {
-		*rv = out == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
-		*len = st->out_len;
-		return 0;
-	}
-	memcpy(out, st->out, st->out_len);
-	*len = st->out_len;
-	*rv = CKR_OK;
-	return 1;
-}
-
-kzt_rsa_state **
-kzt_rsa_slot(kzt_session *s, CK_FLAGS flag)
+kzt_run_kind
+kzt_rsa_kind(CK_FLAGS flag)
 {
 	switch (flag) {
-	case CKF_SIGN: return &s->sign;
-	case CKF_VERIFY: return &s->verify;
-	case CKF_DECRYPT: return &s->decrypt;
-	case CKF_ENCRYPT: return &s->encrypt;
-	default: return &s->recover;
+	case CKF_SIGN: return KZT_RUN_SIGN;
+	case CKF_VERIFY: return KZT_RUN_VERIFY;
+	case CKF_DECRYPT: return KZT_RUN_DECRYPT;
+	case CKF_ENCRYPT: return KZT_RUN_ENCRYPT;
+	default: return KZT_RUN_RECOVER;
 	}
 }
 
-/* Card lock held: the operation's key (the usage attribute flag needs true), its
+/* Token lock held: the operation's key (the usage attribute flag needs true), its
  * size into st. */
 static CK_RV
 key_for(kzt_op *op, CK_OBJECT_HANDLE key, CK_FLAGS flag, kzt_rsa_state *st)
@@ -203,31 +168,30 @@ params(const CK_MECHANISM *m, CK_FLAGS flag, kzt_rsa_state *st)
 CK_RV
 kzt_rsa_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, CK_FLAGS flag)
 {
-	kzt_rsa_state *st = NULL, **slot;
+	kzt_rsa_state *st = NULL;
 	const kzt_mech *mech;
-	kzt_session *s;
 	kzt_op op;
 	CK_RV rv;
 
-	/* a private key needs the user; a public key does not */
-	if ((rv = mech_begin(h, m, flag, flag == CKF_SIGN || flag == CKF_DECRYPT, &op, &mech)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
+	if (m == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_card_begin_session(h, &op)) != CKR_OK)
+		return rv;
+	if ((mech = kzt_mech_find(m->mechanism)) == NULL || !(mech->flags & flag))
+		rv = CKR_MECHANISM_INVALID;
+	/* a private key needs the user; a public key does not */
+	else if ((flag == CKF_SIGN || flag == CKF_DECRYPT) && kzt_card_login(&op) != KZT_LOGIN_USER)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else if ((st = calloc(1, sizeof(*st))) == NULL)
 		rv = CKR_HOST_MEMORY;
+	if (rv != CKR_OK)
 		goto out;
-	}
 	st->mech = mech;
-	if ((rv = key_for(&op, key, flag, st)) != CKR_OK || (rv = params(m, flag, st)) != CKR_OK ||
-	    (rv = kzt_enter_session(h, &s)) != CKR_OK)
-		goto out;
-	slot = kzt_rsa_slot(s, flag);
-	if (*slot != NULL) {
-		rv = CKR_OPERATION_ACTIVE;
-	} else {
-		*slot = st;
+	if ((rv = key_for(&op, key, flag, st)) == CKR_OK && (rv = params(m, flag, st)) == CKR_OK &&
+	    (rv = kzt_run_install(op.session, kzt_rsa_kind(flag), st)) == CKR_OK)
 		st = NULL;
-	}
-	kzt_leave();
 out:
 	kzt_rsa_free(&st);
 	kzt_card_end(&op);

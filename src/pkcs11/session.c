@@ -1,7 +1,9 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Session management: open, close, close all, session info. */
+/* Session management: open, close, close all, session info. A slot's session
+ * count and its login change together under its token lock, so the last session's
+ * close and the card's log-out are one step no other call can come between. */
 #include <stdlib.h>
 
 #include "internal.h"
@@ -17,108 +19,66 @@ CK_DEFINE_FUNCTION(CK_RV, C_OpenSession)(CK_SLOT_ID slotID, CK_FLAGS flags,
 
 	(void)pApplication;
 	(void)Notify; /* no callbacks are ever made (CKN_SURRENDER is optional) */
-	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if (phSession == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if (!(flags & CKF_SERIAL_SESSION)) {
-		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-		goto out;
-	}
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
-	if ((rv = kzt_enter()) != CKR_OK) {
+	if (phSession == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (!(flags & CKF_SERIAL_SESSION))
+		return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return CKR_HOST_MEMORY;
+	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK) {
 		free(s);
-		goto out;
+		return rv;
 	}
-	if (op.slot->login == KZT_LOGIN_SO && !(flags & CKF_RW_SESSION)) {
-		kzt_leave();
+	if (kzt_card_login(&op) == KZT_LOGIN_SO && !(flags & CKF_RW_SESSION)) {
+		kzt_card_end(&op);
 		free(s);
-		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
-		goto out;
+		return CKR_SESSION_READ_WRITE_SO_EXISTS;
 	}
-	s->handle = kzt_mod.next_handle++;
 	s->slot = op.slot;
 	s->flags = flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION);
-	s->next = kzt_mod.sessions;
-	kzt_mod.sessions = s;
+	s->generation = __atomic_load_n(&op.slot->generation, __ATOMIC_ACQUIRE);
+	s->refs = 1; /* the table's */
 	op.slot->sessions++;
 	if (flags & CKF_RW_SESSION)
 		op.slot->rw_sessions++;
+	kzt_card_end(&op);
+	/* Counted first, listed second: a C_CloseAllSessions in between leaves it
+	 * counted and open, as it is. */
+	if ((rv = kzt_enter()) != CKR_OK) {
+		free(s);
+		return rv;
+	}
+	s->handle = kzt_mod.next_handle++;
+	s->next = kzt_mod.sessions;
+	kzt_mod.sessions = s;
 	*phSession = s->handle;
 	kzt_leave();
-out:
-	kzt_card_end(&op);
-	return rv;
-}
-
-/* After the last session of a slot closed: end the card-side login too. */
-static void
-logout_card(kzt_slot *slot, kzt_login was)
-{
-	if (was == KZT_LOGIN_NONE)
-		return;
-	kzt_mutex_lock(slot->card_lock);
-	if (slot->token != NULL)
-		kzt_token_logout(slot->token, was == KZT_LOGIN_SO ? KZT_ROLE_ADMIN : KZT_ROLE_USER);
-	kzt_mutex_unlock(slot->card_lock);
+	return CKR_OK;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_CloseSession)(CK_SESSION_HANDLE hSession)
 {
-	kzt_session **pp, *s;
-	kzt_login was = KZT_LOGIN_NONE;
-	kzt_slot *slot;
+	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_sessions_take(hSession, NULL, &s)) != CKR_OK)
 		return rv;
-	for (pp = &kzt_mod.sessions; (s = *pp) != NULL; pp = &s->next)
-		if (s->handle == hSession)
-			break;
-	if (s == NULL) {
-		kzt_leave();
-		return CKR_SESSION_HANDLE_INVALID;
-	}
-	*pp = s->next;
-	if (s->removed) { /* its token went away; the slot's counts were reset then */
-		kzt_session_free(s);
-		kzt_leave();
-		return CKR_OK;
-	}
-	slot = s->slot;
-	slot->sessions--;
-	if (s->flags & CKF_RW_SESSION)
-		slot->rw_sessions--;
-	if (slot->sessions == 0) { /* the login belongs to the application's sessions */
-		was = slot->login;
-		slot->login = KZT_LOGIN_NONE;
-	}
-	kzt_session_free(s);
-	kzt_leave();
-	logout_card(slot, was);
+	kzt_sessions_close(s);
 	return CKR_OK;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_CloseAllSessions)(CK_SLOT_ID slotID)
 {
-	kzt_login was;
+	kzt_session *s;
 	kzt_slot *slot;
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK ||
+	    (rv = kzt_sessions_take(0, slot, &s)) != CKR_OK)
 		return rv;
-	if ((slot = kzt_slot_find(slotID)) == NULL) {
-		kzt_leave();
-		return CKR_SLOT_ID_INVALID;
-	}
-	was = kzt_sessions_close_slot(slot);
-	kzt_leave();
-	logout_card(slot, was);
+	kzt_sessions_close(s);
 	return CKR_OK;
 }
 
@@ -128,23 +88,21 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSessionInfo)(CK_SESSION_HANDLE hSession, CK_SESSI
 	int rw;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if (pInfo == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		rw = (s->flags & CKF_RW_SESSION) != 0;
-		pInfo->slotID = s->slot->id;
-		pInfo->flags = s->flags;
-		pInfo->ulDeviceError = 0;
-		switch (s->slot->login) {
-		case KZT_LOGIN_SO: pInfo->state = CKS_RW_SO_FUNCTIONS; break;
-		case KZT_LOGIN_USER:
-			pInfo->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
-			break;
-		default: pInfo->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
-		}
+	if (pInfo == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	rw = (s->flags & CKF_RW_SESSION) != 0;
+	pInfo->slotID = s->slot->id;
+	pInfo->flags = s->flags;
+	pInfo->ulDeviceError = 0;
+	switch (kzt_session_login(s)) {
+	case KZT_LOGIN_SO: pInfo->state = CKS_RW_SO_FUNCTIONS; break;
+	case KZT_LOGIN_USER: pInfo->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS; break;
+	default: pInfo->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
 	}
-	kzt_leave();
-	return rv;
+	kzt_session_release(s);
+	return CKR_OK;
 }

@@ -117,89 +117,93 @@ kzt_sig_encode(kzt_rsa_state *st, uint8_t *em)
 	return r == KZT_OK ? CKR_OK : CKR_DATA_LEN_RANGE;
 }
 
-/* The end of a signing operation (C_Sign or C_SignFinal), with the length-query
- * convention: a NULL buffer or one too small leaves the operation active. */
+/* The raw private operation on the card for the block em. */
 static CK_RV
-finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int single,
+sign_on_card(kzt_session *s, const kzt_rsa_state *st, const uint8_t *em, uint8_t *sig, size_t *sig_len)
+{
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_card_begin_held(s, &op)) != CKR_OK)
+		return rv;
+	rv = kzt_card_status(&op, kzt_token_rsa_private(op.token, st->card_key, 0, em, st->k, sig,
+							 KZT_RSA_MAX_BYTES, sig_len));
+	kzt_card_end(&op);
+	return rv == CKR_DATA_INVALID ? CKR_DATA_LEN_RANGE : rv; /* raw input not below the modulus */
+}
+
+/* The end of a signing operation (C_Sign or C_SignFinal), its arguments checked
+ * already (bad: an error that ends it), with the length-query convention: a NULL
+ * buffer or one too small leaves the operation active and touches no card;
+ * anything else ends it. */
+static CK_RV
+finish(CK_SESSION_HANDLE h, CK_RV bad, const CK_BYTE *data, CK_ULONG data_len, int single,
        CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
-	uint8_t em[512], sig[512];
+	uint8_t em[KZT_RSA_MAX_BYTES], sig[KZT_RSA_MAX_BYTES];
 	kzt_rsa_state *st;
 	kzt_session *s;
 	size_t sig_len = 0;
-	kzt_op op;
 	CK_RV rv;
-	int r;
+	int keep = 0;
 
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_session_acquire(h, &s)) != CKR_OK)
 		return rv;
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_run_take(s, KZT_RUN_SIGN, (void **)&st)) != CKR_OK)
 		goto out;
-	st = s->sign;
-	if (st == NULL)
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	else if (pulSignatureLen == NULL || (single && data == NULL && data_len > 0))
-		rv = CKR_ARGUMENTS_BAD;
-	else if (single && st->multipart)
-		rv = CKR_OPERATION_ACTIVE; /* C_Sign cannot end a multi-part operation */
-	else if (pSignature == NULL || *pulSignatureLen < st->k) {
-		rv = pSignature == NULL ? CKR_OK : CKR_BUFFER_TOO_SMALL;
-		*pulSignatureLen = st->k;
-		kzt_leave();
-		goto out; /* the operation goes on */
-	}
-	if (rv != CKR_OK) {
-		kzt_leave();
-		goto out;
-	}
-	s->sign = NULL; /* from here on, the operation ends whatever happens */
-	kzt_leave();
-	if (single)
-		rv = kzt_sig_absorb(st, data, data_len);
-	if (rv == CKR_OK)
-		rv = kzt_sig_encode(st, em);
-	if (rv == CKR_OK) {
-		r = kzt_token_rsa_private(op.token, st->card_key, 0, em, st->k, sig, sizeof(sig), &sig_len);
-		if ((rv = kzt_card_status(&op, r)) == CKR_DATA_INVALID)
-			rv = CKR_DATA_LEN_RANGE; /* raw input not below the modulus */
-	}
-	if (rv == CKR_OK) {
+	if ((rv = bad) != CKR_OK)
+		;
+	else if (single && st->multipart) /* C_Sign cannot end a multi-part operation */
+		keep = (rv = CKR_OPERATION_ACTIVE) != CKR_OK;
+	else if (!kzt_output_room(pSignature, pulSignatureLen, st->k, &rv))
+		keep = 1;
+	else if ((!single || (rv = kzt_sig_absorb(st, data, data_len)) == CKR_OK) &&
+		 (rv = kzt_sig_encode(st, em)) == CKR_OK &&
+		 (rv = sign_on_card(s, st, em, sig, &sig_len)) == CKR_OK) {
 		memcpy(pSignature, sig, sig_len);
 		*pulSignatureLen = sig_len;
 	}
 	kzt_secure_zero(em, sizeof(em));
-	kzt_rsa_free(&st);
+	kzt_run_put(s, KZT_RUN_SIGN, st, keep);
 out:
-	kzt_card_end(&op);
+	kzt_session_release(s);
 	return rv;
+}
+
+/* The arguments of C_Sign / C_Verify and their Final forms, checked with no lock. */
+CK_RV
+kzt_sig_args(const CK_BYTE *data, CK_ULONG data_len, int single, const void *out)
+{
+	return out == NULL || (single && data == NULL && data_len > 0) ? CKR_ARGUMENTS_BAD : CKR_OK;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_Sign)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 				  CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
-	return finish(hSession, pData, ulDataLen, 1, pSignature, pulSignatureLen);
+	CK_RV rv = kzt_initialized();
+
+	if (rv != CKR_OK)
+		return rv;
+	return finish(hSession, kzt_sig_args(pData, ulDataLen, 1, pulSignatureLen), pData, ulDataLen, 1,
+		      pSignature, pulSignatureLen);
 }
 
 CK_RV
 kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n)
 {
-	kzt_rsa_state **st;
+	kzt_run_kind k = verify ? KZT_RUN_VERIFY : KZT_RUN_SIGN;
+	kzt_rsa_state *st;
 	kzt_session *s;
 	CK_RV rv;
 
-	if ((rv = kzt_enter_session(h, &s)) != CKR_OK)
+	if ((rv = kzt_session_acquire(h, &s)) != CKR_OK)
 		return rv;
-	st = kzt_rsa_slot(s, verify ? CKF_VERIFY : CKF_SIGN);
-	if (*st == NULL) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	} else if (p == NULL && n > 0) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		(*st)->multipart = 1;
-		if ((rv = kzt_sig_absorb(*st, p, n)) != CKR_OK)
-			kzt_rsa_free(st); /* an error ends the operation */
+	if ((rv = kzt_run_take(s, k, (void **)&st)) == CKR_OK) {
+		st->multipart = 1;
+		rv = p == NULL && n > 0 ? CKR_ARGUMENTS_BAD : kzt_sig_absorb(st, p, n);
+		kzt_run_put(s, k, st, rv == CKR_OK); /* an error ends the operation */
 	}
-	kzt_leave();
+	kzt_session_release(s);
 	return rv;
 }
 
@@ -212,5 +216,10 @@ CK_DEFINE_FUNCTION(CK_RV, C_SignUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR 
 CK_DEFINE_FUNCTION(CK_RV, C_SignFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 				       CK_ULONG_PTR pulSignatureLen)
 {
-	return finish(hSession, NULL, 0, 0, pSignature, pulSignatureLen);
+	CK_RV rv = kzt_initialized();
+
+	if (rv != CKR_OK)
+		return rv;
+	return finish(hSession, kzt_sig_args(NULL, 0, 0, pulSignatureLen), NULL, 0, 0, pSignature,
+		      pulSignatureLen);
 }

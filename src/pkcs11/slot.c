@@ -15,7 +15,7 @@ static const char kzt_manufacturer[] = "KAZTOKEN";
 static const char kzt_model[] = "KAZTOKEN";
 
 /* Is a token in this slot now? Asks the reader, connects a token just inserted,
- * and notices one that went away (card lock taken here). */
+ * and notices one that went away (token lock taken here). */
 static int
 slot_has_token(kzt_slot *slot)
 {
@@ -51,9 +51,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotList)(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR p
 	CK_ULONG i, n = 0, nslots = 0;
 	CK_RV rv;
 
-	if ((rv = kzt_enter()) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	kzt_leave();
 	if (pulCount == NULL)
 		return CKR_ARGUMENTS_BAD;
 	/* The application asks for the size first: the moment to look for readers
@@ -87,10 +86,12 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotInfo)(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pIn
 	kzt_slot *slot;
 	CK_RV rv;
 
-	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
 	if (pInfo == NULL)
 		return CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
+		return rv;
 	memset(pInfo, 0, sizeof(*pInfo));
 	kzt_pad(pInfo->slotDescription, sizeof(pInfo->slotDescription), slot->tr->description,
 		strlen(slot->tr->description));
@@ -162,21 +163,17 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetTokenInfo)(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR p
 	kzt_op op;
 	CK_RV rv;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if (pInfo == NULL)
+		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_card_read_state(slotID, &op, &st)) != CKR_OK)
 		return rv;
-	if (pInfo == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	fill_token_info(&st, kzt_token_card_info(op.token), pInfo);
-	if (kzt_enter() == CKR_OK) {
-		pInfo->ulSessionCount = op.slot->sessions;
-		pInfo->ulRwSessionCount = op.slot->rw_sessions;
-		kzt_leave();
-	}
-out:
+	pInfo->ulSessionCount = op.slot->sessions;
+	pInfo->ulRwSessionCount = op.slot->rw_sessions;
 	kzt_card_end(&op);
-	return rv;
+	return CKR_OK;
 }
 
 /* Length of a blank-padded 32-byte CK label without its padding (a NUL ends it too). */
@@ -201,26 +198,19 @@ CK_DEFINE_FUNCTION(CK_RV, C_InitToken)(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, 
 				       CK_UTF8CHAR_PTR pLabel)
 {
 	kzt_format_params fp;
-	CK_ULONG open_sessions = 0;
 	kzt_op op;
 	CK_RV rv;
 	int r;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if (pPin == NULL || pLabel == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (ulPinLen == 0 || ulPinLen > KZT_PIN_MAX_LEN)
+		return CKR_PIN_LEN_RANGE;
 	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
 		return rv;
-	if (pPin == NULL || pLabel == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if (ulPinLen == 0 || ulPinLen > KZT_PIN_MAX_LEN) {
-		rv = CKR_PIN_LEN_RANGE;
-		goto out;
-	}
-	if ((rv = kzt_enter()) != CKR_OK)
-		goto out;
-	open_sessions = op.slot->sessions;
-	kzt_leave();
-	if (open_sessions > 0) {
+	if (op.slot->sessions > 0) {
 		rv = CKR_SESSION_EXISTS;
 		goto out;
 	}
@@ -308,13 +298,13 @@ CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSl
 	CK_RV rv;
 	int r;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if (pSlot == NULL || pReserved != NULL)
+		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_enter()) != CKR_OK)
 		return rv;
 	waiter = kzt_mod.pcsc_wait;
-	if (pSlot == NULL || pReserved != NULL) {
-		kzt_leave();
-		return CKR_ARGUMENTS_BAD;
-	}
 	__atomic_add_fetch(&kzt_mod.waiters, 1, __ATOMIC_SEQ_CST); /* C_Finalize waits for 0 */
 	kzt_leave();
 	memset(seen, 0, sizeof(seen));

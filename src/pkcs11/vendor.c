@@ -14,12 +14,12 @@ kzt_get_pin_policy(CK_SLOT_ID slotID, CK_KAZTOKEN_PIN_POLICY *pPolicy)
 	kzt_op op;
 	CK_RV rv;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if (pPolicy == NULL)
+		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_card_read_state(slotID, &op, &st)) != CKR_OK)
 		return rv;
-	if (pPolicy == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	memset(pPolicy, 0, sizeof(*pPolicy));
 	pPolicy->ulUserMinLen = st.user.min_len;
 	pPolicy->ulUserMaxLen = st.user.max_len;
@@ -33,7 +33,6 @@ kzt_get_pin_policy(CK_SLOT_ID slotID, CK_KAZTOKEN_PIN_POLICY *pPolicy)
 		pPolicy->flags |= CKF_KZT_USER_MAY_CHANGE_USER_PIN;
 	if (st.policy & KZT_POLICY_ADMIN)
 		pPolicy->flags |= CKF_KZT_SO_MAY_CHANGE_USER_PIN;
-out:
 	kzt_card_end(&op);
 	return rv;
 }
@@ -41,19 +40,16 @@ out:
 static CK_RV
 kzt_set_token_label(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pLabel, CK_ULONG ulLabelLen)
 {
-	kzt_login login = KZT_LOGIN_NONE;
 	kzt_op op;
 	CK_RV rv;
 
+	if ((rv = kzt_initialized()) != CKR_OK)
+		return rv;
+	if ((pLabel == NULL && ulLabelLen > 0) || ulLabelLen > 32)
+		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
 		return rv;
-	if (kzt_enter() == CKR_OK) { /* the login state is the global lock's */
-		login = op.slot->login;
-		kzt_leave();
-	}
-	if ((pLabel == NULL && ulLabelLen > 0) || ulLabelLen > 32)
-		rv = CKR_ARGUMENTS_BAD;
-	else if (login == KZT_LOGIN_NONE)
+	if (kzt_card_login(&op) == KZT_LOGIN_NONE)
 		rv = CKR_USER_NOT_LOGGED_IN;
 	else
 		rv = kzt_card_status(&op, kzt_token_set_label(op.token, pLabel, ulLabelLen));

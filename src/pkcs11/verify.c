@@ -47,41 +47,43 @@ check(kzt_rsa_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
 	return memcmp(em, want, st->k) == 0 ? CKR_OK : CKR_SIGNATURE_INVALID;
 }
 
-/* C_Verify / C_VerifyFinal: the operation ends whatever the answer. */
+/* C_Verify / C_VerifyFinal, their arguments checked already (bad): the operation
+ * ends whatever the answer (C_Verify on a multi-part one aside, which is not its
+ * to end). */
 static CK_RV
-finish(CK_SESSION_HANDLE hSession, const CK_BYTE *data, CK_ULONG data_len, int single,
+finish(CK_SESSION_HANDLE h, CK_RV bad, const CK_BYTE *data, CK_ULONG data_len, int single,
        const CK_BYTE *sig, CK_ULONG sig_len)
 {
 	kzt_rsa_state *st;
 	kzt_session *s;
 	CK_RV rv;
+	int keep = 0;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_session_acquire(h, &s)) != CKR_OK)
 		return rv;
-	st = s->verify;
-	if (st == NULL)
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	else if (sig == NULL || (single && data == NULL && data_len > 0))
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = kzt_run_take(s, KZT_RUN_VERIFY, (void **)&st)) != CKR_OK)
+		goto out;
+	if ((rv = bad) != CKR_OK)
+		;
 	else if (single && st->multipart)
-		rv = CKR_OPERATION_ACTIVE;
-	else
-		s->verify = NULL;
-	kzt_leave();
-	if (rv != CKR_OK)
-		return rv;
-	if (single)
-		rv = kzt_sig_absorb(st, data, data_len);
-	if (rv == CKR_OK)
+		keep = (rv = CKR_OPERATION_ACTIVE) != CKR_OK;
+	else if (!single || (rv = kzt_sig_absorb(st, data, data_len)) == CKR_OK)
 		rv = check(st, sig, sig_len);
-	kzt_rsa_free(&st);
+	kzt_run_put(s, KZT_RUN_VERIFY, st, keep);
+out:
+	kzt_session_release(s);
 	return rv;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_Verify)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 				    CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
 {
-	return finish(hSession, pData, ulDataLen, 1, pSignature, ulSignatureLen);
+	CK_RV rv = kzt_initialized();
+
+	if (rv != CKR_OK)
+		return rv;
+	return finish(hSession, kzt_sig_args(pData, ulDataLen, 1, pSignature), pData, ulDataLen, 1,
+		      pSignature, ulSignatureLen);
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
@@ -93,7 +95,12 @@ CK_DEFINE_FUNCTION(CK_RV, C_VerifyUpdate)(CK_SESSION_HANDLE hSession, CK_BYTE_PT
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyFinal)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 					 CK_ULONG ulSignatureLen)
 {
-	return finish(hSession, NULL, 0, 0, pSignature, ulSignatureLen);
+	CK_RV rv = kzt_initialized();
+
+	if (rv != CKR_OK)
+		return rv;
+	return finish(hSession, kzt_sig_args(NULL, 0, 0, pSignature), NULL, 0, 0, pSignature,
+		      ulSignatureLen);
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyRecoverInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
@@ -124,7 +131,8 @@ recover(kzt_rsa_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
 }
 
 /* Single-part, with the length-query convention: the operation goes on after a
- * NULL buffer or one too small, and ends with the answer or an error. */
+ * NULL buffer or one too small (the result kept), and ends with the answer or an
+ * error. Public arithmetic only: no card. */
 CK_DEFINE_FUNCTION(CK_RV, C_VerifyRecover)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 					   CK_ULONG ulSignatureLen, CK_BYTE_PTR pData,
 					   CK_ULONG_PTR pulDataLen)
@@ -132,25 +140,26 @@ CK_DEFINE_FUNCTION(CK_RV, C_VerifyRecover)(CK_SESSION_HANDLE hSession, CK_BYTE_P
 	kzt_rsa_state *st;
 	kzt_session *s;
 	CK_RV rv;
+	int keep = 0;
 
-	if ((rv = kzt_enter_session(hSession, &s)) != CKR_OK)
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if ((st = s->recover) == NULL) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_run_take(s, KZT_RUN_RECOVER, (void **)&st)) != CKR_OK)
 		goto out;
-	}
-	if (pSignature == NULL || pulDataLen == NULL) {
+	if (pSignature == NULL || pulDataLen == NULL)
 		rv = CKR_ARGUMENTS_BAD;
-		goto out;
+	else if (!st->have_out && (rv = recover(st, pSignature, ulSignatureLen)) != CKR_OK)
+		;
+	else if (!kzt_output_room(pData, pulDataLen, st->out_len, &rv))
+		keep = 1;
+	else {
+		memcpy(pData, st->out, st->out_len);
+		*pulDataLen = st->out_len;
 	}
-	/* public arithmetic, quick enough to do under the lock */
-	if (!st->have_out && (rv = recover(st, pSignature, ulSignatureLen)) != CKR_OK) {
-		kzt_rsa_free(&s->recover);
-		goto out;
-	}
-	if (kzt_rsa_give(st, pData, pulDataLen, &rv))
-		kzt_rsa_free(&s->recover);
+	kzt_run_put(s, KZT_RUN_RECOVER, st, keep);
 out:
-	kzt_leave();
+	kzt_session_release(s);
 	return rv;
 }

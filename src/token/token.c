@@ -11,6 +11,49 @@
 #include "tlv.h"
 #include "token_int.h"
 
+/* Process-wide, so that a token opened anew never repeats an epoch. */
+static uint64_t last_epoch;
+
+static void
+set_verified(kzt_token *t, unsigned verified)
+{
+	if (verified == t->verified)
+		return;
+	t->verified = verified;
+	t->auth_epoch = __atomic_add_fetch(&last_epoch, 1, __ATOMIC_RELAXED);
+}
+
+/* What command a, answered with status r, did to the card's security state. The
+ * applet's rules (docs/apdu-protocol.md): a VERIFY sets or clears its reference's
+ * verification; a failed CHANGE REFERENCE DATA clears it; a new user PIN through
+ * RESET RETRY COUNTER clears the user's; FORMAT clears both; 69 82 says the card
+ * has not verified what we thought, and a failed exchange leaves it unknown. */
+static void
+note_security(kzt_token *t, const kzt_apdu *a, int r)
+{
+	unsigned role = a->p2 == KZT_PIN_ADMIN ? KZT_VERIFIED_ADMIN : KZT_VERIFIED_USER;
+	int pin_failed = r == KZT_ERR_PIN_INCORRECT || r == KZT_ERR_PIN_LOCKED;
+
+	if (r == KZT_ERR_NOT_AUTH || r == KZT_ERR_IO || r == KZT_ERR_NO_CARD ||
+	    r == KZT_ERR_PROTOCOL || r == KZT_ERR_RESET) {
+		set_verified(t, 0);
+		return;
+	}
+	if (a->cla == KZT_CLA_ISO && a->ins == KZT_INS_VERIFY) {
+		if (a->p1 == KZT_P1_LOGOUT || r != KZT_OK)
+			set_verified(t, t->verified & ~role);
+		else
+			set_verified(t, t->verified | role);
+	} else if (a->cla == KZT_CLA_ISO && a->ins == KZT_INS_CHANGE_REFERENCE_DATA && pin_failed) {
+		set_verified(t, t->verified & ~role);
+	} else if (a->cla == KZT_CLA_ISO && a->ins == KZT_INS_RESET_RETRY_COUNTER && r == KZT_OK &&
+		   a->p1 == KZT_P1_RESET_NEW_PIN) {
+		set_verified(t, t->verified & ~KZT_VERIFIED_USER);
+	} else if (a->cla == KZT_CLA_PROPRIETARY && a->ins == KZT_INS_FORMAT) {
+		set_verified(t, 0);
+	}
+}
+
 int
 kzt_token_command(kzt_token *t, const kzt_apdu *a, size_t *resp_len)
 {
@@ -23,12 +66,26 @@ kzt_token_command(kzt_token *t, const kzt_apdu *a, size_t *resp_len)
 		kzt_secure_zero(t->link.scratch, KZT_APDU_MAX_CMD);
 	if (resp_len != NULL)
 		*resp_len = n;
-	if (r != KZT_OK)
-		return r;
-	r = kzt_token_status_from_sw(sw);
-	if (r != KZT_OK)
-		kzt_log(KZT_LOG_INFO, "card: INS %02X -> SW %04X (%s)", a->ins, sw, kzt_strerror(r));
+	if (r == KZT_OK) {
+		r = kzt_token_status_from_sw(sw);
+		if (r != KZT_OK)
+			kzt_log(KZT_LOG_INFO, "card: INS %02X -> SW %04X (%s)", a->ins, sw,
+				kzt_strerror(r));
+	}
+	note_security(t, a, r);
 	return r;
+}
+
+unsigned
+kzt_token_verified(const kzt_token *t)
+{
+	return t->verified;
+}
+
+uint64_t
+kzt_token_auth_epoch(const kzt_token *t)
+{
+	return t->auth_epoch;
 }
 
 const kzt_card_info *
@@ -108,6 +165,7 @@ kzt_token_open(kzt_transport *tr, kzt_token **out)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return KZT_ERR_NOMEM;
 	t->tr = tr;
+	t->auth_epoch = __atomic_add_fetch(&last_epoch, 1, __ATOMIC_RELAXED);
 	t->resp = malloc(KZT_APDU_MAX_RESP);
 	t->link.scratch = malloc(KZT_APDU_MAX_CMD);
 	if (t->resp == NULL || t->link.scratch == NULL) {

@@ -52,6 +52,10 @@ typedef struct kzt_format_params {
 
 typedef struct kzt_token kzt_token;
 
+/* Who the card has verified (kzt_token_verified): bits. */
+#define KZT_VERIFIED_USER 1u
+#define KZT_VERIFIED_ADMIN 2u
+
 /* Connect through tr (not owned; it must outlive the token), check the ATR and
  * SELECT the applet. KZT_ERR_NO_CARD: no card; KZT_ERR_NOT_FOUND: a card that is
  * not a KAZTOKEN. */
@@ -59,6 +63,17 @@ int kzt_token_open(kzt_transport *tr, kzt_token **out);
 /* Free the token (the transport stays) and set *t to NULL. */
 void kzt_token_free(kzt_token **t);
 const kzt_card_info *kzt_token_card_info(const kzt_token *t);
+
+/* The card's security state as the driver knows it: KZT_VERIFIED_* bits. The driver
+ * is its only owner: every command that changes it (VERIFY and its log-out form,
+ * a failed CHANGE REFERENCE DATA, RESET RETRY COUNTER with a new PIN, FORMAT) and
+ * every answer that shows it gone (69 82, a transport failure) updates it in the
+ * one place that sends commands, so it never disagrees with the card's answers. */
+unsigned kzt_token_verified(const kzt_token *t);
+/* A value that changes whenever kzt_token_verified may have, never repeated in
+ * this process (a token opened anew gets a fresh one): what a cache of things read
+ * under one security state is tagged with. */
+uint64_t kzt_token_auth_epoch(const kzt_token *t);
 
 int kzt_token_read_state(kzt_token *t, kzt_token_state *st);
 

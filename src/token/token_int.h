@@ -14,6 +14,8 @@ struct kzt_token {
 	kzt_apdu_link link;
 	kzt_card_info info;
 	uint8_t *resp; /* KZT_APDU_MAX_RESP bytes */
+	unsigned verified; /* KZT_VERIFIED_*: what the card has verified, as its answers say */
+	uint64_t auth_epoch; /* a new value at every change of verified (kzt_token_auth_epoch) */
 };
 
 /* Send a, put the response data in t->resp (*resp_len bytes; may be NULL when no
