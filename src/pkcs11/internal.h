@@ -64,11 +64,17 @@ typedef struct kzt_slot {
 	 * them: when the last one closes the card is logged out, in the same critical
 	 * section) */
 	CK_ULONG sessions, rw_sessions;
-	/* written under the token lock, read atomically without it: the login as the
-	 * token lock last left it (C_GetSessionInfo); and the token's generation, one
-	 * more each time a token goes away (sessions of an older one are gone too) */
-	int login_seen;
+	/* token: the token's generation, one more each time a token goes away
+	 * (sessions of an older one are gone too); and how often the token lock
+	 * was let go (orders the views published below) */
 	unsigned generation;
+	unsigned long view_seq;
+	/* global: the login and the generation as the token lock last left them, for
+	 * calls that take no token lock (C_GetSessionInfo, session objects, finding a
+	 * session); published by kzt_token_unlock after the token lock is let go */
+	kzt_login seen_login;
+	unsigned seen_generation;
+	unsigned long seen_seq;
 	/* token: the token objects as last read, and what the read saw: the change
 	 * counter, and the security state (the token driver's auth epoch) the listing
 	 * was made under. The cache is good only while both still hold. */
@@ -215,7 +221,7 @@ CK_RV kzt_slot_get(CK_SLOT_ID id, kzt_slot **slot);
  * token went away (it is then gone). Release with kzt_session_release. */
 CK_RV kzt_session_acquire(CK_SESSION_HANDLE h, kzt_session **s);
 void kzt_session_release(kzt_session *s);
-/* The session's login as last published (no lock needed). */
+/* Global lock held: the session's login as last published. */
 kzt_login kzt_session_login(const kzt_session *s);
 /* Take out of the table the session h (slot NULL) or every session of slot, into
  * *chain (linked by next): closed from now on for every other call, their
@@ -273,8 +279,10 @@ CK_RV kzt_card_read_state(CK_SLOT_ID id, kzt_op *op, kzt_token_state *st);
 /* Token lock held: this application's login on the slot, from the token driver's
  * own view of what the card has verified (KZT_LOGIN_NONE without a token). */
 kzt_login kzt_card_login(const kzt_op *op);
-/* Token lock held: publish the login for readers without the lock. */
-void kzt_slot_publish_login(kzt_slot *slot);
+/* The slot's token lock: take it; let it go, then publish what it guarded that
+ * calls without it read (the login and the generation), under the global lock. */
+void kzt_token_lock(kzt_slot *slot);
+void kzt_token_unlock(kzt_slot *slot);
 /* Token lock held: the slot's sessions went down by n (and rw of them read/write);
  * when none is left, the card is logged out. */
 void kzt_slot_sessions_closed(kzt_slot *slot, CK_ULONG n, CK_ULONG rw);

@@ -55,12 +55,36 @@ kzt_slot_connect(kzt_slot *slot)
 	return kzt_token_open(slot->tr, &slot->token);
 }
 
+void
+kzt_token_lock(kzt_slot *slot)
+{
+	kzt_mutex_lock(slot->card_lock);
+}
+
+void
+kzt_token_unlock(kzt_slot *slot)
+{
+	kzt_login login = login_of(slot->token);
+	unsigned generation = slot->generation;
+	unsigned long seq = ++slot->view_seq;
+
+	kzt_mutex_unlock(slot->card_lock);
+	if (kzt_enter() != CKR_OK)
+		return;
+	/* (two threads may publish in either order: the later view wins) */
+	if (seq > slot->seen_seq) {
+		slot->seen_seq = seq;
+		slot->seen_login = login;
+		slot->seen_generation = generation;
+	}
+	kzt_leave();
+}
+
 /* Token lock held: the token is gone (removed, or reset and to be opened anew). */
 static void
 token_drop(kzt_slot *slot)
 {
 	kzt_token_free(&slot->token);
-	kzt_slot_publish_login(slot);
 }
 
 void
@@ -75,7 +99,7 @@ kzt_slot_removed(kzt_slot *slot)
 	 * (PKCS#11: sessions end with the token) */
 	slot->sessions = 0;
 	slot->rw_sessions = 0;
-	__atomic_add_fetch(&slot->generation, 1, __ATOMIC_ACQ_REL);
+	slot->generation++;
 }
 
 /* Token lock held: another application reset the card, so the applet is no longer
@@ -138,16 +162,15 @@ card_ready(kzt_op *op)
 	int r;
 
 	/* a session of a token that went away while this call waited for the lock */
-	if (op->session != NULL &&
-	    op->session->generation != __atomic_load_n(&op->slot->generation, __ATOMIC_ACQUIRE)) {
-		kzt_mutex_unlock(op->slot->card_lock);
+	if (op->session != NULL && op->session->generation != op->slot->generation) {
+		kzt_token_unlock(op->slot);
 		return CKR_DEVICE_REMOVED;
 	}
 	if ((r = kzt_slot_hold(op->slot)) == KZT_OK) {
 		op->token = op->slot->token;
 		return CKR_OK;
 	}
-	kzt_mutex_unlock(op->slot->card_lock);
+	kzt_token_unlock(op->slot);
 	if (r == KZT_ERR_NO_CARD)
 		return op->session != NULL ? CKR_DEVICE_REMOVED : CKR_TOKEN_NOT_PRESENT;
 	if (r == KZT_ERR_NOT_FOUND)
@@ -166,7 +189,7 @@ kzt_card_begin_slot(CK_SLOT_ID id, kzt_op *op)
 	op->session_flags = 0;
 	if ((rv = kzt_slot_get(id, &op->slot)) != CKR_OK)
 		return rv;
-	kzt_mutex_lock(op->slot->card_lock);
+	kzt_token_lock(op->slot);
 	return card_ready(op);
 }
 
@@ -178,7 +201,7 @@ kzt_card_begin_held(kzt_session *s, kzt_op *op)
 	op->session = s;
 	op->slot = s->slot;
 	op->session_flags = s->flags;
-	kzt_mutex_lock(op->slot->card_lock);
+	kzt_token_lock(op->slot);
 	return card_ready(op);
 }
 
@@ -214,19 +237,12 @@ kzt_card_status(kzt_op *op, int status)
 }
 
 void
-kzt_slot_publish_login(kzt_slot *slot)
-{
-	__atomic_store_n(&slot->login_seen, login_of(slot->token), __ATOMIC_RELEASE);
-}
-
-void
 kzt_card_end(kzt_op *op)
 {
 	kzt_session *owned = op->owns_session ? op->session : NULL;
 
-	kzt_slot_publish_login(op->slot);
 	kzt_slot_release(op->slot);
-	kzt_mutex_unlock(op->slot->card_lock);
+	kzt_token_unlock(op->slot);
 	if (owned != NULL)
 		kzt_session_release(owned);
 }

@@ -133,9 +133,9 @@ kzt_slots_refresh(void)
 	kzt_leave();
 	for (i = 0; i < ngone; i++) {
 		kzt_log(KZT_LOG_INFO, "slot %lu: reader gone", gone[i]->id);
-		kzt_mutex_lock(gone[i]->card_lock);
+		kzt_token_lock(gone[i]);
 		kzt_slot_removed(gone[i]);
-		kzt_mutex_unlock(gone[i]->card_lock);
+		kzt_token_unlock(gone[i]);
 	}
 }
 

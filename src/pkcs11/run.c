@@ -49,7 +49,7 @@ kzt_session_acquire(CK_SESSION_HANDLE h, kzt_session **out)
 		return CKR_SESSION_HANDLE_INVALID;
 	}
 	s = *pp;
-	if (s->generation != __atomic_load_n(&s->slot->generation, __ATOMIC_ACQUIRE)) {
+	if (s->generation != s->slot->seen_generation) {
 		/* its token went away: say so, once (the slot's counts were reset then) */
 		if (unlink_session(pp))
 			gone = s;
@@ -80,7 +80,7 @@ kzt_session_release(kzt_session *s)
 kzt_login
 kzt_session_login(const kzt_session *s)
 {
-	return (kzt_login)__atomic_load_n(&s->slot->login_seen, __ATOMIC_ACQUIRE);
+	return s->slot->seen_login;
 }
 
 /* ---- closing ---- */
@@ -131,10 +131,10 @@ kzt_sessions_close(kzt_session *chain)
 	if (chain == NULL)
 		return;
 	slot = chain->slot;
-	kzt_mutex_lock(slot->card_lock);
+	kzt_token_lock(slot);
 	for (s = chain; s != NULL; s = s->next) {
 		/* a session of a token gone was counted off when it went */
-		if (s->generation != __atomic_load_n(&slot->generation, __ATOMIC_ACQUIRE))
+		if (s->generation != slot->generation)
 			continue;
 		count++;
 		if (s->flags & CKF_RW_SESSION)
@@ -142,8 +142,7 @@ kzt_sessions_close(kzt_session *chain)
 	}
 	if (count > 0)
 		kzt_slot_sessions_closed(slot, count, rw);
-	kzt_slot_publish_login(slot);
-	kzt_mutex_unlock(slot->card_lock);
+	kzt_token_unlock(slot);
 	for (s = chain; s != NULL; s = next) {
 		next = s->next;
 		kzt_session_release(s); /* the table's hold */

@@ -38,7 +38,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_OpenSession)(CK_SLOT_ID slotID, CK_FLAGS flags,
 	}
 	s->slot = op.slot;
 	s->flags = flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION);
-	s->generation = __atomic_load_n(&op.slot->generation, __ATOMIC_ACQUIRE);
+	s->generation = op.slot->generation;
 	s->refs = 1; /* the table's */
 	op.slot->sessions++;
 	if (flags & CKF_RW_SESSION)
@@ -98,11 +98,16 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSessionInfo)(CK_SESSION_HANDLE hSession, CK_SESSI
 	pInfo->slotID = s->slot->id;
 	pInfo->flags = s->flags;
 	pInfo->ulDeviceError = 0;
-	switch (kzt_session_login(s)) {
-	case KZT_LOGIN_SO: pInfo->state = CKS_RW_SO_FUNCTIONS; break;
-	case KZT_LOGIN_USER: pInfo->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS; break;
-	default: pInfo->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+	if ((rv = kzt_enter()) == CKR_OK) {
+		switch (kzt_session_login(s)) {
+		case KZT_LOGIN_SO: pInfo->state = CKS_RW_SO_FUNCTIONS; break;
+		case KZT_LOGIN_USER:
+			pInfo->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+			break;
+		default: pInfo->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+		}
+		kzt_leave();
 	}
 	kzt_session_release(s);
-	return CKR_OK;
+	return rv;
 }

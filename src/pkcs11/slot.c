@@ -21,7 +21,7 @@ slot_has_token(kzt_slot *slot)
 {
 	int present;
 
-	kzt_mutex_lock(slot->card_lock);
+	kzt_token_lock(slot);
 	switch (kzt_transport_present(slot->tr)) {
 	case 0: /* the reader has no card */
 		if (slot->token != NULL)
@@ -39,7 +39,7 @@ slot_has_token(kzt_slot *slot)
 	default: /* the reader cannot tell just now: keep what we know */
 		present = slot->token != NULL;
 	}
-	kzt_mutex_unlock(slot->card_lock);
+	kzt_token_unlock(slot);
 	return present;
 }
 
