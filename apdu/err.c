@@ -30,6 +30,7 @@ kzt_strerror(int status)
 	case KZT_ERR_CANCELLED: return "cancelled";
 	case KZT_ERR_TIMEOUT: return "timed out";
 	case KZT_ERR_PROTOCOL: return "reader protocol error";
+	case KZT_ERR_TOO_LARGE: return "too large for the card";
 	default: return "unknown error";
 	}
 }

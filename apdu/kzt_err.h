@@ -30,6 +30,7 @@ enum kzt_status {
 	KZT_ERR_CANCELLED = -19,     /* a wait was cancelled (the module is finalising) */
 	KZT_ERR_TIMEOUT = -20,       /* a wait ended with nothing to report */
 	KZT_ERR_PROTOCOL = -21,      /* the reader broke its protocol (CCID, T=1) */
+	KZT_ERR_TOO_LARGE = -22,     /* more than the card takes in one object (a hard limit) */
 };
 
 /* A short English name for a status, for logs and tool messages. */

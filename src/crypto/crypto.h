@@ -19,6 +19,8 @@ typedef enum kzt_hash {
 } kzt_hash;
 
 #define KZT_HASH_MAX 64
+/* The largest RSA modulus the module and the card handle, in bytes (4096 bits). */
+#define KZT_RSA_MAX_BYTES 512
 
 /* Digest length in bytes. */
 size_t kzt_hash_len(kzt_hash h);

@@ -104,7 +104,8 @@ kzt_pss_encode(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash, 
 {
 	static const uint8_t zeros[8];
 	size_t hlen = kzt_hash_len(h), em_bits = mod_bits - 1, em_len = (em_bits + 7) / 8, db_len;
-	uint8_t salt[KZT_HASH_MAX * 2], H[KZT_HASH_MAX], *em, *db;
+	/* (a salt may take all the room the encoding leaves: up to emLen - hLen - 2) */
+	uint8_t salt[KZT_RSA_MAX_BYTES], H[KZT_HASH_MAX], *em, *db;
 	kzt_hash_ctx *ctx;
 	int r;
 
@@ -242,7 +243,7 @@ kzt_pss_verify(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash, 
 {
 	static const uint8_t zeros[8];
 	size_t hlen = kzt_hash_len(h), em_bits = mod_bits - 1, em_len = (em_bits + 7) / 8, db_len, i;
-	uint8_t db[512], H2[KZT_HASH_MAX];
+	uint8_t db[KZT_RSA_MAX_BYTES], H2[KZT_HASH_MAX];
 	const uint8_t *em, *H;
 	kzt_hash_ctx *ctx;
 	int r = KZT_ERR_DATA;

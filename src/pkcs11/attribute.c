@@ -52,12 +52,56 @@ get_attributes(const kzt_object *o, CK_ATTRIBUTE *t, CK_ULONG n)
 	return rv;
 }
 
-CK_DEFINE_FUNCTION(CK_RV, C_GetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-					       CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+/* What a reading call does with the object it names: visit(o, ctx), under the
+ * global lock for a session object, under the token lock (its value loaded when
+ * need_value) for a token object. */
+static CK_RV
+read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, int need_value,
+	    CK_RV (*visit)(const kzt_object *o, void *ctx), void *ctx)
 {
 	kzt_session *s;
 	kzt_object *o;
 	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = kzt_session_acquire(h, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_enter()) != CKR_OK)
+		goto out;
+	if ((o = kzt_session_object(s->slot, kzt_session_login(s), obj, NULL)) != NULL)
+		rv = visit(o, ctx);
+	kzt_leave();
+	if (o != NULL)
+		goto out;
+	/* a token object: from the cache, its value read from the card when asked */
+	if ((rv = kzt_token_object_begin(s, obj, &op, &o)) != CKR_OK)
+		goto out;
+	if (!need_value || (rv = kzt_object_load(&op, o)) == CKR_OK)
+		rv = visit(o, ctx);
+	kzt_card_end(&op);
+out:
+	kzt_session_release(s);
+	return rv;
+}
+
+typedef struct template_ref {
+	CK_ATTRIBUTE *t;
+	CK_ULONG n;
+} template_ref;
+
+static CK_RV
+visit_attributes(const kzt_object *o, void *ctx)
+{
+	template_ref *ref = ctx;
+
+	return get_attributes(o, ref->t, ref->n);
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+					       CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
+{
+	template_ref ref = {pTemplate, ulCount};
+	int need_value = 0;
 	CK_ULONG i;
 	CK_RV rv;
 
@@ -65,25 +109,35 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OB
 		return rv;
 	if (pTemplate == NULL && ulCount > 0) /* (a NULL pValue asks for a length) */
 		return CKR_ARGUMENTS_BAD;
-	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+	for (i = 0; i < ulCount; i++)
+		need_value |= kzt_attr_needs_value(pTemplate[i].type);
+	return read_object(hSession, hObject, need_value, visit_attributes, &ref);
+}
+
+/* An object's size: what a token object takes on the card (its attribute blob
+ * and its value), or the bytes of a session object's attribute values. */
+static CK_RV
+visit_size(const kzt_object *o, void *ctx)
+{
+	CK_ULONG *size = ctx, i;
+
+	if (o->card_handle != 0) {
+		*size = o->entry_len + o->value_len;
+		return CKR_OK;
+	}
+	for (*size = 0, i = 0; i < o->attrs.n; i++)
+		*size += o->attrs.a[i].ulValueLen;
+	return CKR_OK;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetObjectSize)(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
+					   CK_ULONG_PTR pulSize)
+{
+	CK_RV rv;
+
+	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
-	if ((rv = kzt_enter()) != CKR_OK)
-		goto out;
-	if ((o = kzt_session_object(s->slot, kzt_session_login(s), hObject, NULL)) != NULL)
-		rv = get_attributes(o, pTemplate, ulCount);
-	kzt_leave();
-	if (o != NULL)
-		goto out;
-	/* a token object: from the cache, its value read from the card when asked */
-	if ((rv = kzt_token_object_begin(s, hObject, &op, &o)) != CKR_OK)
-		goto out;
-	for (i = 0; i < ulCount && rv == CKR_OK; i++)
-		if (kzt_attr_needs_value(pTemplate[i].type))
-			rv = kzt_object_load(&op, o);
-	if (rv == CKR_OK)
-		rv = get_attributes(o, pTemplate, ulCount);
-	kzt_card_end(&op);
-out:
-	kzt_session_release(s);
-	return rv;
+	if (pulSize == NULL)
+		return CKR_ARGUMENTS_BAD;
+	return read_object(hSession, hObject, 0, visit_size, pulSize);
 }

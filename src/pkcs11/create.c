@@ -26,11 +26,15 @@ key_checks(kzt_attrs *l, CK_OBJECT_CLASS cls)
 {
 	const CK_ATTRIBUTE *kt = kzt_attrs_get(l, CKA_KEY_TYPE);
 	size_t i, need = cls == CKO_PRIVATE_KEY ? 8 : 2;
+	CK_RV rv;
 
 	if (kt == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (*(const CK_KEY_TYPE *)kt->pValue != CKK_RSA)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
+	/* 00 01 00 01 is the exponent 01 00 01: the card and the blob keep the latter */
+	if ((rv = kzt_key_exponent_normalise(l)) != CKR_OK)
+		return rv;
 	for (i = 0; i < need; i++) {
 		const CK_ATTRIBUTE *a = kzt_attrs_get(l, rsa_numbers[i]);
 		if (a == NULL)

@@ -18,6 +18,7 @@
 
 #include "attr.h"
 #include "config.h"
+#include "crypto.h"
 #include "kaztoken/pkcs11.h"
 #include "token.h"
 #include "transport.h"
@@ -91,9 +92,6 @@ typedef struct kzt_slot {
 	size_t nhandles;
 } kzt_slot;
 
-/* The largest RSA modulus in bytes (4096 bits). */
-#define KZT_RSA_MAX_BYTES 512
-
 /* An RSA public key from the token, for the host's public operations. */
 typedef struct kzt_pubkey {
 	unsigned char n[512], e[8];
@@ -165,6 +163,7 @@ typedef struct kzt_session {
 	 * it until it puts it back or ends it (kzt_run_take / kzt_run_put). */
 	void *run[KZT_RUN_KINDS];
 	unsigned busy;
+	unsigned cancel;       /* global: busy ones C_SessionCancel ended (freed when put back) */
 	kzt_object *objects;   /* global: this session's session objects */
 	struct kzt_session *next;
 } kzt_session;
@@ -243,6 +242,9 @@ void kzt_run_put(kzt_session *s, kzt_run_kind k, void *st, int keep);
 CK_RV kzt_run_install(kzt_session *s, kzt_run_kind k, void *st);
 void kzt_run_free(kzt_run_kind k, void *st);
 void kzt_run_end_all(kzt_session *s);
+/* Global lock held: end the session's running operation of kind k, if any (one a
+ * thread holds ends when it puts it back). */
+void kzt_run_cancel(kzt_session *s, kzt_run_kind k);
 /* The length-query convention of every function that returns output (PKCS#11
  * 3.0, 5.2): with room for want bytes, 1; else 0 with *len = want and *rv =
  * CKR_OK (out NULL: a size query) or CKR_BUFFER_TOO_SMALL. Either way the
@@ -368,6 +370,9 @@ CK_RV kzt_sig_message_hash(kzt_rsa_state *st, unsigned char *out, size_t *len);
  * (generated there, or imported); which attributes go into its card blob (never
  * a secret part); the card flags its attributes ask for. */
 int kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated);
+/* CKA_PUBLIC_EXPONENT, if l has it, without leading zero bytes (the same number):
+ * CKR_ATTRIBUTE_VALUE_INVALID for zero or one over 64 bits. */
+CK_RV kzt_key_exponent_normalise(kzt_attrs *l);
 int kzt_key_blob_keeps(CK_ATTRIBUTE_TYPE t);
 uint8_t kzt_key_card_flags(const kzt_attrs *l);
 /* raw = in ^ e mod n (in and raw: pk->k bytes); KZT_ERR_DATA when in >= n (rsaop.c). */

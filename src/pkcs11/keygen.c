@@ -103,6 +103,27 @@ kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 	return r;
 }
 
+CK_RV
+kzt_key_exponent_normalise(kzt_attrs *l)
+{
+	const CK_ATTRIBUTE *a = kzt_attrs_get(l, CKA_PUBLIC_EXPONENT);
+	uint8_t e[8];
+	CK_ULONG skip = 0;
+
+	if (a == NULL)
+		return CKR_OK;
+	while (skip < a->ulValueLen && ((const uint8_t *)a->pValue)[skip] == 0)
+		skip++;
+	if (skip == a->ulValueLen || a->ulValueLen - skip > sizeof(e))
+		return CKR_ATTRIBUTE_VALUE_INVALID; /* zero, or more than 64 bits */
+	if (skip == 0)
+		return CKR_OK;
+	/* (copied out first: the list's own value is replaced) */
+	memcpy(e, (const uint8_t *)a->pValue + skip, a->ulValueLen - skip);
+	return kzt_attrs_set(l, CKA_PUBLIC_EXPONENT, e, a->ulValueLen - skip) == KZT_OK ? CKR_OK
+											   : CKR_HOST_MEMORY;
+}
+
 int
 kzt_key_blob_keeps(CK_ATTRIBUTE_TYPE t)
 {
@@ -156,6 +177,8 @@ prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn
 	    (rv = require(priv, CKA_EXTRACTABLE, CK_FALSE)) != CKR_OK ||
 	    (rv = require(priv, CKA_COPYABLE, CK_FALSE)) != CKR_OK ||
 	    (rv = require(priv, CKA_ALWAYS_AUTHENTICATE, CK_FALSE)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_key_exponent_normalise(pub)) != CKR_OK)
 		return rv;
 	*bits = 2048;
 	if ((a = kzt_attrs_get(pub, CKA_MODULUS_BITS)) != NULL)

@@ -174,16 +174,23 @@ kzt_run_free(kzt_run_kind k, void *st)
 }
 
 void
+kzt_run_cancel(kzt_session *s, kzt_run_kind k)
+{
+	if (s->busy & (1u << k)) {
+		s->cancel |= 1u << k; /* its thread ends it when it puts it back */
+		return;
+	}
+	kzt_run_free(k, s->run[k]);
+	s->run[k] = NULL;
+}
+
+void
 kzt_run_end_all(kzt_session *s)
 {
 	int k;
 
-	for (k = 0; k < KZT_RUN_KINDS; k++) {
-		if (s->busy & (1u << k))
-			continue; /* its thread ends it when it puts it back */
-		kzt_run_free((kzt_run_kind)k, s->run[k]);
-		s->run[k] = NULL;
-	}
+	for (k = 0; k < KZT_RUN_KINDS; k++)
+		kzt_run_cancel(s, (kzt_run_kind)k);
 }
 
 CK_RV
@@ -215,10 +222,11 @@ kzt_run_put(kzt_session *s, kzt_run_kind k, void *st, int keep)
 		return;
 	}
 	s->busy &= ~(1u << k);
-	if (keep && !s->closed) {
+	if (keep && !s->closed && !(s->cancel & (1u << k))) {
 		st = NULL;
 	} else {
 		s->run[k] = NULL;
+		s->cancel &= ~(1u << k);
 	}
 	kzt_leave();
 	kzt_run_free(k, st);

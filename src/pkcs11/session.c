@@ -111,3 +111,58 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSessionInfo)(CK_SESSION_HANDLE hSession, CK_SESSI
 	kzt_session_release(s);
 	return rv;
 }
+
+/* Functions do not run in parallel with the application in this module (the
+ * legacy PKCS#11 2.01 model). */
+static CK_RV
+not_parallel(CK_SESSION_HANDLE h)
+{
+	kzt_session *s;
+	CK_RV rv = kzt_session_acquire(h, &s);
+
+	if (rv != CKR_OK)
+		return rv;
+	kzt_session_release(s);
+	return CKR_FUNCTION_NOT_PARALLEL;
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_GetFunctionStatus)(CK_SESSION_HANDLE hSession)
+{
+	return not_parallel(hSession);
+}
+
+CK_DEFINE_FUNCTION(CK_RV, C_CancelFunction)(CK_SESSION_HANDLE hSession)
+{
+	return not_parallel(hSession);
+}
+
+/* The operations C_SessionCancel's flags name (PKCS#11 3.0, 5.6). */
+static const struct {
+	CK_FLAGS flag;
+	kzt_run_kind kind;
+} cancellable[] = {
+	{CKF_FIND_OBJECTS, KZT_RUN_FIND}, {CKF_DIGEST, KZT_RUN_DIGEST},   {CKF_SIGN, KZT_RUN_SIGN},
+	{CKF_VERIFY, KZT_RUN_VERIFY},     {CKF_ENCRYPT, KZT_RUN_ENCRYPT}, {CKF_DECRYPT, KZT_RUN_DECRYPT},
+	{CKF_VERIFY_RECOVER, KZT_RUN_RECOVER},
+};
+
+/* Ends the session's running operations that flags name. One a thread is inside
+ * (a signature on the card, say) finishes that call and ends then; the card is
+ * never interrupted mid-command. */
+CK_DEFINE_FUNCTION(CK_RV, C_SessionCancel)(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
+{
+	kzt_session *s;
+	size_t i;
+	CK_RV rv;
+
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
+		return rv;
+	if ((rv = kzt_enter()) == CKR_OK) {
+		for (i = 0; i < sizeof(cancellable) / sizeof(cancellable[0]); i++)
+			if (flags & cancellable[i].flag)
+				kzt_run_cancel(s, cancellable[i].kind);
+		kzt_leave();
+	}
+	kzt_session_release(s);
+	return rv;
+}

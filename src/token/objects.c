@@ -230,6 +230,11 @@ kzt_token_create_object(kzt_token *t, uint8_t cls, uint8_t flags, const uint8_t 
 		put_parts(&b, key);
 	if ((r = b.err) != KZT_OK)
 		goto out;
+	/* the whole object comes in one command: the card's longest is the limit */
+	if (b.len > t->info.max_command) {
+		r = KZT_ERR_TOO_LARGE;
+		goto out;
+	}
 	a.data = data;
 	a.lc = b.len;
 	if ((r = kzt_token_command(t, &a, &n)) != KZT_OK)

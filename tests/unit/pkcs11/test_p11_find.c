@@ -11,86 +11,143 @@ static CK_ATTRIBUTE private_only[] = {{CKA_PRIVATE, &yes, sizeof(yes)}};
 static void
 test_private_objects_stay_hidden_when_another_application_verified_the_card(void **state)
 {
-	p11 *t = *state;
-	CK_SESSION_HANDLE h = p11_user(t), pub;
-	CK_OBJECT_HANDLE secret = p11_data(t, h, 1, "secret");
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = p11_user(f), pub;
+	CK_OBJECT_HANDLE secret = p11_data(f, h, 1, "secret");
 	CK_BYTE buf[16];
 	CK_ATTRIBUTE value = {CKA_VALUE, buf, sizeof(buf)};
 
-	p11_data(t, h, 0, "public");
-	assert_int_equal(t->f->C_CloseSession(h), CKR_OK);
+	p11_data(f, h, 0, "public");
+	assert_int_equal(f->p->C_CloseSession(h), CKR_OK);
 	/* the card is verified for the user by someone else (one card shared through
 	 * PC/SC): it lists its private objects, yet this module never logged in */
-	t->lb.session.user_verified = 1;
-	pub = p11_open(t, 0);
-	assert_int_equal(p11_state(t, pub), CKS_RO_PUBLIC_SESSION);
-	assert_int_equal(p11_count(t, pub, private_only, 1), 0);
-	assert_int_equal(p11_count(t, pub, NULL, 0), 1);
-	assert_int_equal(t->f->C_GetAttributeValue(pub, secret, &value, 1), CKR_OBJECT_HANDLE_INVALID);
+	f->lb.session.user_verified = 1;
+	pub = open_session(f, 0);
+	assert_int_equal(p11_state(f, pub), CKS_RO_PUBLIC_SESSION);
+	assert_int_equal(p11_count(f, pub, private_only, 1), 0);
+	assert_int_equal(p11_count(f, pub, NULL, 0), 1);
+	assert_int_equal(f->p->C_GetAttributeValue(pub, secret, &value, 1), CKR_OBJECT_HANDLE_INVALID);
 }
 
 static void
 test_private_objects_seen_while_logged_in_are_gone_after_the_last_session_closes(void **state)
 {
-	p11 *t = *state;
-	CK_SESSION_HANDLE h = p11_user(t);
-	CK_OBJECT_HANDLE secret = p11_data(t, h, 1, "secret");
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = p11_user(f);
+	CK_OBJECT_HANDLE secret = p11_data(f, h, 1, "secret");
 	CK_BYTE buf[16];
 	CK_ATTRIBUTE value = {CKA_VALUE, buf, sizeof(buf)};
 
-	assert_int_equal(p11_count(t, h, private_only, 1), 1);
-	assert_int_equal(t->f->C_GetAttributeValue(h, secret, &value, 1), CKR_OK);
-	assert_int_equal(t->f->C_CloseSession(h), CKR_OK);
-	h = p11_open(t, 0);
-	assert_int_equal(p11_count(t, h, private_only, 1), 0);
+	assert_int_equal(p11_count(f, h, private_only, 1), 1);
+	assert_int_equal(f->p->C_GetAttributeValue(h, secret, &value, 1), CKR_OK);
+	assert_int_equal(f->p->C_CloseSession(h), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(p11_count(f, h, private_only, 1), 0);
 	value.ulValueLen = sizeof(buf);
-	assert_int_equal(t->f->C_GetAttributeValue(h, secret, &value, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(f->p->C_GetAttributeValue(h, secret, &value, 1), CKR_OBJECT_HANDLE_INVALID);
 	/* and back with the login, under the same handle */
-	assert_int_equal(t->f->C_Login(h, CKU_USER, PIN(USER_PIN)), CKR_OK);
+	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN(USER_PIN)), CKR_OK);
 	value.ulValueLen = sizeof(buf);
-	assert_int_equal(t->f->C_GetAttributeValue(h, secret, &value, 1), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, secret, &value, 1), CKR_OK);
 	assert_memory_equal(buf, "secret", 6);
 }
 
 static void
 test_a_template_value_that_is_null_with_a_length_is_refused(void **state)
 {
-	p11 *t = *state;
-	CK_SESSION_HANDLE h = p11_user(t);
-	CK_OBJECT_HANDLE o = p11_data(t, h, 0, "x"), copy;
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = p11_user(f);
+	CK_OBJECT_HANDLE o = p11_data(f, h, 0, "x"), copy;
 	CK_ATTRIBUTE bad[] = {{CKA_CLASS, NULL, sizeof(CK_ULONG)}};
 	CK_MECHANISM gen = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
 	CK_OBJECT_HANDLE a, b;
 
-	assert_int_equal(t->f->C_FindObjectsInit(h, bad, 1), CKR_ARGUMENTS_BAD);
-	assert_int_equal(t->f->C_CreateObject(h, bad, 1, &copy), CKR_ARGUMENTS_BAD);
-	assert_int_equal(t->f->C_SetAttributeValue(h, o, bad, 1), CKR_ARGUMENTS_BAD);
-	assert_int_equal(t->f->C_CopyObject(h, o, bad, 1, &copy), CKR_ARGUMENTS_BAD);
-	assert_int_equal(t->f->C_GenerateKeyPair(h, &gen, bad, 1, NULL, 0, &a, &b), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_FindObjectsInit(h, bad, 1), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_CreateObject(h, bad, 1, &copy), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_SetAttributeValue(h, o, bad, 1), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_CopyObject(h, o, bad, 1, &copy), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->p->C_GenerateKeyPair(h, &gen, bad, 1, NULL, 0, &a, &b), CKR_ARGUMENTS_BAD);
 	/* the search was never started: a new one may begin */
-	assert_int_equal(p11_count(t, h, NULL, 0), 1);
+	assert_int_equal(p11_count(f, h, NULL, 0), 1);
 }
 
 static void
 test_a_search_keeps_its_snapshot_until_it_ends(void **state)
 {
-	p11 *t = *state;
-	CK_SESSION_HANDLE h = p11_user(t);
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = p11_user(f);
 	CK_OBJECT_HANDLE found[4];
 	CK_ULONG n = 0;
 
-	p11_data(t, h, 0, "one");
-	p11_data(t, h, 0, "two");
-	assert_int_equal(t->f->C_FindObjectsInit(h, NULL, 0), CKR_OK);
-	assert_int_equal(t->f->C_FindObjectsInit(h, NULL, 0), CKR_OPERATION_ACTIVE);
-	assert_int_equal(t->f->C_FindObjects(h, found, 1, &n), CKR_OK);
+	p11_data(f, h, 0, "one");
+	p11_data(f, h, 0, "two");
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OK);
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->p->C_FindObjects(h, found, 1, &n), CKR_OK);
 	assert_int_equal(n, 1);
-	p11_data(t, h, 0, "three");
-	assert_int_equal(t->f->C_FindObjects(h, found, 4, &n), CKR_OK);
+	p11_data(f, h, 0, "three");
+	assert_int_equal(f->p->C_FindObjects(h, found, 4, &n), CKR_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(t->f->C_FindObjectsFinal(h), CKR_OK);
-	assert_int_equal(t->f->C_FindObjects(h, found, 4, &n), CKR_OPERATION_NOT_INITIALIZED);
-	assert_int_equal(t->f->C_FindObjectsFinal(h), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OK);
+	assert_int_equal(f->p->C_FindObjects(h, found, 4, &n), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OPERATION_NOT_INITIALIZED);
+}
+
+static void
+test_find_objects_keeps_its_operation_state(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE objs[4];
+	CK_ULONG n = 99;
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(f->p->C_FindObjects(h, objs, 4, &n), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OK);
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->p->C_FindObjects(h, objs, 4, &n), CKR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OK);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OPERATION_NOT_INITIALIZED);
+}
+
+static void
+test_repeated_search_costs_one_apdu(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h;
+	unsigned long before;
+	int i;
+
+	h = user_session(f);
+	for (i = 0; i < 5; i++) {
+		char label[8] = "obj-0";
+		label[4] = (char)('0' + i);
+		create_data(f, h, label, "v", CK_TRUE, CK_FALSE, CKR_OK);
+	}
+	assert_int_equal(find_by_label(f, h, "obj-3", NULL), 1);
+	before = card_apdus(f);
+	assert_int_equal(find_by_label(f, h, "obj-4", NULL), 1);
+	assert_int_equal(card_apdus(f) - before, 1); /* the change counter, nothing more */
+	/* a change by someone else is seen */
+	before = card_apdus(f);
+	create_data(f, h, "obj-9", "v", CK_TRUE, CK_FALSE, CKR_OK);
+	assert_int_equal(find_by_label(f, h, "obj-9", NULL), 1);
+	/* a value once read is not read again after an unrelated change */
+	{
+		CK_OBJECT_HANDLE o;
+		CK_BYTE v[8];
+		CK_ATTRIBUTE t[] = {{CKA_VALUE, v, sizeof(v)}};
+
+		assert_int_equal(find_by_label(f, h, "obj-2", &o), 1);
+		assert_int_equal(f->p->C_GetAttributeValue(h, o, t, 1), CKR_OK);
+		create_data(f, h, "obj-8", "v", CK_TRUE, CK_FALSE, CKR_OK);
+		before = card_apdus(f);
+		t[0].ulValueLen = sizeof(v);
+		assert_int_equal(f->p->C_GetAttributeValue(h, o, t, 1), CKR_OK);
+		assert_int_equal(card_apdus(f) - before, 1); /* the counter; no READ again */
+	}
 }
 
 int
@@ -99,14 +156,16 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_private_objects_stay_hidden_when_another_application_verified_the_card, p11_setup,
-			p11_teardown),
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_private_objects_seen_while_logged_in_are_gone_after_the_last_session_closes,
-			p11_setup, p11_teardown),
+			p11_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_template_value_that_is_null_with_a_length_is_refused,
-						p11_setup, p11_teardown),
+						p11_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_search_keeps_its_snapshot_until_it_ends, p11_setup,
-						p11_teardown),
+						teardown),
+		cmocka_unit_test_setup_teardown(test_find_objects_keeps_its_operation_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_search_costs_one_apdu, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
