@@ -117,6 +117,7 @@ teardown(int after_fork)
 CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
 {
 	const CK_C_INITIALIZE_ARGS *args = pInitArgs;
+	char why[KZT_CONFIG_PATH_MAX + 64];
 	CK_RV rv;
 
 	if ((rv = check_init_args(args)) != CKR_OK)
@@ -127,14 +128,19 @@ CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
 		teardown(1); /* a forked child starts with a fresh module */
 	}
 	kzt_lock_setup(args);
-	if (kzt_config_load(&kzt_mod.cfg) != KZT_OK) {
-		/* A broken configuration is the administrator's to fix; say so and stop. */
+	if (kzt_config_load(&kzt_mod.cfg, why, sizeof(why)) != KZT_OK) {
+		/* A broken configuration is the administrator's to fix; say so (to stderr:
+		 * where the log should go is part of what could not be read) and stop. */
 		kzt_log_configure(KZT_LOG_ERROR, NULL);
-		kzt_log(KZT_LOG_ERROR, "configuration unreadable or malformed; not initialising");
+		kzt_log(KZT_LOG_ERROR, "configuration: %s; not initialising", why);
 		kzt_log_close();
 		return CKR_GENERAL_ERROR;
 	}
 	kzt_log_configure(kzt_mod.cfg.debug, kzt_mod.cfg.log_file);
+	kzt_log(KZT_LOG_INFO, "configuration: %s%s", kzt_mod.cfg.path,
+		kzt_mod.cfg.file_found ? "" : " (absent: defaults and the environment)");
+	if (kzt_mod.cfg.notes[0] != '\0')
+		kzt_log(KZT_LOG_INFO, "configuration: %s", kzt_mod.cfg.notes);
 	if ((rv = kzt_global_lock_new()) != CKR_OK)
 		goto fail;
 	kzt_mod.next_handle = 1;

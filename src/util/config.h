@@ -24,16 +24,26 @@ typedef struct kzt_config {
 	char log_file[KZT_CONFIG_PATH_MAX];   /* empty: stderr */
 	int debug;                            /* 0..3 */
 	kzt_readers readers;                  /* readers = auto | pcsc | ccid | none */
+	char path[KZT_CONFIG_PATH_MAX];       /* the file looked at */
+	int file_found;                       /* ...and whether it was there */
+	/* What the file said that was not understood (unknown keys), for the log once
+	 * logging is set up from this very configuration; empty: nothing. */
+	char notes[256];
 } kzt_config;
 
+/* The file read when KAZTOKEN_CONF is not set (compiled in). */
+extern const char kzt_config_default_path[];
+
 /* Parse "key = value" lines from text (len bytes) into cfg. '#' starts a comment;
- * unknown keys are ignored with a log line; a malformed line or value is
+ * unknown keys are ignored and named in cfg->notes; a malformed line or value is
  * KZT_ERR_PARSE with *bad_line set to its 1-based number. */
 int kzt_config_parse(const char *text, size_t len, kzt_config *cfg, int *bad_line);
 
 /* Defaults, then the file (a missing file is fine, an unreadable or malformed one
  * is an error), then the environment: KAZTOKEN_SIM_SOCKET, KAZTOKEN_DEBUG,
- * KAZTOKEN_LOG, KAZTOKEN_READERS. */
-int kzt_config_load(kzt_config *cfg);
+ * KAZTOKEN_LOG, KAZTOKEN_READERS. On an error, why (why_len bytes) says what is
+ * wrong and where, for the caller to log: nothing is logged here, since logging
+ * is set up from what this reads. */
+int kzt_config_load(kzt_config *cfg, char *why, size_t why_len);
 
 #endif

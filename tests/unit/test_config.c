@@ -38,6 +38,8 @@ test_config_reads_keys_comments_and_blanks(void **state)
 	assert_string_equal(cfg.log_file, "/tmp/k.log");
 	assert_int_equal(cfg.debug, 2);
 	assert_int_equal(cfg.readers, KZT_READERS_AUTO); /* the default */
+	/* the unknown key is kept to be logged, with its line */
+	assert_string_equal(cfg.notes, "unknown key 'future_key' on line 6 ignored");
 	assert_int_equal(parse("readers = ccid\n", &cfg, &bad), KZT_OK);
 	assert_int_equal(cfg.readers, KZT_READERS_CCID);
 	assert_int_equal(parse("readers=none\n", &cfg, &bad), KZT_OK);
@@ -82,6 +84,7 @@ test_environment_overrides_the_file(void **state)
 {
 	char path[] = "/tmp/kzt-conf-XXXXXX";
 	kzt_config cfg;
+	char why[600];
 	int fd;
 	FILE *f;
 
@@ -96,31 +99,38 @@ test_environment_overrides_the_file(void **state)
 	unsetenv("KAZTOKEN_DEBUG");
 	unsetenv("KAZTOKEN_LOG");
 	unsetenv("KAZTOKEN_READERS");
-	assert_int_equal(kzt_config_load(&cfg), KZT_OK);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_OK);
 	assert_string_equal(cfg.sim_socket, "/from/file");
 	setenv("KAZTOKEN_SIM_SOCKET", "/from/env", 1);
 	setenv("KAZTOKEN_DEBUG", "3", 1);
-	assert_int_equal(kzt_config_load(&cfg), KZT_OK);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_OK);
 	assert_string_equal(cfg.sim_socket, "/from/env");
 	assert_int_equal(cfg.debug, 3);
 	setenv("KAZTOKEN_DEBUG", "7", 1);
-	assert_int_equal(kzt_config_load(&cfg), KZT_ERR_PARSE);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_ERR_PARSE);
 	unsetenv("KAZTOKEN_DEBUG");
 	setenv("KAZTOKEN_READERS", "ccid", 1);
-	assert_int_equal(kzt_config_load(&cfg), KZT_OK);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_OK);
 	assert_int_equal(cfg.readers, KZT_READERS_CCID);
 	setenv("KAZTOKEN_READERS", "both", 1);
-	assert_int_equal(kzt_config_load(&cfg), KZT_ERR_PARSE);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_ERR_PARSE);
 	unsetenv("KAZTOKEN_READERS");
 	/* A missing file is no error; a malformed one is. */
 	setenv("KAZTOKEN_CONF", "/nonexistent/kaztoken.conf", 1);
-	assert_int_equal(kzt_config_load(&cfg), KZT_OK);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_OK);
 	f = fopen(path, "w");
 	fputs("garbage\n", f);
 	fclose(f);
 	setenv("KAZTOKEN_CONF", path, 1);
-	assert_int_equal(kzt_config_load(&cfg), KZT_ERR_PARSE);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_ERR_PARSE);
+	assert_non_null(strstr(why, path));
+	assert_non_null(strstr(why, "line 1 is malformed"));
+	/* a value the environment gives wrong is named */
 	unlink(path);
+	setenv("KAZTOKEN_DEBUG", "x", 1);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_ERR_PARSE);
+	assert_string_equal(why, "KAZTOKEN_DEBUG has a value the module does not take");
+	unsetenv("KAZTOKEN_DEBUG");
 	unsetenv("KAZTOKEN_CONF");
 	unsetenv("KAZTOKEN_SIM_SOCKET");
 }

@@ -3,7 +3,9 @@
  */
 /* The module's general functions in-process: what it does before C_Initialize,
  * C_Initialize's arguments and the caller's mutexes, the interfaces it offers. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "kaztoken/vendor.h"
 #include "p11_fixture.h"
@@ -115,6 +117,52 @@ test_interfaces_offer_3_0_2_40_and_vendor(void **state)
 	assert_int_equal(vendor->C_KZT_GetPinPolicy(0, NULL), CKR_ARGUMENTS_BAD);
 }
 
+/* C_Initialize with this configuration file; what the module wrote to stderr
+ * meanwhile into err. */
+static CK_RV
+initialize_with(fixture *f, const char *conf, char *err, size_t cap)
+{
+	char path[] = "/tmp/kzt-conf-XXXXXX", log[] = "/tmp/kzt-err-XXXXXX";
+	int fd = mkstemp(path), lfd = mkstemp(log), saved = dup(2);
+	ssize_t n;
+	CK_RV rv;
+
+	assert_true(fd >= 0 && lfd >= 0 && saved >= 0);
+	assert_int_equal(write(fd, conf, strlen(conf)), (ssize_t)strlen(conf));
+	close(fd);
+	setenv("KAZTOKEN_CONF", path, 1);
+	fflush(stderr);
+	dup2(lfd, 2);
+	rv = f->p->C_Initialize(NULL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(lfd, err, cap - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(lfd);
+	unlink(log);
+	unlink(path);
+	setenv("KAZTOKEN_CONF", "/dev/null", 1);
+	return rv;
+}
+
+static void
+test_a_malformed_configuration_line_is_reported_with_its_number(void **state)
+{
+	fixture *f = *state;
+	char err[1024];
+
+	assert_int_equal(initialize_with(f, "# KAZTOKEN\ndebug = 1\nreaders = usb\n", err, sizeof(err)),
+			 CKR_GENERAL_ERROR);
+	assert_non_null(strstr(err, "line 3 is malformed"));
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	/* an unknown key is no error: at log level 2 it is named, with its line */
+	assert_int_equal(initialize_with(f, "debug = 2\nreaders = none\nfuture = 1\n", err, sizeof(err)),
+			 CKR_OK);
+	assert_non_null(strstr(err, "unknown key 'future' on line 3 ignored"));
+	assert_non_null(strstr(err, "configuration: /tmp/kzt-conf-")); /* which file was read */
+}
+
 int
 main(void)
 {
@@ -123,6 +171,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_initialize_checks_its_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caller_supplied_mutexes_are_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interfaces_offer_3_0_2_40_and_vendor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_malformed_configuration_line_is_reported_with_its_number, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
