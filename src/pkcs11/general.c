@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ccid.h"
 #include "internal.h"
 #include "kaztoken/vendor.h"
 #include "kzt_err.h"
@@ -82,12 +81,6 @@ teardown(int after_fork)
 	for (i = 0; i < kzt_mod.nslots; i++) {
 		kzt_slot *slot = kzt_mod.slots[i];
 
-		if (after_fork && slot->kind == KZT_SLOT_USB) {
-			/* the parent's claimed interface and its libusb: not ours to touch
-			 * (releasing through the shared descriptor would release the parent's) */
-			kzt_mutex_forget(&slot->card_lock);
-			continue;
-		}
 		if (!after_fork && slot->token != NULL) {
 			unsigned v = kzt_token_verified(slot->token);
 
@@ -98,17 +91,17 @@ teardown(int after_fork)
 		}
 		kzt_token_free(&slot->token);
 		kzt_objects_forget(slot);
-		kzt_transport_free(&slot->tr);
-		if (after_fork)
+		if (after_fork) {
+			/* (a USB reader's claimed interface stays the parent's) */
+			kzt_transport_forget(&slot->tr);
 			kzt_mutex_forget(&slot->card_lock);
-		else
+		} else {
+			kzt_transport_free(&slot->tr);
 			kzt_mutex_free(&slot->card_lock);
+		}
 		free(slot);
 	}
-	kzt_pcsc_close(&kzt_mod.pcsc);
-	kzt_pcsc_close(&kzt_mod.pcsc_wait);
-	if (!after_fork)
-		kzt_usb_close(&kzt_mod.usb);
+	kzt_readers_close(&kzt_mod.readers, after_fork);
 	kzt_global_lock_free(after_fork);
 	memset(&kzt_mod, 0, sizeof(kzt_mod));
 	kzt_log_close();
@@ -167,12 +160,12 @@ CK_DEFINE_FUNCTION(CK_RV, C_Finalize)(CK_VOID_PTR pReserved)
 		return rv;
 	/* new callers are turned away from here on */
 	__atomic_store_n(&kzt_mod.initialized, 0, __ATOMIC_RELEASE);
-	kzt_pcsc_cancel(kzt_mod.pcsc_wait); /* and a blocked C_WaitForSlotEvent returns */
+	kzt_readers_cancel(kzt_mod.readers); /* and a blocked C_WaitForSlotEvent returns */
 	kzt_leave();
 	while (__atomic_load_n(&kzt_mod.waiters, __ATOMIC_SEQ_CST) != 0) {
 		struct timespec ms = {0, 1000000};
 
-		kzt_pcsc_cancel(kzt_mod.pcsc_wait);
+		kzt_readers_cancel(kzt_mod.readers);
 		nanosleep(&ms, NULL);
 	}
 	teardown(0);

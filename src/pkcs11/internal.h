@@ -45,18 +45,11 @@ typedef struct kzt_object {
 
 #define KZT_MAX_SLOTS 16
 
-/* Where a slot's token is reached. */
-typedef enum kzt_slot_kind {
-	KZT_SLOT_VIRTUAL, /* kaztoken-sim's socket */
-	KZT_SLOT_PCSC,    /* a PC/SC reader */
-	KZT_SLOT_USB,     /* a USB CCID reader, driven directly */
-} kzt_slot_kind;
-
 typedef struct kzt_slot {
 	CK_SLOT_ID id;
-	kzt_slot_kind kind;
+	int hardware;        /* a reader of the reader manager's (else the virtual token) */
 	kzt_transport *tr;   /* owned; set when the slot is made, read-only after */
-	char reader[KZT_READER_NAME_MAX]; /* the reader's name (PC/SC) or USB place */
+	char reader[KZT_READER_NAME_MAX]; /* a hardware reader's name, as the manager lists it */
 	int attached;        /* global: the reader is there now (listed in C_GetSlotList) */
 	int reported;        /* global: token presence as C_WaitForSlotEvent last saw it */
 	void *card_lock;     /* the token lock: guards token and every exchange with the card */
@@ -177,14 +170,11 @@ typedef struct kzt_module {
 	kzt_slot *slots[KZT_MAX_SLOTS];
 	CK_ULONG nslots;
 	kzt_session *sessions; /* global */
-	/* PC/SC: the context that lists the readers (global), and the one that waits on
-	 * them (C_WaitForSlotEvent, cancelled by C_Finalize); waiters counts those inside */
-	struct kzt_pcsc *pcsc, *pcsc_wait;
+	/* the hardware readers (src/transport's manager), chosen at C_Initialize; it is
+	 * listed under the global lock, waited on without (C_WaitForSlotEvent, cancelled
+	 * by C_Finalize); waiters counts the threads inside such a wait */
+	kzt_reader_mgr *readers;
 	int waiters;
-	/* which hardware readers are slots, fixed at C_Initialize (never both PC/SC and
-	 * USB: one reader must not be two slots); USB's libusb context */
-	kzt_readers readers;
-	struct kzt_usb *usb;
 	CK_SESSION_HANDLE next_handle;
 	CK_OBJECT_HANDLE next_object; /* atomic */
 } kzt_module;

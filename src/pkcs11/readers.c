@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ccid.h"
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
 
-/* Global lock held: a new slot with this transport (taken over), or NULL. */
+/* Global lock held: a new slot with this transport (taken over), or NULL; reader
+ * names a hardware reader's, NULL the virtual token's. */
 static kzt_slot *
-add_slot(kzt_transport *tr, kzt_slot_kind kind, const char *reader)
+add_slot(kzt_transport *tr, const char *reader)
 {
 	kzt_slot *slot;
 
@@ -31,7 +31,7 @@ add_slot(kzt_transport *tr, kzt_slot_kind kind, const char *reader)
 		return NULL;
 	}
 	slot->id = kzt_mod.nslots;
-	slot->kind = kind;
+	slot->hardware = reader != NULL;
 	slot->tr = tr;
 	slot->attached = 1;
 	slot->reported = -1; /* C_WaitForSlotEvent: not looked at yet */
@@ -55,76 +55,37 @@ listed(const char *names, size_t len, const char *name)
 	return 0;
 }
 
-/* Global lock held: the names of the hardware readers there now, into names (len
- * bytes): 1 when they could be listed (a vanished PC/SC service lists none), 0
- * when there is nothing to compare with. */
-static int
-list_readers(char *names, size_t cap, size_t *len)
-{
-	*len = 0;
-	if (kzt_mod.readers == KZT_READERS_CCID)
-		return kzt_mod.usb != NULL && kzt_usb_readers(kzt_mod.usb, names, cap, len) == KZT_OK;
-	if (kzt_mod.readers != KZT_READERS_PCSC)
-		return 0;
-	if (kzt_mod.pcsc == NULL && kzt_pcsc_open(&kzt_mod.pcsc) == KZT_OK)
-		kzt_log(KZT_LOG_INFO, "PC/SC service found");
-	if (kzt_mod.pcsc_wait == NULL)
-		kzt_pcsc_open(&kzt_mod.pcsc_wait);
-	if (kzt_mod.pcsc == NULL)
-		return 0;
-	if (kzt_pcsc_readers(kzt_mod.pcsc, names, cap, len) != KZT_OK) {
-		kzt_pcsc_close(&kzt_mod.pcsc); /* the service went away: readers with it */
-		*len = 0;
-	}
-	return 1;
-}
-
-/* A transport for the hardware reader of this name, or NULL. */
-static kzt_transport *
-reader_transport(const char *name)
-{
-	kzt_transport *tr = NULL;
-
-	if (strlen(name) >= KZT_READER_NAME_MAX)
-		return NULL;
-	if (kzt_mod.readers == KZT_READERS_CCID)
-		kzt_transport_usb_new(kzt_mod.usb, name, &tr);
-	else
-		kzt_transport_pcsc_new(name, &tr);
-	return tr;
-}
-
 void
 kzt_slots_refresh(void)
 {
 	static char names[4096];
 	kzt_slot *gone[KZT_MAX_SLOTS];
-	kzt_slot_kind kind = kzt_mod.readers == KZT_READERS_CCID ? KZT_SLOT_USB : KZT_SLOT_PCSC;
 	size_t len, off, i, ngone = 0;
 
 	if (kzt_enter() != CKR_OK)
 		return;
-	if (list_readers(names, sizeof(names), &len)) {
+	if (kzt_readers_list(kzt_mod.readers, names, sizeof(names), &len)) {
 		/* new readers get slots */
 		for (off = 0; off < len && names[off] != '\0'; off += strlen(names + off) + 1) {
 			const char *name = names + off;
 			kzt_transport *tr;
 
 			for (i = 0; i < kzt_mod.nslots; i++)
-				if (kzt_mod.slots[i]->kind == kind && strcmp(kzt_mod.slots[i]->reader, name) == 0)
+				if (kzt_mod.slots[i]->hardware && strcmp(kzt_mod.slots[i]->reader, name) == 0)
 					break;
 			if (i < kzt_mod.nslots) {
 				kzt_mod.slots[i]->attached = 1;
 				continue;
 			}
-			if ((tr = reader_transport(name)) != NULL && add_slot(tr, kind, name) != NULL)
+			if (kzt_readers_transport(kzt_mod.readers, name, &tr) == KZT_OK &&
+			    add_slot(tr, name) != NULL)
 				kzt_log(KZT_LOG_INFO, "slot %lu: reader \"%s\"", kzt_mod.nslots - 1, name);
 		}
 		/* readers gone leave the list; their tokens count as removed */
 		for (i = 0; i < kzt_mod.nslots; i++) {
 			kzt_slot *slot = kzt_mod.slots[i];
 
-			if (slot->kind == kind && slot->attached && !listed(names, len, slot->reader)) {
+			if (slot->hardware && slot->attached && !listed(names, len, slot->reader)) {
 				slot->attached = 0;
 				gone[ngone++] = slot;
 			}
@@ -139,20 +100,16 @@ kzt_slots_refresh(void)
 	}
 }
 
-/* Which readers this module instance uses: as configured, and for "auto" PC/SC
- * when its service answers, else USB CCID directly. */
-static void
-choose_readers(void)
+/* What the configuration lets the reader manager use. */
+static unsigned
+allowed_readers(kzt_readers r)
 {
-	kzt_mod.readers = kzt_mod.cfg.readers;
-	if (kzt_mod.readers == KZT_READERS_AUTO) {
-		kzt_mod.readers = kzt_pcsc_open(&kzt_mod.pcsc) == KZT_OK ? KZT_READERS_PCSC : KZT_READERS_CCID;
-		kzt_log(KZT_LOG_INFO, "readers: %s", kzt_mod.readers == KZT_READERS_PCSC
-							 ? "PC/SC (its service runs)"
-							 : "USB CCID (no PC/SC service)");
+	switch (r) {
+	case KZT_READERS_AUTO: return KZT_READERS_ALLOW_PCSC | KZT_READERS_ALLOW_CCID;
+	case KZT_READERS_PCSC: return KZT_READERS_ALLOW_PCSC;
+	case KZT_READERS_CCID: return KZT_READERS_ALLOW_CCID;
+	default: return 0;
 	}
-	if (kzt_mod.readers == KZT_READERS_CCID && kzt_usb_open(&kzt_mod.usb) != KZT_OK)
-		kzt_log(KZT_LOG_INFO, "readers: no USB to look at");
 }
 
 static kzt_transport *(*virtual_make)(void *ctx);
@@ -173,15 +130,16 @@ kzt_slots_create(void)
 	int r;
 
 	if (virtual_make != NULL) {
-		if ((tr = virtual_make(virtual_ctx)) == NULL || add_slot(tr, KZT_SLOT_VIRTUAL, NULL) == NULL)
+		if ((tr = virtual_make(virtual_ctx)) == NULL || add_slot(tr, NULL) == NULL)
 			return CKR_HOST_MEMORY;
 	} else if (kzt_mod.cfg.sim_socket[0] != '\0') {
 		if ((r = kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &tr)) != KZT_OK)
 			return kzt_rv(r);
-		if (add_slot(tr, KZT_SLOT_VIRTUAL, NULL) == NULL)
+		if (add_slot(tr, NULL) == NULL)
 			return CKR_HOST_MEMORY;
 	}
-	choose_readers();
+	if ((r = kzt_readers_open(allowed_readers(kzt_mod.cfg.readers), &kzt_mod.readers)) != KZT_OK)
+		return kzt_rv(r);
 	kzt_slots_refresh();
 	/* what C_WaitForSlotEvent will compare with: the state at start */
 	if (kzt_enter() != CKR_OK)

@@ -98,7 +98,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotInfo)(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pIn
 	kzt_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), kzt_manufacturer,
 		sizeof(kzt_manufacturer) - 1);
 	pInfo->flags = CKF_REMOVABLE_DEVICE;
-	if (slot->kind != KZT_SLOT_VIRTUAL)
+	if (slot->hardware)
 		pInfo->flags |= CKF_HW_SLOT;
 	if (slot_has_token(slot))
 		pInfo->flags |= CKF_TOKEN_PRESENT;
@@ -263,9 +263,9 @@ changed_slot(CK_SLOT_ID *id)
 	return 0;
 }
 
-/* Half a second between looks when there is no PC/SC to wait on, in steps short
- * enough for C_Finalize not to wait long: CKR_CRYPTOKI_NOT_INITIALIZED once it
- * began. */
+/* Half a second between looks when the readers cannot be waited on, in steps
+ * short enough for C_Finalize not to wait long: CKR_CRYPTOKI_NOT_INITIALIZED once
+ * it began. */
 static CK_RV
 poll_pause(void)
 {
@@ -274,25 +274,25 @@ poll_pause(void)
 	int i;
 
 	for (i = 0; i < 10; i++) {
-		if ((rv = kzt_enter()) != CKR_OK)
+		if ((rv = kzt_initialized()) != CKR_OK)
 			return rv;
-		kzt_leave();
 		nanosleep(&step, NULL);
 	}
 	return CKR_OK;
 }
 
 /* Events are tokens inserted into or removed from a slot, found by comparing each
- * slot's presence with what was last reported; between looks, the wait is PC/SC's
- * own (SCardGetStatusChange on every reader and on the reader list). C_Finalize
- * cancels it: the waiter then gets CKR_CRYPTOKI_NOT_INITIALIZED. */
+ * slot's presence with what was last reported; between looks, the reader manager
+ * waits (PC/SC: SCardGetStatusChange on every reader and on the reader list), or,
+ * where it cannot, the module looks again twice a second. C_Finalize cancels the
+ * wait: the waiter then gets CKR_CRYPTOKI_NOT_INITIALIZED. */
 CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
 					      CK_VOID_PTR pReserved)
 {
 	char names[KZT_PCSC_WAIT_MAX][KZT_READER_NAME_MAX];
 	const char *readers[KZT_PCSC_WAIT_MAX];
 	unsigned long seen[KZT_PCSC_WAIT_MAX + 1];
-	struct kzt_pcsc *waiter;
+	kzt_reader_mgr *mgr;
 	CK_SLOT_ID id;
 	size_t n, i;
 	CK_RV rv;
@@ -304,7 +304,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSl
 		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_enter()) != CKR_OK)
 		return rv;
-	waiter = kzt_mod.pcsc_wait;
+	mgr = kzt_mod.readers;
 	__atomic_add_fetch(&kzt_mod.waiters, 1, __ATOMIC_SEQ_CST); /* C_Finalize waits for 0 */
 	kzt_leave();
 	memset(seen, 0, sizeof(seen));
@@ -319,23 +319,19 @@ CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSl
 			rv = CKR_NO_EVENT;
 			break;
 		}
-		if (waiter == NULL) {
-			/* no PC/SC to wait on: look again after a while */
-			if ((rv = poll_pause()) != CKR_OK)
-				break;
-			continue;
-		}
-		/* wait for PC/SC to see a change in the readers we know of */
+		/* wait for a change in the readers we know of */
 		if ((rv = kzt_enter()) != CKR_OK)
 			break;
 		for (i = n = 0; i < kzt_mod.nslots && n < KZT_PCSC_WAIT_MAX; i++)
-			if (kzt_mod.slots[i]->kind == KZT_SLOT_PCSC && kzt_mod.slots[i]->attached)
+			if (kzt_mod.slots[i]->hardware && kzt_mod.slots[i]->attached)
 				memcpy(names[n++], kzt_mod.slots[i]->reader, KZT_READER_NAME_MAX);
 		kzt_leave();
 		for (i = 0; i < n; i++)
 			readers[i] = names[i];
-		r = kzt_pcsc_wait(waiter, readers, n, seen, 2000);
-		if (r == KZT_ERR_CANCELLED) {
+		r = kzt_readers_wait(mgr, readers, n, seen, 2000);
+		if (r == KZT_ERR_NOT_SUPPORTED && (rv = poll_pause()) == CKR_OK)
+			continue;
+		if (r == KZT_ERR_CANCELLED || r == KZT_ERR_NOT_SUPPORTED) {
 			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 			break;
 		}
@@ -344,9 +340,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_WaitForSlotEvent)(CK_FLAGS flags, CK_SLOT_ID_PTR pSl
 			break;
 		}
 	}
-	if (kzt_enter() == CKR_OK)
-		kzt_leave();
-	else
+	if (kzt_initialized() != CKR_OK)
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED; /* finalised meanwhile */
 	__atomic_sub_fetch(&kzt_mod.waiters, 1, __ATOMIC_SEQ_CST);
 	return rv;

@@ -346,6 +346,7 @@ kzt_transport_usb_new(kzt_usb *u, const char *name, kzt_transport **out)
 {
 	kzt_usb_io *io;
 	usb_priv *p;
+	int r;
 
 	*out = NULL;
 	if (u == NULL || name == NULL || strlen(name) >= sizeof(io->name))
@@ -359,5 +360,7 @@ kzt_transport_usb_new(kzt_usb *u, const char *name, kzt_transport **out)
 	io->priv = p;
 	strcpy(io->name, name);
 	snprintf(io->description, sizeof(io->description), "CCID reader %.40s", name);
-	return kzt_transport_ccid_new(io, out);
+	if ((r = kzt_transport_ccid_new(io, out)) == KZT_OK)
+		(*out)->parent_only = 1; /* its claimed interface is the process's that opened it */
+	return r;
 }

@@ -108,3 +108,12 @@ kzt_transport_free(kzt_transport **t)
 	(*t)->ops->destroy(*t);
 	*t = NULL;
 }
+
+void
+kzt_transport_forget(kzt_transport **t)
+{
+	if (t != NULL && *t != NULL && (*t)->parent_only)
+		*t = NULL;
+	else
+		kzt_transport_free(t);
+}

@@ -45,6 +45,9 @@ struct kzt_transport {
 	char description[64]; /* the reader's name, for the slot description */
 	int secret_response;  /* the trace: the last response's data was secret */
 	int short_apdus;      /* set by connect: the reader carries short APDUs only */
+	/* after fork, the child must not touch it (a claimed USB interface is the
+	 * parent's): kzt_transport_forget instead of kzt_transport_free */
+	int parent_only;
 };
 
 /* Each of these goes through the transport's ops; transmit also writes the APDU
@@ -62,6 +65,10 @@ int kzt_transport_present(kzt_transport *t);
 kzt_transport *kzt_transport_alloc(const kzt_transport_ops *ops, size_t priv_size);
 /* Destroy t (disconnecting first) and set *t to NULL. */
 void kzt_transport_free(kzt_transport **t);
+/* In a forked child: let go of the parent's t. A parent_only transport is left
+ * as it is (its memory too: freeing it would release the parent's claim); any
+ * other is freed as kzt_transport_free does. */
+void kzt_transport_forget(kzt_transport **t);
 
 /* The virtual token on kaztoken-sim's unix socket at path. */
 int kzt_transport_sim_new(const char *path, kzt_transport **out);
@@ -84,5 +91,37 @@ int kzt_pcsc_readers(kzt_pcsc *p, char *names, size_t cap, size_t *len);
 int kzt_pcsc_wait(kzt_pcsc *p, const char *const *readers, size_t n, unsigned long *seen,
 		  long timeout_ms);
 void kzt_pcsc_cancel(kzt_pcsc *p);
+
+/* ---- the reader manager (readers.c): the one way above this layer to reach
+ * hardware readers ---- */
+typedef enum kzt_reader_kind {
+	KZT_READER_NONE,
+	KZT_READER_PCSC, /* through the PC/SC service */
+	KZT_READER_USB,  /* USB CCID readers, driven directly */
+} kzt_reader_kind;
+#define KZT_READERS_ALLOW_PCSC 1u
+#define KZT_READERS_ALLOW_CCID 2u
+typedef struct kzt_reader_mgr kzt_reader_mgr;
+/* A manager for the kinds allow lets through (both: PC/SC when its service
+ * answers now, else USB CCID; neither: no readers). The choice holds for the
+ * manager's life. */
+int kzt_readers_open(unsigned allow, kzt_reader_mgr **out);
+/* after_fork: in a forked child (the parent's USB context is left alone). */
+void kzt_readers_close(kzt_reader_mgr **m, int after_fork);
+kzt_reader_kind kzt_readers_kind(const kzt_reader_mgr *m);
+/* The names of the readers there now, NUL-separated, ending with an empty one (len
+ * bytes; 0 without readers): 1 when they could be listed, 0 when there is nothing
+ * to compare with. Not for two threads at once (list and transport). */
+int kzt_readers_list(kzt_reader_mgr *m, char *names, size_t cap, size_t *len);
+/* A transport to the card in the reader of this name. */
+int kzt_readers_transport(kzt_reader_mgr *m, const char *name, kzt_transport **out);
+/* Wait until one of the n readers, or the reader list, differs from seen (n + 1
+ * values), as kzt_pcsc_wait: KZT_OK, KZT_ERR_TIMEOUT, KZT_ERR_CANCELLED; or
+ * KZT_ERR_NOT_SUPPORTED when these readers cannot be waited on (look again
+ * later). May run while another thread lists. */
+int kzt_readers_wait(kzt_reader_mgr *m, const char *const *readers, size_t n, unsigned long *seen,
+		     long timeout_ms);
+/* From another thread: end a kzt_readers_wait with KZT_ERR_CANCELLED. */
+void kzt_readers_cancel(kzt_reader_mgr *m);
 
 #endif
