@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#include "ifma.h"
 #include "kzt_err.h"
 
 #define W KZT_BN_LIMB_BITS
@@ -293,14 +292,13 @@ kzt_bn_window(const kzt_limb *e, size_t e_limbs, size_t pos, unsigned w)
 }
 
 void
-kzt_mont_exp(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *e, size_t e_bits)
+kzt_mont_exp_portable(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *e,
+		      size_t e_bits)
 {
 	kzt_limb tab[1 << WINDOW][KZT_BN_LIMBS], acc[KZT_BN_LIMBS], pick[KZT_BN_LIMBS];
 	size_t n = c->n, e_limbs = KZT_BN_LIMBS_FOR(e_bits), k, i, j;
 	unsigned idx;
 
-	if (kzt_bn_ifma_exp(&c, &r, &a, &e, e_bits, 1))
-		return;
 	/* tab[k] = a^k in Montgomery form */
 	memcpy(tab[0], c->one, n * sizeof(*r));
 	kzt_mont_mul(c, tab[1], a, c->rr);
@@ -328,20 +326,6 @@ kzt_mont_exp(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *
 	kzt_mont_mul(c, r, acc, pick);
 	kzt_bn_wipe(&tab[0][0], sizeof(tab) / sizeof(kzt_limb));
 	kzt_bn_wipe(acc, n);
-}
-
-void
-kzt_mont_exp2(const kzt_mont *c1, kzt_limb *r1, const kzt_limb *a1, const kzt_limb *e1,
-	      const kzt_mont *c2, kzt_limb *r2, const kzt_limb *a2, const kzt_limb *e2, size_t e_bits)
-{
-	const kzt_mont *c[2] = {c1, c2};
-	kzt_limb *r[2] = {r1, r2};
-	const kzt_limb *a[2] = {a1, a2}, *e[2] = {e1, e2};
-
-	if (kzt_bn_ifma_exp(c, r, a, e, e_bits, 2))
-		return;
-	kzt_mont_exp(c1, r1, a1, e1, e_bits);
-	kzt_mont_exp(c2, r2, a2, e2, e_bits);
 }
 
 void

@@ -281,6 +281,9 @@ void kzt_slot_sessions_closed(kzt_slot *slot, CK_ULONG n, CK_ULONG rw);
 
 /* Token lock held: connect the token if it is not (KZT_ERR_NO_CARD). */
 int kzt_slot_connect(kzt_slot *slot);
+/* Is a token in this slot now? Asks the reader, connects a token just inserted,
+ * and notices one that went away (the token lock is taken here). */
+int kzt_slot_present(kzt_slot *slot);
 /* Token lock held: the slot's token went away. Its connection, cache and logins
  * are dropped; its sessions, of an older generation now, answer
  * CKR_DEVICE_REMOVED once, then are gone. */
@@ -332,8 +335,13 @@ CK_RV kzt_object_load(kzt_op *op, kzt_object *o);
  * seen under login (private ones only by the user), and its session. */
 kzt_object *kzt_session_object(kzt_slot *slot, kzt_login login, CK_OBJECT_HANDLE h,
 			       kzt_session **owner);
-/* The card's class for a PKCS#11 object class (0xFF: none). */
+/* The card's class for a PKCS#11 object class (0xFF: none), and back
+ * (CKO_VENDOR_DEFINED for a class the card does not have). */
 uint8_t kzt_card_class(CK_OBJECT_CLASS cls);
+CK_OBJECT_CLASS kzt_ck_class(uint8_t card_class);
+/* Token lock held: the module handle for the card object card: the one it had, or
+ * a new one (CK_INVALID_HANDLE without memory). */
+CK_OBJECT_HANDLE kzt_object_handle_for(kzt_slot *slot, uint16_t card);
 /* Does o carry every attribute of the template with the same value? */
 int kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);
 /* Attributes needing the object's value (read lazily from the card)? */

@@ -258,3 +258,30 @@ kzt_card_read_state(CK_SLOT_ID id, kzt_op *op, kzt_token_state *st)
 		kzt_card_end(op);
 	return rv;
 }
+
+int
+kzt_slot_present(kzt_slot *slot)
+{
+	int present;
+
+	kzt_token_lock(slot);
+	switch (kzt_transport_present(slot->tr)) {
+	case 0: /* the reader has no card */
+		if (slot->token != NULL)
+			kzt_slot_removed(slot);
+		present = 0;
+		break;
+	case 1: /* a card: ours already, or one to connect */
+		present = 1;
+		if (slot->token == NULL) {
+			present = kzt_slot_hold(slot) == KZT_OK;
+			if (present)
+				kzt_slot_release(slot);
+		}
+		break;
+	default: /* the reader cannot tell just now: keep what we know */
+		present = slot->token != NULL;
+	}
+	kzt_token_unlock(slot);
+	return present;
+}

@@ -147,10 +147,10 @@ kzt_slots_create(void)
 	n = kzt_mod.nslots;
 	kzt_leave();
 	for (i = 0; i < n; i++) {
-		CK_SLOT_INFO info;
+		int present = kzt_slot_present(kzt_mod.slots[i]);
 
-		if (C_GetSlotInfo(i, &info) == CKR_OK && kzt_enter() == CKR_OK) {
-			kzt_mod.slots[i]->reported = (info.flags & CKF_TOKEN_PRESENT) != 0;
+		if (kzt_enter() == CKR_OK) {
+			kzt_mod.slots[i]->reported = present;
 			kzt_leave();
 		}
 	}

@@ -12,17 +12,6 @@
 #include "mech.h"
 #include "secmem.h"
 
-void
-kzt_rsa_free(kzt_rsa_state **st)
-{
-	if (*st == NULL)
-		return;
-	kzt_hash_free(&(*st)->hash);
-	kzt_secure_zero(*st, sizeof(**st));
-	free(*st);
-	*st = NULL;
-}
-
 static CK_RV
 oaep_params(const CK_MECHANISM *m, kzt_rsa_state *st)
 {

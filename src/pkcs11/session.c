@@ -58,6 +58,34 @@ CK_DEFINE_FUNCTION(CK_RV, C_OpenSession)(CK_SLOT_ID slotID, CK_FLAGS flags,
 	return CKR_OK;
 }
 
+void
+kzt_sessions_close(kzt_session *chain)
+{
+	CK_ULONG count = 0, rw = 0;
+	kzt_session *s, *next;
+	kzt_slot *slot;
+
+	if (chain == NULL)
+		return;
+	slot = chain->slot;
+	kzt_token_lock(slot);
+	for (s = chain; s != NULL; s = s->next) {
+		/* a session of a token gone was counted off when it went */
+		if (s->generation != slot->generation)
+			continue;
+		count++;
+		if (s->flags & CKF_RW_SESSION)
+			rw++;
+	}
+	if (count > 0)
+		kzt_slot_sessions_closed(slot, count, rw);
+	kzt_token_unlock(slot);
+	for (s = chain; s != NULL; s = next) {
+		next = s->next;
+		kzt_session_release(s); /* the table's hold */
+	}
+}
+
 CK_DEFINE_FUNCTION(CK_RV, C_CloseSession)(CK_SESSION_HANDLE hSession)
 {
 	kzt_session *s;

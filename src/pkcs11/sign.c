@@ -12,109 +12,10 @@
 #include "mech.h"
 #include "secmem.h"
 
-/* The PSS parameters of the mechanism, checked against the key size. */
-static CK_RV
-pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_rsa_state *st)
-{
-	const CK_RSA_PKCS_PSS_PARAMS *p = m->pParameter;
-	kzt_hash h, mgf;
-
-	if (p == NULL || m->ulParameterLen != sizeof(*p) || !kzt_mech_hash(p->hashAlg, &h) ||
-	    !kzt_mech_mgf(p->mgf, &mgf))
-		return CKR_MECHANISM_PARAM_INVALID;
-	if (mech->hashes && h != mech->hash)
-		return CKR_MECHANISM_PARAM_INVALID; /* SHAx_RSA_PKCS_PSS hashes with SHAx */
-	if (p->sLen > (st->bits + 6) / 8 - kzt_hash_len(h) - 2)
-		return CKR_MECHANISM_PARAM_INVALID;
-	st->pss_hash = (int)h;
-	st->pss_mgf = (int)mgf;
-	st->salt_len = p->sLen;
-	return CKR_OK;
-}
-
 CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 				      CK_OBJECT_HANDLE hKey)
 {
 	return kzt_rsa_init(hSession, pMechanism, hKey, CKF_SIGN);
-}
-
-CK_RV
-kzt_sig_setup(const CK_MECHANISM *m, kzt_rsa_state *st)
-{
-	CK_RV rv = CKR_OK;
-
-	if (st->mech->encoding == KZT_ENC_PSS)
-		rv = pss_params(m, st->mech, st);
-	else if (m->pParameter != NULL || m->ulParameterLen != 0)
-		rv = CKR_MECHANISM_PARAM_INVALID;
-	if (rv == CKR_OK && st->mech->hashes && kzt_hash_new(st->mech->hash, &st->hash) != KZT_OK)
-		rv = CKR_HOST_MEMORY;
-	return rv;
-}
-
-CK_RV
-kzt_sig_absorb(kzt_rsa_state *st, const CK_BYTE *p, CK_ULONG n)
-{
-	if (st->hash != NULL)
-		return kzt_hash_update(st->hash, p, n) == KZT_OK ? CKR_OK : CKR_GENERAL_ERROR;
-	if (n > sizeof(st->data) - st->data_len)
-		return CKR_DATA_LEN_RANGE;
-	if (n > 0)
-		memcpy(st->data + st->data_len, p, n);
-	st->data_len += n;
-	return CKR_OK;
-}
-
-CK_RV
-kzt_sig_message_hash(kzt_rsa_state *st, uint8_t *out, size_t *len)
-{
-	if (st->hash != NULL) {
-		if (kzt_hash_final(&st->hash, out) != KZT_OK)
-			return CKR_GENERAL_ERROR;
-		*len = kzt_hash_len(st->mech->hash);
-		return CKR_OK;
-	}
-	memcpy(out, st->data, st->data_len); /* the caller's own hash or data */
-	*len = st->data_len;
-	return CKR_OK;
-}
-
-CK_RV
-kzt_sig_encode(kzt_rsa_state *st, uint8_t *em)
-{
-	uint8_t digest[512], di[KZT_HASH_MAX + 32];
-	const uint8_t *in = digest;
-	size_t in_len, di_len;
-	int r = KZT_OK;
-
-	if (kzt_sig_message_hash(st, digest, &in_len) != CKR_OK)
-		return CKR_GENERAL_ERROR;
-	switch (st->mech->encoding) {
-	case KZT_ENC_X509:
-		if (in_len > st->k)
-			return CKR_DATA_LEN_RANGE;
-		memset(em, 0, st->k - in_len);
-		memcpy(em + st->k - in_len, in, in_len);
-		break;
-	case KZT_ENC_PKCS1:
-		if (st->mech->hashes) {
-			kzt_digest_info(st->mech->hash, digest, di, &di_len);
-			in = di;
-			in_len = di_len;
-		}
-		r = kzt_pkcs1_sign_pad(in, in_len, em, st->k);
-		break;
-	case KZT_ENC_PSS:
-		if (in_len != kzt_hash_len((kzt_hash)st->pss_hash))
-			return CKR_DATA_LEN_RANGE; /* CKM_RSA_PKCS_PSS signs a hash */
-		r = kzt_pss_encode((kzt_hash)st->pss_hash, (kzt_hash)st->pss_mgf, st->salt_len, in,
-				   st->bits, em, st->k);
-		break;
-	default:
-		return CKR_GENERAL_ERROR;
-	}
-	kzt_secure_zero(digest, sizeof(digest));
-	return r == KZT_OK ? CKR_OK : CKR_DATA_LEN_RANGE;
 }
 
 /* The raw private operation on the card for the block em. */
@@ -168,13 +69,6 @@ finish(CK_SESSION_HANDLE h, CK_RV bad, const CK_BYTE *data, CK_ULONG data_len, i
 out:
 	kzt_session_release(s);
 	return rv;
-}
-
-/* The arguments of C_Sign / C_Verify and their Final forms, checked with no lock. */
-CK_RV
-kzt_sig_args(const CK_BYTE *data, CK_ULONG data_len, int single, const void *out)
-{
-	return out == NULL || (single && data == NULL && data_len > 0) ? CKR_ARGUMENTS_BAD : CKR_OK;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_Sign)(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,

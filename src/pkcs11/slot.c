@@ -14,35 +14,6 @@
 static const char kzt_manufacturer[] = "KAZTOKEN";
 static const char kzt_model[] = "KAZTOKEN";
 
-/* Is a token in this slot now? Asks the reader, connects a token just inserted,
- * and notices one that went away (token lock taken here). */
-static int
-slot_has_token(kzt_slot *slot)
-{
-	int present;
-
-	kzt_token_lock(slot);
-	switch (kzt_transport_present(slot->tr)) {
-	case 0: /* the reader has no card */
-		if (slot->token != NULL)
-			kzt_slot_removed(slot);
-		present = 0;
-		break;
-	case 1: /* a card: ours already, or one to connect */
-		present = 1;
-		if (slot->token == NULL) {
-			present = kzt_slot_hold(slot) == KZT_OK;
-			if (present)
-				kzt_slot_release(slot);
-		}
-		break;
-	default: /* the reader cannot tell just now: keep what we know */
-		present = slot->token != NULL;
-	}
-	kzt_token_unlock(slot);
-	return present;
-}
-
 CK_DEFINE_FUNCTION(CK_RV, C_GetSlotList)(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
 					 CK_ULONG_PTR pulCount)
 {
@@ -68,7 +39,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotList)(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR p
 	/* Slots never move or go before C_Finalize, so they may be used without the
 	 * global lock; presence needs each slot's card lock. */
 	for (i = 0; i < nslots; i++)
-		if (!tokenPresent || slot_has_token(slots[i]))
+		if (!tokenPresent || kzt_slot_present(slots[i]))
 			ids[n++] = slots[i]->id;
 	if (pSlotList != NULL) {
 		if (*pulCount < n) {
@@ -100,7 +71,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetSlotInfo)(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pIn
 	pInfo->flags = CKF_REMOVABLE_DEVICE;
 	if (slot->hardware)
 		pInfo->flags |= CKF_HW_SLOT;
-	if (slot_has_token(slot))
+	if (kzt_slot_present(slot))
 		pInfo->flags |= CKF_TOKEN_PRESENT;
 	return CKR_OK;
 }
@@ -246,7 +217,7 @@ changed_slot(CK_SLOT_ID *id)
 		slots[n++] = kzt_mod.slots[i];
 	kzt_leave();
 	for (i = 0; i < n; i++) {
-		int present = slots[i]->attached && slot_has_token(slots[i]), changed = 0;
+		int present = slots[i]->attached && kzt_slot_present(slots[i]), changed = 0;
 
 		if (kzt_enter() != CKR_OK)
 			return 0;

@@ -16,39 +16,6 @@
 #include "secmem.h"
 #include "tlv.h"
 
-size_t
-kzt_card_used(const kzt_card_state *st)
-{
-	size_t i, used = 0;
-
-	for (i = 0; i < st->nobjects; i++) {
-		const kzt_card_object *o = &st->objects[i];
-		used += o->blob_len + o->value_len + o->key_len + KZT_CARD_OBJECT_COST;
-	}
-	return used;
-}
-
-void
-kzt_card_object_clear(kzt_card_object *o)
-{
-	if (o->key != NULL)
-		kzt_secure_zero(o->key, o->key_len);
-	free(o->blob);
-	free(o->value);
-	free(o->key);
-	memset(o, 0, sizeof(*o));
-}
-
-void
-kzt_card_objects_clear(kzt_card_state *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->nobjects; i++)
-		kzt_card_object_clear(&st->objects[i]);
-	st->nobjects = 0;
-}
-
 static kzt_card_object *
 find_object(kzt_card_state *st, uint16_t handle)
 {

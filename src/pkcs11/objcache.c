@@ -1,0 +1,155 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Objects as data: freeing them, the handles the module gives card objects, the
+ * class mapping, template matching, and finding session objects. No card I/O. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "kzt_err.h"
+
+void
+kzt_object_free(kzt_object *o)
+{
+	if (o == NULL)
+		return;
+	kzt_attrs_free(&o->attrs);
+	free(o->entry);
+	free(o);
+}
+
+void
+kzt_objects_free(kzt_object *o)
+{
+	kzt_object *next;
+
+	for (; o != NULL; o = next) {
+		next = o->next;
+		kzt_object_free(o);
+	}
+}
+
+void
+kzt_objects_stale(kzt_slot *slot)
+{
+	kzt_objects_free(slot->objects);
+	slot->objects = NULL;
+	slot->cache_valid = 0;
+}
+
+void
+kzt_objects_forget(kzt_slot *slot)
+{
+	kzt_objects_stale(slot);
+	free(slot->handles);
+	slot->handles = NULL;
+	slot->nhandles = 0;
+}
+
+CK_OBJECT_HANDLE
+kzt_object_handle_for(kzt_slot *slot, uint16_t card)
+{
+	struct kzt_handle_map *grown;
+	CK_OBJECT_HANDLE h;
+	size_t i;
+
+	for (i = 0; i < slot->nhandles; i++)
+		if (slot->handles[i].card == card)
+			return slot->handles[i].handle;
+	if ((grown = realloc(slot->handles, (slot->nhandles + 1) * sizeof(*grown))) == NULL)
+		return CK_INVALID_HANDLE;
+	slot->handles = grown;
+	if ((h = kzt_object_handle_new()) != CK_INVALID_HANDLE) {
+		grown[slot->nhandles].card = card;
+		grown[slot->nhandles++].handle = h;
+	}
+	return h;
+}
+
+CK_OBJECT_HANDLE
+kzt_object_handle_new(void)
+{
+	return __atomic_add_fetch(&kzt_mod.next_object, 1, __ATOMIC_RELAXED);
+}
+
+int
+kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type)
+{
+	return type == CKA_VALUE || type == CKA_MODULUS || type == CKA_PUBLIC_EXPONENT ||
+	       type == CKA_MODULUS_BITS;
+}
+
+/* The card's object classes are PKCS#11's first four, in the same order. */
+static const CK_OBJECT_CLASS card_classes[] = {
+	[KZT_CLASS_DATA] = CKO_DATA,
+	[KZT_CLASS_CERTIFICATE] = CKO_CERTIFICATE,
+	[KZT_CLASS_PUBLIC_KEY] = CKO_PUBLIC_KEY,
+	[KZT_CLASS_PRIVATE_KEY] = CKO_PRIVATE_KEY,
+};
+
+CK_OBJECT_CLASS
+kzt_ck_class(uint8_t card_class)
+{
+	return card_class < sizeof(card_classes) / sizeof(card_classes[0]) ? card_classes[card_class]
+									    : CKO_VENDOR_DEFINED;
+}
+
+uint8_t
+kzt_card_class(CK_OBJECT_CLASS cls)
+{
+	uint8_t c;
+
+	for (c = 0; c < sizeof(card_classes) / sizeof(card_classes[0]); c++)
+		if (card_classes[c] == cls)
+			return c;
+	return 0xFF;
+}
+
+int
+kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	const CK_ATTRIBUTE *a;
+	CK_ULONG i;
+
+	for (i = 0; i < n; i++) {
+		a = kzt_attrs_get(&o->attrs, t[i].type);
+		if (a == NULL || a->ulValueLen != t[i].ulValueLen ||
+		    (a->ulValueLen > 0 && memcmp(a->pValue, t[i].pValue, a->ulValueLen) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+CK_RV
+kzt_object_key_numbers(kzt_object *o, const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len)
+{
+	if (kzt_attrs_set(&o->attrs, CKA_MODULUS, n, n_len) != KZT_OK ||
+	    kzt_attrs_set(&o->attrs, CKA_PUBLIC_EXPONENT, e, e_len) != KZT_OK ||
+	    kzt_attrs_set_ulong(&o->attrs, CKA_MODULUS_BITS, n_len * 8) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	o->value_loaded = 1;
+	return CKR_OK;
+}
+
+kzt_object *
+kzt_session_object(kzt_slot *slot, kzt_login login, CK_OBJECT_HANDLE h, kzt_session **owner)
+{
+	kzt_session *s;
+	kzt_object *o;
+
+	for (s = kzt_mod.sessions; s != NULL; s = s->next) {
+		if (s->slot != slot)
+			continue;
+		for (o = s->objects; o != NULL; o = o->next) {
+			if (o->handle != h)
+				continue;
+			if (login != KZT_LOGIN_USER && kzt_attrs_bool(&o->attrs, CKA_PRIVATE, CK_FALSE))
+				return NULL; /* a private object is invisible until login */
+			if (owner != NULL)
+				*owner = s;
+			return o;
+		}
+	}
+	return NULL;
+}
