@@ -196,3 +196,23 @@ kzt_attrs_decode(const uint8_t *p, size_t n, kzt_attrs *l)
 	}
 	return KZT_OK;
 }
+
+int
+kzt_attrs_blob_find(const uint8_t *p, size_t n, CK_ATTRIBUTE_TYPE type, const uint8_t **val,
+		    size_t *len)
+{
+	size_t l;
+
+	while (n > 0) {
+		if (n < 6 || (l = kzt_get_u16(p + 4)) > n - 6)
+			return KZT_ERR_PARSE;
+		if (kzt_get_u32(p) == type) {
+			*val = p + 6;
+			*len = l;
+			return KZT_OK;
+		}
+		p += 6 + l;
+		n -= 6 + l;
+	}
+	return KZT_ERR_NOT_FOUND;
+}

@@ -37,5 +37,10 @@ int kzt_attrs_encode(const kzt_attrs *l, int (*keep)(CK_ATTRIBUTE_TYPE), uint8_t
 /* Add the attributes of a blob to l. KZT_ERR_PARSE when malformed (l may then hold
  * some of them: the caller frees it). */
 int kzt_attrs_decode(const uint8_t *p, size_t n, kzt_attrs *l);
+/* In the encoded list p (n bytes), the value of attribute type, without decoding
+ * the rest: KZT_OK with (*val, *len) pointing into p, KZT_ERR_NOT_FOUND, or
+ * KZT_ERR_PARSE when p is malformed before type is found. */
+int kzt_attrs_blob_find(const uint8_t *p, size_t n, CK_ATTRIBUTE_TYPE type, const uint8_t **val,
+			size_t *len);
 
 #endif

@@ -42,8 +42,6 @@ key_checks(kzt_attrs *l, CK_OBJECT_CLASS cls)
 		if (a->ulValueLen == 0 || a->ulValueLen > 512)
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 	}
-	if (!kzt_attrs_bool(l, CKA_TOKEN, CK_FALSE))
-		return CKR_TEMPLATE_INCONSISTENT; /* keys live on the card */
 	if (cls == CKO_PRIVATE_KEY && (!kzt_attrs_bool(l, CKA_SENSITIVE, CK_TRUE) ||
 				       kzt_attrs_bool(l, CKA_EXTRACTABLE, CK_FALSE) ||
 				       kzt_attrs_bool(l, CKA_COPYABLE, CK_FALSE)))
@@ -142,8 +140,10 @@ int (*kzt_object_blob_keeps(CK_OBJECT_CLASS cls))(CK_ATTRIBUTE_TYPE)
 	return cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY ? kzt_key_blob_keeps : blob_keeps;
 }
 
+/* Token lock held: l as a new card object (a token object, or a session object the
+ * card keeps, marked already). */
 static CK_RV
-create_on_token(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
+create_on_card(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
 {
 	const CK_ATTRIBUTE *v = kzt_attrs_get(l, CKA_VALUE);
 	uint8_t blob[KZT_BLOB_MAX], value[1100], flags;
@@ -197,8 +197,17 @@ kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *
 	if (kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE) && login != KZT_LOGIN_USER)
 		return CKR_USER_NOT_LOGGED_IN;
 	if (kzt_attrs_bool(l, CKA_TOKEN, CK_FALSE))
-		return op->session_flags & CKF_RW_SESSION ? create_on_token(op, cls, l, ph)
+		return op->session_flags & CKF_RW_SESSION ? create_on_card(op, cls, l, ph)
 							  : CKR_SESSION_READ_ONLY;
+	if (cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY) {
+		/* a session key: the card keeps it (a private key lives nowhere else), and
+		 * keeps nothing for anyone but the user; a read-only session may make it */
+		if (login != KZT_LOGIN_USER)
+			return CKR_USER_NOT_LOGGED_IN;
+		if ((rv = kzt_card_session_mark(op, l)) != CKR_OK)
+			return rv;
+		return create_on_card(op, cls, l, ph);
+	}
 	if ((o = calloc(1, sizeof(*o))) == NULL || (o->handle = kzt_object_handle_new()) == CK_INVALID_HANDLE) {
 		free(o);
 		return CKR_HOST_MEMORY;
@@ -282,8 +291,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_DestroyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT
 	kzt_leave();
 	if (done || (rv = kzt_token_object_begin(s, hObject, &op, &o)) != CKR_OK)
 		goto out;
-	if (!(op.session_flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
+	if (o->owner == 0 && !(op.session_flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY; /* (a session object goes in any session) */
 	else if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE))
 		rv = CKR_ACTION_PROHIBITED;
 	else if ((rv = kzt_card_status(&op, kzt_token_delete_object(op.token, o->card_handle))) == CKR_OK)

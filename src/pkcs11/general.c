@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
+#include "secmem.h"
 
 #define KZT_LIBRARY_VERSION_MAJOR 0
 #define KZT_LIBRARY_VERSION_MINOR 1
@@ -48,14 +49,12 @@ teardown(int after_fork)
 	for (i = 0; i < kzt_mod.nslots; i++) {
 		kzt_slot *slot = kzt_mod.slots[i];
 
-		if (!after_fork && slot->token != NULL) {
-			unsigned v = kzt_token_verified(slot->token);
-
-			if (v & KZT_VERIFIED_USER)
-				kzt_token_logout(slot->token, KZT_ROLE_USER);
-			if (v & KZT_VERIFIED_ADMIN)
-				kzt_token_logout(slot->token, KZT_ROLE_ADMIN);
+		if (!after_fork) {
+			/* the session objects the card keeps for us go, then the login */
+			kzt_objects_drop_sessions(slot, NULL, 0);
+			kzt_slot_sessions_closed(slot, NULL, 0);
 		}
+		free(slot->open);
 		kzt_token_free(&slot->token);
 		kzt_objects_forget(slot);
 		if (after_fork) {
@@ -105,6 +104,12 @@ CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
 		goto fail;
 	kzt_mod.next_handle = 1;
 	kzt_mod.pid = getpid();
+	kzt_process_identity(kzt_mod.instance);
+	if (kzt_os_random(kzt_mod.instance + KZT_PROCESS_ID_LEN, KZT_INSTANCE_LEN - KZT_PROCESS_ID_LEN) !=
+	    KZT_OK) {
+		rv = CKR_FUNCTION_FAILED;
+		goto fail;
+	}
 	__atomic_store_n(&kzt_mod.initialized, 1, __ATOMIC_RELEASE);
 	if ((rv = kzt_slots_create()) != CKR_OK) {
 		__atomic_store_n(&kzt_mod.initialized, 0, __ATOMIC_RELEASE);

@@ -19,6 +19,7 @@
 #include "attr.h"
 #include "config.h"
 #include "crypto.h"
+#include "proc.h"
 #include "kaztoken/pkcs11.h"
 #include "token.h"
 #include "transport.h"
@@ -39,11 +40,21 @@ typedef struct kzt_object {
 	uint8_t *entry;        /* token objects: the directory entry's blob as last listed */
 	size_t entry_len;
 	uint8_t entry_flags;   /* ...and its flags */
+	/* card objects: 0 for a token object; for a session object kept on the card (a
+	 * key: its private half must live there), the session that made it */
+	CK_SESSION_HANDLE owner;
 	kzt_attrs attrs;       /* every attribute it has (values owned) */
 	struct kzt_object *next;
 } kzt_object;
 
 #define KZT_MAX_SLOTS 16
+
+/* A session object kept on the card carries, in its attribute blob, this vendor
+ * attribute: the module instance that made it and the session (8 bytes). The
+ * module strips it when it reads the object and never shows it. */
+#define KZT_CKA_SESSION_OWNER (CKA_VENDOR_DEFINED | 0x4B5A0001UL)
+#define KZT_INSTANCE_LEN (KZT_PROCESS_ID_LEN + 8)
+#define KZT_OWNER_TAG_LEN (KZT_INSTANCE_LEN + 8)
 
 typedef struct kzt_slot {
 	CK_SLOT_ID id;
@@ -56,8 +67,13 @@ typedef struct kzt_slot {
 	kzt_token *token;    /* token: NULL while no card is connected */
 	/* token: this application's open sessions on the token (the login belongs to
 	 * them: when the last one closes the card is logged out, in the same critical
-	 * section) */
-	CK_ULONG sessions, rw_sessions;
+	 * section; their session objects on the card go with each) */
+	struct kzt_open_session {
+		CK_SESSION_HANDLE handle;
+		int rw;
+	} *open;
+	size_t nopen, open_cap;
+	int made_card_session_objects; /* token: this instance put session objects on the card */
 	/* token: the token's generation, one more each time a token goes away
 	 * (sessions of an older one are gone too); and how often the token lock
 	 * was let go (orders the views published below) */
@@ -175,8 +191,11 @@ typedef struct kzt_module {
 	 * by C_Finalize); waiters counts the threads inside such a wait */
 	kzt_reader_mgr *readers;
 	int waiters;
-	CK_SESSION_HANDLE next_handle;
-	CK_OBJECT_HANDLE next_object; /* atomic */
+	CK_SESSION_HANDLE next_handle; /* atomic */
+	CK_OBJECT_HANDLE next_object;  /* atomic */
+	/* who this module instance is, for the session objects it keeps on cards: the
+	 * process's identity and a nonce of this C_Initialize (set there, read-only) */
+	uint8_t instance[KZT_INSTANCE_LEN];
 } kzt_module;
 
 extern kzt_module kzt_mod;
@@ -275,9 +294,17 @@ kzt_login kzt_card_login(const kzt_op *op);
  * calls without it read (the login and the generation), under the global lock. */
 void kzt_token_lock(kzt_slot *slot);
 void kzt_token_unlock(kzt_slot *slot);
-/* Token lock held: the slot's sessions went down by n (and rw of them read/write);
- * when none is left, the card is logged out. */
-void kzt_slot_sessions_closed(kzt_slot *slot, CK_ULONG n, CK_ULONG rw);
+/* Token lock held: a session opened on the slot (KZT_ERR_NOMEM). */
+int kzt_slot_session_opened(kzt_slot *slot, CK_SESSION_HANDLE h, int rw);
+/* Token lock held: how many sessions are open on the slot, and read/write ones. */
+CK_ULONG kzt_slot_sessions(const kzt_slot *slot, CK_ULONG *rw);
+/* Token lock held: the n sessions h closed. Their session objects on the card are
+ * deleted (the user's login permitting: else later, see objcache.c); when no
+ * session is left, the card is logged out. n = 0 with h NULL: the module ends,
+ * every session object it keeps on the card goes. */
+void kzt_slot_sessions_closed(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n);
+/* Token lock held: is session h open on the slot? */
+int kzt_slot_session_open(const kzt_slot *slot, CK_SESSION_HANDLE h);
 
 /* Token lock held: connect the token if it is not (KZT_ERR_NO_CARD). */
 int kzt_slot_connect(kzt_slot *slot);
@@ -317,6 +344,23 @@ void kzt_objects_forget(kzt_slot *slot);
 /* Drop the cache but keep the handles given out: the same card, whose state may
  * have changed behind our back (a reset by another application). */
 void kzt_objects_stale(kzt_slot *slot);
+/* The owner tag for a session object of session h kept on the card. */
+void kzt_owner_tag(CK_SESSION_HANDLE h, uint8_t tag[KZT_OWNER_TAG_LEN]);
+/* Whose a card object with this owner tag is (token lock held, for the slot's
+ * open sessions): KZT_OWNER_OURS (of an open session of this instance, *h set),
+ * KZT_OWNER_OTHER (of another application that still runs: not ours to see), or
+ * KZT_OWNER_GONE (left by an application or session that ended: to delete). */
+enum { KZT_OWNER_OURS, KZT_OWNER_OTHER, KZT_OWNER_GONE };
+int kzt_owner_of(const kzt_slot *slot, const uint8_t *tag, size_t len, CK_SESSION_HANDLE *h);
+/* Token lock held (op begun from a session): mark l as a session object of op's
+ * session that the card keeps (object.c). */
+CK_RV kzt_card_session_mark(kzt_op *op, kzt_attrs *l);
+/* Token lock held: delete the session objects this module instance keeps on the
+ * slot's card for the n sessions h (h NULL: all of them). The card needs the
+ * user's login for it; without one they stay, hidden, and go at a later look
+ * under the login (kzt_objects_sync), by this application or, once it ended,
+ * another. */
+void kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n);
 /* Token lock held: bring the slot's token object cache up to date for the card's
  * current security state (one GET DATA when nothing changed). Private objects
  * are kept only while the user is verified, whatever the card listed. */
@@ -342,6 +386,7 @@ CK_OBJECT_CLASS kzt_ck_class(uint8_t card_class);
 /* Token lock held: the module handle for the card object card: the one it had, or
  * a new one (CK_INVALID_HANDLE without memory). */
 CK_OBJECT_HANDLE kzt_object_handle_for(kzt_slot *slot, uint16_t card);
+
 /* Does o carry every attribute of the template with the same value? */
 int kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);
 /* Attributes needing the object's value (read lazily from the card)? */
@@ -390,6 +435,7 @@ CK_RV kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG
  * session checks every new object passes (create.c). On success l is taken
  * (emptied) or copied to the card. */
 CK_RV kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph);
+
 /* Which attributes of an object of class cls go into its card blob (create.c). */
 int (*kzt_object_blob_keeps(CK_OBJECT_CLASS cls))(CK_ATTRIBUTE_TYPE);
 

@@ -63,7 +63,7 @@ kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 					generated ? CKM_RSA_PKCS_KEY_PAIR_GEN : CK_UNAVAILABLE_INFORMATION);
 	if (r == KZT_OK)
 		r = kzt_attrs_set_bool(l, CKA_LOCAL, generated ? CK_TRUE : CK_FALSE);
-	DEFAULT_BOOL(CKA_TOKEN, CK_TRUE);
+	DEFAULT_BOOL(CKA_TOKEN, CK_FALSE); /* PKCS#11: a session object unless asked */
 	DEFAULT_BOOL(CKA_PRIVATE, priv);
 	DEFAULT_BOOL(CKA_MODIFIABLE, CK_TRUE);
 	DEFAULT_BOOL(CKA_COPYABLE, !priv); /* a private key cannot leave the card, even as a copy */
@@ -170,9 +170,7 @@ prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn
 	    (rv = require(priv, CKA_CLASS, CKO_PRIVATE_KEY)) != CKR_OK ||
 	    (rv = require(pub, CKA_KEY_TYPE, CKK_RSA)) != CKR_OK ||
 	    (rv = require(priv, CKA_KEY_TYPE, CKK_RSA)) != CKR_OK ||
-	    /* the token keeps keys, and keeps them secret */
-	    (rv = require(priv, CKA_TOKEN, CK_TRUE)) != CKR_OK ||
-	    (rv = require(pub, CKA_TOKEN, CK_TRUE)) != CKR_OK ||
+	    /* the token keeps keys secret */
 	    (rv = require(priv, CKA_SENSITIVE, CK_TRUE)) != CKR_OK ||
 	    (rv = require(priv, CKA_EXTRACTABLE, CK_FALSE)) != CKR_OK ||
 	    (rv = require(priv, CKA_COPYABLE, CK_FALSE)) != CKR_OK ||
@@ -254,7 +252,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 	if ((rv = prepare(pPublicKeyTemplate, ulPublicKeyAttributeCount, pPrivateKeyTemplate,
 			  ulPrivateKeyAttributeCount, &pub, &priv, &bits, exponent, &exponent_len)) != CKR_OK)
 		goto out;
-	if (!(op.session_flags & CKF_RW_SESSION)) {
+	/* token objects need a read/write session; session keys any session */
+	if (!(op.session_flags & CKF_RW_SESSION) &&
+	    (kzt_attrs_bool(&pub, CKA_TOKEN, CK_FALSE) || kzt_attrs_bool(&priv, CKA_TOKEN, CK_FALSE))) {
 		rv = CKR_SESSION_READ_ONLY;
 		goto out;
 	}
@@ -262,6 +262,10 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
+	/* the card keeps both halves; a session key's are marked its session's */
+	if ((!kzt_attrs_bool(&pub, CKA_TOKEN, CK_FALSE) && (rv = kzt_card_session_mark(&op, &pub)) != CKR_OK) ||
+	    (!kzt_attrs_bool(&priv, CKA_TOKEN, CK_FALSE) && (rv = kzt_card_session_mark(&op, &priv)) != CKR_OK))
+		goto out;
 	if (kzt_attrs_encode(&pub, kzt_key_blob_keeps, pub_blob, sizeof(pub_blob), &pub_len) != KZT_OK ||
 	    kzt_attrs_encode(&priv, kzt_key_blob_keeps, priv_blob, sizeof(priv_blob), &priv_len) != KZT_OK) {
 		rv = CKR_DEVICE_MEMORY; /* more attributes than a card object holds */

@@ -15,12 +15,13 @@ static CK_RV
 login_allowed(const kzt_op *op, CK_USER_TYPE who)
 {
 	kzt_login want = who == CKU_SO ? KZT_LOGIN_SO : KZT_LOGIN_USER, now = kzt_card_login(op);
+	CK_ULONG rw, all = kzt_slot_sessions(op->slot, &rw);
 
 	if (now == want)
 		return CKR_USER_ALREADY_LOGGED_IN;
 	if (now != KZT_LOGIN_NONE)
 		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
-	if (who == CKU_SO && op->slot->sessions > op->slot->rw_sessions)
+	if (who == CKU_SO && all > rw)
 		return CKR_SESSION_READ_ONLY_EXISTS;
 	return CKR_OK;
 }

@@ -37,16 +37,24 @@ changed(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_login login,
 	return CKR_OK;
 }
 
-/* Token lock held: write the changed attributes of token object o to the card. */
+/* Token lock held: write the changed attributes of card object o (a token object,
+ * or a session object the card keeps) to the card. */
 static CK_RV
-update_on_token(kzt_op *op, kzt_object *o, const kzt_attrs *l)
+update_on_token(kzt_op *op, kzt_object *o, kzt_attrs *l)
 {
 	uint8_t blob[KZT_BLOB_MAX];
 	size_t len;
 	CK_RV rv;
 
-	if (!(op->session_flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
+	if (o->owner == 0 && !(op->session_flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY; /* (a session object changes in any session) */
+	if (o->owner != 0) { /* it stays the session object it is */
+		uint8_t tag[KZT_OWNER_TAG_LEN];
+
+		kzt_owner_tag(o->owner, tag);
+		if (kzt_attrs_set(l, KZT_CKA_SESSION_OWNER, tag, sizeof(tag)) != KZT_OK)
+			return CKR_HOST_MEMORY;
+	}
 	if (kzt_attrs_encode(l, kzt_object_blob_keeps(class_of(l)), blob, sizeof(blob), &len) != KZT_OK)
 		return CKR_DEVICE_MEMORY; /* more attributes than a card object holds */
 	rv = kzt_card_status(op, kzt_token_update_object(op->token, o->card_handle, kzt_key_card_flags(l),
@@ -141,8 +149,6 @@ CK_DEFINE_FUNCTION(CK_RV, C_CopyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HA
 		rv = CKR_ACTION_PROHIBITED; /* private keys among them: their numbers stay on the card */
 	else if ((rv = kzt_schema_apply(cls, &l, pTemplate, ulCount, KZT_USE_SET | KZT_USE_COPY)) != CKR_OK)
 		;
-	else if ((cls == CKO_PUBLIC_KEY || cls == CKO_PRIVATE_KEY) && !kzt_attrs_bool(&l, CKA_TOKEN, CK_FALSE))
-		rv = CKR_TEMPLATE_INCONSISTENT; /* keys live on the card */
 	else
 		rv = kzt_object_add(&op, cls, &l, phNewObject);
 out:

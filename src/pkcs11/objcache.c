@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "kzt_err.h"
+#include "proc.h"
 
 void
 kzt_object_free(kzt_object *o)

@@ -11,15 +11,17 @@
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
+#include "proc.h"
 
 
 /* The attributes a directory entry tells: what the card knows, then the blob. An
  * entry listed as before keeps what was read (values never change on the card). */
 static int
-fill_from_entry(kzt_object *o, const kzt_dir_entry *e)
+fill_from_entry(kzt_object *o, const kzt_dir_entry *e, CK_SESSION_HANDLE owner)
 {
 	int r;
 
+	o->owner = owner;
 	if (o->entry != NULL && o->entry_len == e->blob_len && o->entry_flags == e->flags &&
 	    o->value_len == e->value_len && memcmp(o->entry, e->blob, e->blob_len) == 0)
 		return KZT_OK;
@@ -35,10 +37,11 @@ fill_from_entry(kzt_object *o, const kzt_dir_entry *e)
 	o->entry_flags = e->flags;
 	if ((r = kzt_attrs_decode(e->blob, e->blob_len, &o->attrs)) != KZT_OK)
 		return r;
+	kzt_attrs_remove(&o->attrs, KZT_CKA_SESSION_OWNER); /* the module's own, never shown */
 	/* what the card enforces wins over anything a blob might claim */
 	r = kzt_attrs_set_ulong(&o->attrs, CKA_CLASS, kzt_ck_class(e->cls));
 	if (r == KZT_OK)
-		r = kzt_attrs_set_bool(&o->attrs, CKA_TOKEN, CK_TRUE);
+		r = kzt_attrs_set_bool(&o->attrs, CKA_TOKEN, owner == 0 ? CK_TRUE : CK_FALSE);
 	if (r == KZT_OK)
 		r = kzt_attrs_set_bool(&o->attrs, CKA_PRIVATE,
 				       (e->flags & KZT_OBJF_PRIVATE) ? CK_TRUE : CK_FALSE);
@@ -55,10 +58,12 @@ kzt_objects_sync(kzt_op *op)
 	kzt_object *fresh = NULL, **tail = &fresh, *o, **pp;
 	int user = kzt_card_login(op) == KZT_LOGIN_USER;
 	uint64_t auth = kzt_token_auth_epoch(op->token);
+	uint16_t gone[32];
+	CK_SESSION_HANDLE owner;
 	uint32_t counter;
-	const uint8_t *p;
+	const uint8_t *p, *tag;
 	uint8_t *dir;
-	size_t len;
+	size_t len, tag_len, ngone = 0, i;
 	kzt_dir_entry e;
 	CK_RV rv;
 	int r;
@@ -76,6 +81,23 @@ kzt_objects_sync(kzt_op *op)
 		 * is ours to see only while this module has the user logged in. */
 		if ((e.flags & KZT_OBJF_PRIVATE) && !user)
 			continue;
+		/* A session object kept on the card is its application's only; one left
+		 * by an application or a session that ended goes (under the login the
+		 * card asks for that). */
+		owner = 0;
+		if ((r = kzt_attrs_blob_find(e.blob, e.blob_len, KZT_CKA_SESSION_OWNER, &tag,
+					     &tag_len)) == KZT_OK) {
+			int whose = kzt_owner_of(slot, tag, tag_len, &owner);
+
+			if (whose == KZT_OWNER_GONE && user && ngone < sizeof(gone) / sizeof(gone[0]))
+				gone[ngone++] = e.handle;
+			if (whose != KZT_OWNER_OURS)
+				continue;
+		} else if (r == KZT_ERR_PARSE) {
+			kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob", e.handle);
+			r = KZT_ERR_CARD;
+			break;
+		}
 		/* keep the handle (and what was read) of an object seen before */
 		for (pp = &slot->objects; *pp != NULL && (*pp)->card_handle != e.handle; pp = &(*pp)->next)
 			;
@@ -91,7 +113,7 @@ kzt_objects_sync(kzt_op *op)
 		o->next = NULL;
 		*tail = o;
 		tail = &o->next;
-		if ((r = fill_from_entry(o, &e)) != KZT_OK) {
+		if ((r = fill_from_entry(o, &e, owner)) != KZT_OK) {
 			if (r != KZT_ERR_NOMEM) {
 				kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob",
 					e.handle);
@@ -107,10 +129,48 @@ kzt_objects_sync(kzt_op *op)
 		kzt_objects_forget(slot);
 		return kzt_card_status(op, r);
 	}
+	/* (deleting what is gone moves the counter; the cache, which never held it,
+	 * stays good) */
+	for (i = 0; i < ngone; i++) {
+		rv = kzt_card_status(op, kzt_token_delete_object(op->token, gone[i]));
+		if (op->token == NULL)
+			return rv; /* removed or reset meanwhile */
+	}
+	if (ngone > 0 &&
+	    (rv = kzt_card_status(op, kzt_token_change_counter(op->token, &counter))) != CKR_OK)
+		return rv;
 	slot->cache_valid = 1;
 	slot->cache_counter = counter;
 	slot->cache_auth = auth;
 	return CKR_OK;
+}
+
+void
+kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n)
+{
+	kzt_op op = {.slot = slot};
+	kzt_object *o;
+	size_t i;
+	int dropped = 0;
+
+	if (!slot->made_card_session_objects || slot->token == NULL ||
+	    !(kzt_token_verified(slot->token) & KZT_VERIFIED_USER) || kzt_slot_hold(slot) != KZT_OK)
+		return;
+	if ((op.token = slot->token) != NULL && kzt_objects_sync(&op) == CKR_OK) {
+		for (o = slot->objects; o != NULL; o = o->next) {
+			for (i = 0; h != NULL && i < n && o->owner != h[i]; i++)
+				;
+			if (o->owner == 0 || (h != NULL && i == n))
+				continue;
+			kzt_card_status(&op, kzt_token_delete_object(op.token, o->card_handle));
+			dropped = 1;
+			if (op.token == NULL)
+				break; /* removed or reset: the cache went with it */
+		}
+		if (dropped)
+			slot->cache_valid = 0; /* the next look re-reads the directory */
+	}
+	kzt_slot_release(slot);
 }
 
 kzt_object *
@@ -182,4 +242,44 @@ kzt_token_object_begin(kzt_session *s, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_obj
 	if (rv != CKR_OK)
 		kzt_card_end(op);
 	return rv;
+}
+
+void
+kzt_owner_tag(CK_SESSION_HANDLE h, uint8_t tag[KZT_OWNER_TAG_LEN])
+{
+	int i;
+
+	memcpy(tag, kzt_mod.instance, KZT_INSTANCE_LEN);
+	for (i = 7; i >= 0; i--, h >>= 8)
+		tag[KZT_INSTANCE_LEN + i] = (uint8_t)h;
+}
+
+int
+kzt_owner_of(const kzt_slot *slot, const uint8_t *tag, size_t len, CK_SESSION_HANDLE *h)
+{
+	int i;
+
+	if (len != KZT_OWNER_TAG_LEN)
+		return KZT_OWNER_OTHER; /* not a tag this module writes: leave it alone */
+	if (memcmp(tag, kzt_mod.instance, KZT_INSTANCE_LEN) == 0) {
+		for (*h = 0, i = 0; i < 8; i++)
+			*h = *h << 8 | tag[KZT_INSTANCE_LEN + i];
+		return kzt_slot_session_open(slot, *h) ? KZT_OWNER_OURS : KZT_OWNER_GONE;
+	}
+	/* this process, an earlier C_Initialize: gone with its C_Finalize */
+	if (memcmp(tag, kzt_mod.instance, KZT_PROCESS_ID_LEN) == 0)
+		return KZT_OWNER_GONE;
+	return kzt_process_alive(tag) ? KZT_OWNER_OTHER : KZT_OWNER_GONE;
+}
+
+CK_RV
+kzt_card_session_mark(kzt_op *op, kzt_attrs *l)
+{
+	uint8_t tag[KZT_OWNER_TAG_LEN];
+
+	kzt_owner_tag(op->session->handle, tag);
+	if (kzt_attrs_set(l, KZT_CKA_SESSION_OWNER, tag, sizeof(tag)) != KZT_OK)
+		return CKR_HOST_MEMORY;
+	op->slot->made_card_session_objects = 1;
+	return CKR_OK;
 }

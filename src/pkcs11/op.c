@@ -97,8 +97,7 @@ kzt_slot_removed(kzt_slot *slot)
 	kzt_transport_disconnect(slot->tr);
 	/* its card-side logins died with it, so ours do, and its sessions with them
 	 * (PKCS#11: sessions end with the token) */
-	slot->sessions = 0;
-	slot->rw_sessions = 0;
+	slot->nopen = 0;
 	slot->generation++;
 }
 
@@ -135,22 +134,70 @@ kzt_slot_release(kzt_slot *slot)
 	kzt_transport_end(slot->tr);
 }
 
-void
-kzt_slot_sessions_closed(kzt_slot *slot, CK_ULONG n, CK_ULONG rw)
+int
+kzt_slot_session_opened(kzt_slot *slot, CK_SESSION_HANDLE h, int rw)
 {
-	kzt_login was;
+	struct kzt_open_session *grown;
 
-	slot->sessions -= n < slot->sessions ? n : slot->sessions;
-	slot->rw_sessions -= rw < slot->rw_sessions ? rw : slot->rw_sessions;
-	if (slot->sessions > 0 || slot->token == NULL)
+	if (slot->nopen == slot->open_cap) {
+		size_t cap = slot->open_cap ? 2 * slot->open_cap : 8;
+
+		if ((grown = realloc(slot->open, cap * sizeof(*grown))) == NULL)
+			return KZT_ERR_NOMEM;
+		slot->open = grown;
+		slot->open_cap = cap;
+	}
+	slot->open[slot->nopen].handle = h;
+	slot->open[slot->nopen++].rw = rw;
+	return KZT_OK;
+}
+
+CK_ULONG
+kzt_slot_sessions(const kzt_slot *slot, CK_ULONG *rw)
+{
+	size_t i;
+
+	if (rw != NULL)
+		for (*rw = 0, i = 0; i < slot->nopen; i++)
+			*rw += slot->open[i].rw != 0;
+	return slot->nopen;
+}
+
+int
+kzt_slot_session_open(const kzt_slot *slot, CK_SESSION_HANDLE h)
+{
+	size_t i;
+
+	for (i = 0; i < slot->nopen; i++)
+		if (slot->open[i].handle == h)
+			return 1;
+	return 0;
+}
+
+void
+kzt_slot_sessions_closed(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n)
+{
+	unsigned verified;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < slot->nopen; j++)
+			if (slot->open[j].handle == h[i]) {
+				slot->open[j] = slot->open[--slot->nopen];
+				break;
+			}
+	if (h == NULL)
+		slot->nopen = 0;
+	if (slot->nopen > 0 || slot->token == NULL)
 		return;
 	/* the login belongs to the application's sessions: with the last one it ends,
 	 * on the card and in the module at once (the token driver notes the log-out) */
-	if ((was = login_of(slot->token)) == KZT_LOGIN_NONE)
+	if ((verified = kzt_token_verified(slot->token)) == 0 || kzt_slot_hold(slot) != KZT_OK)
 		return;
-	if (kzt_slot_hold(slot) != KZT_OK)
-		return;
-	kzt_token_logout(slot->token, was == KZT_LOGIN_SO ? KZT_ROLE_ADMIN : KZT_ROLE_USER);
+	if ((verified & KZT_VERIFIED_USER) && slot->token != NULL)
+		kzt_token_logout(slot->token, KZT_ROLE_USER);
+	if ((verified & KZT_VERIFIED_ADMIN) && slot->token != NULL)
+		kzt_token_logout(slot->token, KZT_ROLE_ADMIN);
 	kzt_slot_release(slot);
 }
 

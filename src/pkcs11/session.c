@@ -36,13 +36,16 @@ CK_DEFINE_FUNCTION(CK_RV, C_OpenSession)(CK_SLOT_ID slotID, CK_FLAGS flags,
 		free(s);
 		return CKR_SESSION_READ_WRITE_SO_EXISTS;
 	}
+	s->handle = __atomic_add_fetch(&kzt_mod.next_handle, 1, __ATOMIC_RELAXED);
 	s->slot = op.slot;
 	s->flags = flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION);
 	s->generation = op.slot->generation;
 	s->refs = 1; /* the table's */
-	op.slot->sessions++;
-	if (flags & CKF_RW_SESSION)
-		op.slot->rw_sessions++;
+	if (kzt_slot_session_opened(op.slot, s->handle, (flags & CKF_RW_SESSION) != 0) != KZT_OK) {
+		kzt_card_end(&op);
+		free(s);
+		return CKR_HOST_MEMORY;
+	}
 	kzt_card_end(&op);
 	/* Counted first, listed second: a C_CloseAllSessions in between leaves it
 	 * counted and open, as it is. */
@@ -50,7 +53,6 @@ CK_DEFINE_FUNCTION(CK_RV, C_OpenSession)(CK_SLOT_ID slotID, CK_FLAGS flags,
 		free(s);
 		return rv;
 	}
-	s->handle = kzt_mod.next_handle++;
 	s->next = kzt_mod.sessions;
 	kzt_mod.sessions = s;
 	*phSession = s->handle;
@@ -61,7 +63,6 @@ CK_DEFINE_FUNCTION(CK_RV, C_OpenSession)(CK_SLOT_ID slotID, CK_FLAGS flags,
 void
 kzt_sessions_close(kzt_session *chain)
 {
-	CK_ULONG count = 0, rw = 0;
 	kzt_session *s, *next;
 	kzt_slot *slot;
 
@@ -69,16 +70,15 @@ kzt_sessions_close(kzt_session *chain)
 		return;
 	slot = chain->slot;
 	kzt_token_lock(slot);
+	/* one by one: each one's objects go while the login (which the last one's
+	 * close ends) is still there */
 	for (s = chain; s != NULL; s = s->next) {
 		/* a session of a token gone was counted off when it went */
 		if (s->generation != slot->generation)
 			continue;
-		count++;
-		if (s->flags & CKF_RW_SESSION)
-			rw++;
+		kzt_objects_drop_sessions(slot, &s->handle, 1);
+		kzt_slot_sessions_closed(slot, &s->handle, 1);
 	}
-	if (count > 0)
-		kzt_slot_sessions_closed(slot, count, rw);
 	kzt_token_unlock(slot);
 	for (s = chain; s != NULL; s = next) {
 		next = s->next;

@@ -141,8 +141,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetTokenInfo)(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR p
 	if ((rv = kzt_card_read_state(slotID, &op, &st)) != CKR_OK)
 		return rv;
 	fill_token_info(&st, kzt_token_card_info(op.token), pInfo);
-	pInfo->ulSessionCount = op.slot->sessions;
-	pInfo->ulRwSessionCount = op.slot->rw_sessions;
+	pInfo->ulSessionCount = kzt_slot_sessions(op.slot, &pInfo->ulRwSessionCount);
 	kzt_card_end(&op);
 	return CKR_OK;
 }
@@ -181,7 +180,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_InitToken)(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, 
 		return CKR_PIN_LEN_RANGE;
 	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
 		return rv;
-	if (op.slot->sessions > 0) {
+	if (kzt_slot_sessions(op.slot, NULL) > 0) {
 		rv = CKR_SESSION_EXISTS;
 		goto out;
 	}

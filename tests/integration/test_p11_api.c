@@ -3,7 +3,8 @@
  */
 /* The built module, loaded like an application loads it, against a running
  * kaztoken-sim process: what needs the process (its store and capacity, a
- * token pulled and put back, fork, threads on the shared library). Everything
+ * token pulled and put back, fork, threads on the shared library, another
+ * application's session keys). Everything
  * else of the PKCS#11 rules is tested in-process in tests/unit/pkcs11. */
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,61 @@ test_absent_and_removed_token(void **state)
 	assert_int_equal(f->p->C_Login(h, CKU_USER, PIN("12345678")), CKR_OK);
 }
 
+/* Session keys of another application on the same token: hidden from this one
+ * while it runs, and removed once it is gone (it crashed: no C_Finalize), at the
+ * next start of a module that logs in. */
+static void
+test_another_applications_session_keys_are_hidden_then_removed_once_it_is_gone(void **state)
+{
+	fixture *f = *state;
+	CK_MECHANISM gen = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+	CK_ULONG bits = 2048;
+	CK_ATTRIBUTE pt[] = {{CKA_MODULUS_BITS, &bits, sizeof(bits)}};
+	CK_TOKEN_INFO before, during, after;
+	CK_SESSION_HANDLE h;
+	int made[2], done[2], status;
+	char c = 0;
+	pid_t pid;
+
+	h = user_session(f);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &before), CKR_OK);
+	assert_int_equal(pipe(made), 0);
+	assert_int_equal(pipe(done), 0);
+	if ((pid = fork()) == 0) {
+		CK_OBJECT_HANDLE pub, priv;
+		CK_SESSION_HANDLE ch;
+		int ok = f->p->C_Initialize(NULL) == CKR_OK &&
+			 f->p->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &ch) == CKR_OK &&
+			 f->p->C_Login(ch, CKU_USER, PIN(USER_PIN)) == CKR_OK &&
+			 f->p->C_GenerateKeyPair(ch, &gen, pt, 1, NULL, 0, &pub, &priv) == CKR_OK;
+
+		c = ok ? 'y' : 'n';
+		if (write(made[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0); /* as a crash: no C_CloseSession, no C_Finalize */
+	}
+	assert_true(pid > 0);
+	assert_int_equal(read(made[0], &c, 1), 1);
+	assert_int_equal(c, 'y');
+	/* on the card, but not this application's to see, nor to remove */
+	assert_int_equal(p11c_count(f->p, h, NULL, 0, NULL), 0);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &during), CKR_OK);
+	assert_true(during.ulFreePublicMemory < before.ulFreePublicMemory);
+	assert_int_equal(write(done[1], "x", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* its owner gone: the next start that logs in removes them */
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+	h = user_session(f);
+	assert_int_equal(p11c_count(f->p, h, NULL, 0, NULL), 0);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &after), CKR_OK);
+	assert_int_equal(after.ulFreePublicMemory, before.ulFreePublicMemory);
+	close(made[0]);
+	close(made[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 /* Threads sharing one token: opening and closing sessions, logging in and reading
  * the token info interleave. Every call must give one of its legal answers, and
  * afterwards no session may be left counted nor a PIN try spent. */
@@ -220,6 +276,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_forked_child_must_initialize_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_removed_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_threads_share_one_token_safely, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_another_applications_session_keys_are_hidden_then_removed_once_it_is_gone, setup,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
