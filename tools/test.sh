@@ -4,8 +4,8 @@
 # constant-time check), again with the builtin crypto backend (no OpenSSL in the
 # module), then build with clang under AddressSanitizer +
 # UndefinedBehaviorSanitizer and run the in-process suites again, then the unit
-# tests with 32-bit bignum limbs, then each libFuzzer harness briefly
-# (FUZZ_SECONDS, default 15).
+# tests with 32-bit bignum limbs, the concurrency tests under ThreadSanitizer,
+# then each libFuzzer harness briefly (FUZZ_SECONDS, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -43,6 +43,17 @@ CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DKAZTOKEN_TESTS=ON -DKA
 cmake --build build-san -j"$jobs"
 ctest --test-dir build-san --output-on-failure -j2 -L unit | tee "$logs/san-unit.txt" || status=1
 ctest --test-dir build-san --output-on-failure -R '^integration\.p11_api$' | tee "$logs/san-api.txt" || status=1
+
+echo "== clang build with ThreadSanitizer: the concurrency tests (threads, a second process)"
+CC=clang cmake -S . -B build-tsan -DKAZTOKEN_SANITIZE=thread -DKAZTOKEN_TESTS=ON -DKAZTOKEN_FUZZ=OFF \
+	-DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-tsan -j"$jobs" --target kaztoken-pkcs11 kaztoken-sim test_concurrency test_p11_entry \
+	test_p11_login test_p11_session_objects
+# (slower under TSan: the bounded run gets more time to see the race it looks for)
+KZT_CONCURRENCY_SECONDS=20 TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir build-tsan \
+	--output-on-failure -j2 \
+	-R '^(integration\.concurrency|unit\.pkcs11\.test_p11_(entry|login|session_objects))$' \
+	| tee "$logs/tsan.txt" || status=1
 
 echo "== src/bn with 32-bit limbs (as without 128-bit integers): the unit tests"
 cmake -S . -B build-bn32 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAZTOKEN_TESTS=ON -DKAZTOKEN_SANITIZE=OFF \

@@ -1,7 +1,8 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* PKCS#1 signature encodings (RFC 8017): EMSA-PKCS1-v1_5 and EMSA-PSS with MGF1. */
+/* PKCS#1 signature encodings (RFC 8017): EMSA-PKCS1-v1_5 and EMSA-PSS with MGF1; and the
+ * one-shot digest they and OAEP use. */
 #include <string.h>
 
 #include "crypto.h"
@@ -325,4 +326,20 @@ kzt_oaep_encode(kzt_hash h, kzt_hash mgf, const uint8_t *label, size_t label_len
 	    (r = mgf1_xor(mgf, db, db_len, seed, hlen)) != KZT_OK)
 		return r;
 	return KZT_OK;
+}
+
+/* (the one-shot digest, on whichever backend is built) */
+int
+kzt_hash_once(kzt_hash h, const uint8_t *p, size_t n, uint8_t *out)
+{
+	kzt_hash_ctx *ctx;
+	int r;
+
+	if ((r = kzt_hash_new(h, &ctx)) != KZT_OK)
+		return r;
+	if ((r = kzt_hash_update(ctx, p, n)) != KZT_OK) {
+		kzt_hash_free(&ctx);
+		return r;
+	}
+	return kzt_hash_final(&ctx, out);
 }
