@@ -122,7 +122,7 @@ visit_size(const kzt_object *o, void *ctx)
 	CK_ULONG *size = ctx, i;
 
 	if (o->card_handle != 0) {
-		*size = o->entry_len + o->value_len;
+		*size = o->card_size;
 		return CKR_OK;
 	}
 	for (*size = 0, i = 0; i < o->attrs.n; i++)

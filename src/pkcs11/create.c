@@ -177,9 +177,7 @@ create_on_card(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *
 		rv = CKR_ATTRIBUTE_VALUE_INVALID; /* the card found the key inconsistent */
 	if (rv != CKR_OK || (rv = kzt_objects_sync(op)) != CKR_OK)
 		return rv;
-	for (o = op->slot->objects; o != NULL && o->card_handle != card_handle; o = o->next)
-		;
-	if (o == NULL)
+	if ((o = kzt_token_object_by_card(op, card_handle)) == NULL)
 		return CKR_DEVICE_ERROR; /* created, yet not listed */
 	*ph = o->handle;
 	return CKR_OK;
@@ -296,7 +294,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_DestroyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT
 	else if (!kzt_attrs_bool(&o->attrs, CKA_DESTROYABLE, CK_TRUE))
 		rv = CKR_ACTION_PROHIBITED;
 	else if ((rv = kzt_card_status(&op, kzt_token_delete_object(op.token, o->card_handle))) == CKR_OK)
-		op.slot->cache_valid = 0; /* the next look re-reads the directory */
+		kzt_objcache_invalidate(&op.slot->cache); /* the next look re-reads the directory */
 	kzt_card_end(&op);
 out:
 	kzt_session_release(s);

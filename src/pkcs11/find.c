@@ -36,12 +36,15 @@ add(kzt_find_state *f, CK_OBJECT_HANDLE h)
 static CK_RV
 match_token_objects(kzt_op *op, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_find_state *f)
 {
+	kzt_cached *e;
 	kzt_object *o;
 	CK_RV rv;
 
 	if ((rv = kzt_objects_sync(op)) != CKR_OK)
 		return rv;
-	for (o = op->slot->objects; o != NULL && rv == CKR_OK; o = o->next) {
+	for (e = op->slot->cache.list; e != NULL && rv == CKR_OK; e = e->next) {
+		o = e->view;
+		/* (a failed read may have dropped the cache: stop at once) */
 		if (template_needs_value(t, n) && (rv = kzt_object_load(op, o)) != CKR_OK)
 			break;
 		if (kzt_object_matches(o, t, n))

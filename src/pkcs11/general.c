@@ -56,7 +56,7 @@ teardown(int after_fork)
 		}
 		free(slot->open);
 		kzt_token_free(&slot->token);
-		kzt_objects_forget(slot);
+		kzt_objcache_forget(&slot->cache);
 		if (after_fork) {
 			/* (a USB reader's claimed interface stays the parent's) */
 			kzt_transport_forget(&slot->tr);

@@ -30,16 +30,14 @@ typedef enum kzt_login {
 	KZT_LOGIN_SO,
 } kzt_login;
 
-/* A PKCS#11 object: a token object mirrors one on the card (in its slot's cache);
- * a session object lives in its session. */
+/* A PKCS#11 object: the view of a card object (hung on its entry in the token
+ * driver's object cache, freed with it), or a session object the module keeps
+ * in its session. */
 typedef struct kzt_object {
 	CK_OBJECT_HANDLE handle;
-	uint16_t card_handle;  /* token objects: the card's handle */
-	uint32_t value_len;    /* token objects: size of the value on the card */
-	int value_loaded;      /* token objects: CKA_VALUE / key numbers read already */
-	uint8_t *entry;        /* token objects: the directory entry's blob as last listed */
-	size_t entry_len;
-	uint8_t entry_flags;   /* ...and its flags */
+	uint16_t card_handle;  /* card objects: the card's handle (0: a host session object) */
+	size_t card_size;      /* card objects: what it takes on the card (blob and value) */
+	int value_loaded;      /* card objects: CKA_VALUE / key numbers read already */
 	/* card objects: 0 for a token object; for a session object kept on the card (a
 	 * key: its private half must live there), the session that made it */
 	CK_SESSION_HANDLE owner;
@@ -85,20 +83,10 @@ typedef struct kzt_slot {
 	kzt_login seen_login;
 	unsigned seen_generation;
 	unsigned long seen_seq;
-	/* token: the token objects as last read, and what the read saw: the change
-	 * counter, and the security state (the token driver's auth epoch) the listing
-	 * was made under. The cache is good only while both still hold. */
-	kzt_object *objects;
-	int cache_valid;
-	uint32_t cache_counter;
-	uint64_t cache_auth;
-	/* token: handles once given to card objects, so an object keeps its handle
-	 * while hidden (private, logged out) and after (the card never reuses one) */
-	struct kzt_handle_map {
-		uint16_t card;
-		CK_OBJECT_HANDLE handle;
-	} *handles;
-	size_t nhandles;
+	/* token: the card's objects, as the token driver's object cache keeps them
+	 * (good only under the security state it listed them in; the handles once
+	 * given, kept), each with its kzt_object view */
+	kzt_objcache cache;
 } kzt_slot;
 
 /* An RSA public key from the token, for the host's public operations. */
@@ -339,11 +327,9 @@ void kzt_object_free(kzt_object *o);
 void kzt_session_free(kzt_session *s);
 /* Free a list of objects. */
 void kzt_objects_free(kzt_object *o);
-/* Drop the slot's token object cache (the card went away, or the module ends). */
-void kzt_objects_forget(kzt_slot *slot);
-/* Drop the cache but keep the handles given out: the same card, whose state may
- * have changed behind our back (a reset by another application). */
-void kzt_objects_stale(kzt_slot *slot);
+/* The object cache's callbacks: a fresh object handle; a view's end. */
+uint64_t kzt_object_number_new(void);
+void kzt_object_view_free(void *view);
 /* The owner tag for a session object of session h kept on the card. */
 void kzt_owner_tag(CK_SESSION_HANDLE h, uint8_t tag[KZT_OWNER_TAG_LEN]);
 /* Whose a card object with this owner tag is (token lock held, for the slot's
@@ -361,19 +347,22 @@ CK_RV kzt_card_session_mark(kzt_op *op, kzt_attrs *l);
  * under the login (kzt_objects_sync), by this application or, once it ended,
  * another. */
 void kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n);
-/* Token lock held: bring the slot's token object cache up to date for the card's
- * current security state (one GET DATA when nothing changed). Private objects
- * are kept only while the user is verified, whatever the card listed. */
+/* Token lock held: bring the slot's object cache up to date for the card's
+ * current security state (one GET DATA when nothing changed), with a view for
+ * every object that may be seen: private ones only while the user is verified,
+ * whatever the card listed; session objects only this application's. */
 CK_RV kzt_objects_sync(kzt_op *op);
-/* Card lock held: the token object with this handle visible now, or NULL. */
+/* Token lock held: the card object with this handle visible now (after a sync),
+ * or NULL; and the one with this card handle. */
 kzt_object *kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h);
-/* Card lock held: the same from the cache as it stands, without asking the card
+kzt_object *kzt_token_object_by_card(kzt_op *op, uint16_t card);
+/* Token lock held: the same from the cache as it stands, without asking the card
  * whether anything changed (NULL when the cache does not hold it for this login). */
 kzt_object *kzt_token_object_cached(kzt_op *op, CK_OBJECT_HANDLE h);
 /* A key object's value, known without reading it: its modulus and exponent. */
 CK_RV kzt_object_key_numbers(kzt_object *o, const uint8_t *n, size_t n_len, const uint8_t *e,
 			     size_t e_len);
-/* Card lock held: read the object's value from the card if not read yet. */
+/* Token lock held: read the object's value from the card if not read yet. */
 CK_RV kzt_object_load(kzt_op *op, kzt_object *o);
 /* Global lock held: the session object of this slot with handle h that may be
  * seen under login (private ones only by the user), and its session. */
@@ -383,9 +372,6 @@ kzt_object *kzt_session_object(kzt_slot *slot, kzt_login login, CK_OBJECT_HANDLE
  * (CKO_VENDOR_DEFINED for a class the card does not have). */
 uint8_t kzt_card_class(CK_OBJECT_CLASS cls);
 CK_OBJECT_CLASS kzt_ck_class(uint8_t card_class);
-/* Token lock held: the module handle for the card object card: the one it had, or
- * a new one (CK_INVALID_HANDLE without memory). */
-CK_OBJECT_HANDLE kzt_object_handle_for(kzt_slot *slot, uint16_t card);
 
 /* Does o carry every attribute of the template with the same value? */
 int kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);

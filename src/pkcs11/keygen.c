@@ -204,13 +204,11 @@ static CK_OBJECT_HANDLE
 cached_handle(kzt_op *op, uint16_t card, const uint8_t *n, size_t n_len, const uint8_t *e,
 	      size_t e_len)
 {
-	kzt_object *o;
+	kzt_object *o = kzt_token_object_by_card(op, card);
 
-	for (o = op->slot->objects; o != NULL; o = o->next)
-		if (o->card_handle == card)
-			return kzt_object_key_numbers(o, n, n_len, e, e_len) == CKR_OK ? o->handle
-										  : CK_INVALID_HANDLE;
-	return CK_INVALID_HANDLE;
+	if (o == NULL || kzt_object_key_numbers(o, n, n_len, e, e_len) != CKR_OK)
+		return CK_INVALID_HANDLE;
+	return o->handle;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,

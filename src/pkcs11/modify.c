@@ -60,7 +60,7 @@ update_on_token(kzt_op *op, kzt_object *o, kzt_attrs *l)
 	rv = kzt_card_status(op, kzt_token_update_object(op->token, o->card_handle, kzt_key_card_flags(l),
 							 blob, len));
 	if (rv == CKR_OK)
-		op->slot->cache_valid = 0; /* the next look re-reads the directory */
+		kzt_objcache_invalidate(&op->slot->cache); /* the next look re-reads the directory */
 	return rv;
 }
 

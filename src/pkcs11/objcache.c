@@ -1,8 +1,8 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Objects as data: freeing them, the handles the module gives card objects, the
- * class mapping, template matching, and finding session objects. No card I/O. */
+/* Objects as data: freeing them, object handles, the class mapping, template
+ * matching, and finding session objects. No card I/O. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +16,6 @@ kzt_object_free(kzt_object *o)
 	if (o == NULL)
 		return;
 	kzt_attrs_free(&o->attrs);
-	free(o->entry);
 	free(o);
 }
 
@@ -31,41 +30,16 @@ kzt_objects_free(kzt_object *o)
 	}
 }
 
-void
-kzt_objects_stale(kzt_slot *slot)
+uint64_t
+kzt_object_number_new(void)
 {
-	kzt_objects_free(slot->objects);
-	slot->objects = NULL;
-	slot->cache_valid = 0;
+	return kzt_object_handle_new();
 }
 
 void
-kzt_objects_forget(kzt_slot *slot)
+kzt_object_view_free(void *view)
 {
-	kzt_objects_stale(slot);
-	free(slot->handles);
-	slot->handles = NULL;
-	slot->nhandles = 0;
-}
-
-CK_OBJECT_HANDLE
-kzt_object_handle_for(kzt_slot *slot, uint16_t card)
-{
-	struct kzt_handle_map *grown;
-	CK_OBJECT_HANDLE h;
-	size_t i;
-
-	for (i = 0; i < slot->nhandles; i++)
-		if (slot->handles[i].card == card)
-			return slot->handles[i].handle;
-	if ((grown = realloc(slot->handles, (slot->nhandles + 1) * sizeof(*grown))) == NULL)
-		return CK_INVALID_HANDLE;
-	slot->handles = grown;
-	if ((h = kzt_object_handle_new()) != CK_INVALID_HANDLE) {
-		grown[slot->nhandles].card = card;
-		grown[slot->nhandles++].handle = h;
-	}
-	return h;
+	kzt_object_free(view);
 }
 
 CK_OBJECT_HANDLE

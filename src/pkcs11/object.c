@@ -1,9 +1,10 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* The slot's cache of token objects, read from the card: re-read only when the
- * card's change counter moved or its security state changed, values read lazily,
- * private objects kept only under the user's login. */
+/* The module's view of the card's objects, over the token driver's object cache:
+ * what may be seen (private objects only under the user's login, session objects
+ * only their application's), values read lazily, and the session objects the
+ * card keeps (their owner tags, their end). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,30 +14,22 @@
 #include "log.h"
 #include "proc.h"
 
-
-/* The attributes a directory entry tells: what the card knows, then the blob. An
- * entry listed as before keeps what was read (values never change on the card). */
+/* The view of cached card object e: its attributes as the card knows them, then
+ * its blob (values are read later, when asked for). */
 static int
-fill_from_entry(kzt_object *o, const kzt_dir_entry *e, CK_SESSION_HANDLE owner)
+make_view(const kzt_cached *e, CK_SESSION_HANDLE owner, kzt_object **out)
 {
+	kzt_object *o = calloc(1, sizeof(*o));
 	int r;
 
-	o->owner = owner;
-	if (o->entry != NULL && o->entry_len == e->blob_len && o->entry_flags == e->flags &&
-	    o->value_len == e->value_len && memcmp(o->entry, e->blob, e->blob_len) == 0)
-		return KZT_OK;
-	kzt_attrs_free(&o->attrs);
-	free(o->entry);
-	o->value_loaded = 0;
-	o->value_len = e->value_len;
-	o->entry_len = 0;
-	if ((o->entry = malloc(e->blob_len + 1)) == NULL)
+	if (o == NULL)
 		return KZT_ERR_NOMEM;
-	memcpy(o->entry, e->blob, e->blob_len);
-	o->entry_len = e->blob_len;
-	o->entry_flags = e->flags;
+	o->handle = (CK_OBJECT_HANDLE)e->number;
+	o->card_handle = e->card;
+	o->card_size = e->blob_len + e->value_len;
+	o->owner = owner;
 	if ((r = kzt_attrs_decode(e->blob, e->blob_len, &o->attrs)) != KZT_OK)
-		return r;
+		goto fail;
 	kzt_attrs_remove(&o->attrs, KZT_CKA_SESSION_OWNER); /* the module's own, never shown */
 	/* what the card enforces wins over anything a blob might claim */
 	r = kzt_attrs_set_ulong(&o->attrs, CKA_CLASS, kzt_ck_class(e->cls));
@@ -48,100 +41,103 @@ fill_from_entry(kzt_object *o, const kzt_dir_entry *e, CK_SESSION_HANDLE owner)
 	if (r == KZT_OK)
 		r = kzt_attrs_set_bool(&o->attrs, CKA_MODIFIABLE,
 				       (e->flags & KZT_OBJF_MODIFIABLE) ? CK_TRUE : CK_FALSE);
+	if (r != KZT_OK)
+		goto fail;
+	*out = o;
+	return KZT_OK;
+fail:
+	kzt_object_free(o);
 	return r;
+}
+
+/* What a listing keeps, and what it finds gone. */
+typedef struct sift {
+	const kzt_slot *slot;
+	int user;          /* the user is verified */
+	uint16_t gone[32]; /* session objects whose application or session ended */
+	size_t ngone;
+} sift;
+
+/* The object cache's keep (token.h), which is where the module decides what may
+ * be seen. The card lists what its own verification allows, and that may be
+ * another application's (a card shared through PC/SC): a private object is ours
+ * to see only while this module has the user logged in. A session object kept on
+ * the card is its application's only; one left by an application or a session
+ * that ended is to go (under the login the card asks for that). */
+static int
+keep_entry(void *ctx, const kzt_dir_entry *e)
+{
+	sift *f = ctx;
+	CK_SESSION_HANDLE owner;
+	const uint8_t *tag;
+	size_t tag_len;
+	int r;
+
+	if ((e->flags & KZT_OBJF_PRIVATE) && !f->user)
+		return 0;
+	r = kzt_attrs_blob_find(e->blob, e->blob_len, KZT_CKA_SESSION_OWNER, &tag, &tag_len);
+	if (r == KZT_ERR_NOT_FOUND)
+		return 1;
+	if (r != KZT_OK) {
+		kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob", e->handle);
+		return -1;
+	}
+	switch (kzt_owner_of(f->slot, tag, tag_len, &owner)) {
+	case KZT_OWNER_OURS: return 1;
+	case KZT_OWNER_GONE:
+		if (f->user && f->ngone < sizeof(f->gone) / sizeof(f->gone[0]))
+			f->gone[f->ngone++] = e->handle;
+		return 0;
+	default: return 0;
+	}
+}
+
+/* The owner session of a cached card object (0: a token object). */
+static CK_SESSION_HANDLE
+owner_of(const kzt_slot *slot, const kzt_cached *e)
+{
+	CK_SESSION_HANDLE owner = 0;
+	const uint8_t *tag;
+	size_t tag_len;
+
+	if (kzt_attrs_blob_find(e->blob, e->blob_len, KZT_CKA_SESSION_OWNER, &tag, &tag_len) == KZT_OK)
+		kzt_owner_of(slot, tag, tag_len, &owner);
+	return owner;
 }
 
 CK_RV
 kzt_objects_sync(kzt_op *op)
 {
 	kzt_slot *slot = op->slot;
-	kzt_object *fresh = NULL, **tail = &fresh, *o, **pp;
-	int user = kzt_card_login(op) == KZT_LOGIN_USER;
-	uint64_t auth = kzt_token_auth_epoch(op->token);
-	uint16_t gone[32];
-	CK_SESSION_HANDLE owner;
-	uint32_t counter;
-	const uint8_t *p, *tag;
-	uint8_t *dir;
-	size_t len, tag_len, ngone = 0, i;
-	kzt_dir_entry e;
+	sift f = {.slot = slot, .user = kzt_card_login(op) == KZT_LOGIN_USER};
+	kzt_cached *e;
+	kzt_object *o;
 	CK_RV rv;
+	size_t i;
 	int r;
 
-	if ((rv = kzt_card_status(op, kzt_token_change_counter(op->token, &counter))) != CKR_OK)
+	if ((rv = kzt_card_status(op, kzt_token_cache_sync(op->token, &slot->cache, keep_entry, &f))) !=
+	    CKR_OK)
 		return rv;
-	if (slot->cache_valid && slot->cache_counter == counter && slot->cache_auth == auth)
-		return CKR_OK;
-	if ((rv = kzt_card_status(op, kzt_token_list_objects(op->token, &dir, &len))) != CKR_OK)
-		return rv;
-	p = dir;
-	while ((r = kzt_dir_next(&p, &len, &e)) == KZT_OK) {
-		/* The card lists what its own verification allows, and that may be
-		 * another application's (a card shared through PC/SC): a private object
-		 * is ours to see only while this module has the user logged in. */
-		if ((e.flags & KZT_OBJF_PRIVATE) && !user)
+	for (e = slot->cache.list; e != NULL; e = e->next) {
+		if (e->view != NULL)
 			continue;
-		/* A session object kept on the card is its application's only; one left
-		 * by an application or a session that ended goes (under the login the
-		 * card asks for that). */
-		owner = 0;
-		if ((r = kzt_attrs_blob_find(e.blob, e.blob_len, KZT_CKA_SESSION_OWNER, &tag,
-					     &tag_len)) == KZT_OK) {
-			int whose = kzt_owner_of(slot, tag, tag_len, &owner);
-
-			if (whose == KZT_OWNER_GONE && user && ngone < sizeof(gone) / sizeof(gone[0]))
-				gone[ngone++] = e.handle;
-			if (whose != KZT_OWNER_OURS)
-				continue;
-		} else if (r == KZT_ERR_PARSE) {
-			kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob", e.handle);
-			r = KZT_ERR_CARD;
-			break;
+		if ((r = make_view(e, owner_of(slot, e), &o)) != KZT_OK) {
+			if (r != KZT_ERR_NOMEM)
+				kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob", e->card);
+			kzt_objcache_forget(&slot->cache);
+			return r == KZT_ERR_NOMEM ? CKR_HOST_MEMORY : CKR_DEVICE_ERROR;
 		}
-		/* keep the handle (and what was read) of an object seen before */
-		for (pp = &slot->objects; *pp != NULL && (*pp)->card_handle != e.handle; pp = &(*pp)->next)
-			;
-		if ((o = *pp) != NULL) {
-			*pp = o->next;
-		} else if ((o = calloc(1, sizeof(*o))) == NULL ||
-			   (o->handle = kzt_object_handle_for(slot, e.handle)) == CK_INVALID_HANDLE) {
-			free(o);
-			r = KZT_ERR_NOMEM;
-			break;
-		}
-		o->card_handle = e.handle;
-		o->next = NULL;
-		*tail = o;
-		tail = &o->next;
-		if ((r = fill_from_entry(o, &e, owner)) != KZT_OK) {
-			if (r != KZT_ERR_NOMEM) {
-				kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob",
-					e.handle);
-				r = KZT_ERR_CARD;
-			}
-			break;
-		}
+		e->view = o;
 	}
-	free(dir);
-	kzt_objects_free(slot->objects); /* objects gone from the card */
-	slot->objects = fresh;
-	if (r != KZT_ERR_NOT_FOUND) {
-		kzt_objects_forget(slot);
-		return kzt_card_status(op, r);
-	}
-	/* (deleting what is gone moves the counter; the cache, which never held it,
-	 * stays good) */
-	for (i = 0; i < ngone; i++) {
-		rv = kzt_card_status(op, kzt_token_delete_object(op->token, gone[i]));
-		if (op->token == NULL)
-			return rv; /* removed or reset meanwhile */
-	}
-	if (ngone > 0 &&
-	    (rv = kzt_card_status(op, kzt_token_change_counter(op->token, &counter))) != CKR_OK)
-		return rv;
-	slot->cache_valid = 1;
-	slot->cache_counter = counter;
-	slot->cache_auth = auth;
+	if (f.ngone == 0)
+		return CKR_OK;
+	for (i = 0; i < f.ngone && op->token != NULL; i++)
+		rv = kzt_card_status(op, kzt_token_delete_object(op->token, f.gone[i]));
+	if (op->token == NULL)
+		return rv; /* removed or reset meanwhile */
+	/* (the deletions moved the change counter; what the cache holds is unchanged) */
+	kzt_objcache_invalidate(&slot->cache);
 	return CKR_OK;
 }
 
@@ -149,6 +145,7 @@ void
 kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n)
 {
 	kzt_op op = {.slot = slot};
+	kzt_cached *e;
 	kzt_object *o;
 	size_t i;
 	int dropped = 0;
@@ -157,7 +154,8 @@ kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n)
 	    !(kzt_token_verified(slot->token) & KZT_VERIFIED_USER) || kzt_slot_hold(slot) != KZT_OK)
 		return;
 	if ((op.token = slot->token) != NULL && kzt_objects_sync(&op) == CKR_OK) {
-		for (o = slot->objects; o != NULL; o = o->next) {
+		for (e = slot->cache.list; e != NULL; e = e->next) {
+			o = e->view;
 			for (i = 0; h != NULL && i < n && o->owner != h[i]; i++)
 				;
 			if (o->owner == 0 || (h != NULL && i == n))
@@ -168,7 +166,7 @@ kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n)
 				break; /* removed or reset: the cache went with it */
 		}
 		if (dropped)
-			slot->cache_valid = 0; /* the next look re-reads the directory */
+			kzt_objcache_invalidate(&slot->cache); /* the next look re-reads the directory */
 	}
 	kzt_slot_release(slot);
 }
@@ -176,20 +174,23 @@ kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n)
 kzt_object *
 kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h)
 {
-	kzt_object *o;
+	kzt_cached *e = kzt_objcache_find(&op->slot->cache, h);
 
-	for (o = op->slot->objects; o != NULL; o = o->next)
-		if (o->handle == h)
-			return o;
-	return NULL;
+	return e != NULL ? e->view : NULL;
+}
+
+kzt_object *
+kzt_token_object_by_card(kzt_op *op, uint16_t card)
+{
+	kzt_cached *e = kzt_objcache_by_card(&op->slot->cache, card);
+
+	return e != NULL ? e->view : NULL;
 }
 
 kzt_object *
 kzt_token_object_cached(kzt_op *op, CK_OBJECT_HANDLE h)
 {
-	kzt_slot *slot = op->slot;
-
-	if (!slot->cache_valid || slot->cache_auth != kzt_token_auth_epoch(op->token))
+	if (!kzt_objcache_current(&op->slot->cache, op->token))
 		return NULL;
 	return kzt_token_object(op, h);
 }

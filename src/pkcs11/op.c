@@ -93,7 +93,7 @@ kzt_slot_removed(kzt_slot *slot)
 	if (slot->token != NULL)
 		kzt_log(KZT_LOG_INFO, "slot %lu: token removed", slot->id);
 	token_drop(slot);
-	kzt_objects_forget(slot);
+	kzt_objcache_forget(&slot->cache);
 	kzt_transport_disconnect(slot->tr);
 	/* its card-side logins died with it, so ours do, and its sessions with them
 	 * (PKCS#11: sessions end with the token) */
@@ -109,7 +109,7 @@ slot_reset(kzt_slot *slot)
 {
 	kzt_log(KZT_LOG_INFO, "slot %lu: card reset by another application; logged out", slot->id);
 	token_drop(slot);
-	kzt_objects_stale(slot); /* (the same card: its objects keep their handles) */
+	kzt_objcache_drop(&slot->cache); /* (the same card: its objects keep their handles) */
 }
 
 int

@@ -31,6 +31,7 @@ add_slot(kzt_transport *tr, const char *reader)
 		return NULL;
 	}
 	slot->id = kzt_mod.nslots;
+	kzt_objcache_init(&slot->cache, kzt_object_number_new, kzt_object_view_free);
 	slot->hardware = reader != NULL;
 	slot->tr = tr;
 	slot->attached = 1;

@@ -136,6 +136,60 @@ int kzt_token_delete_object(kzt_token *t, uint16_t handle);
 int kzt_token_set_label(kzt_token *t, const uint8_t *label, size_t len);
 int kzt_token_change_counter(kzt_token *t, uint32_t *counter);
 
+/* ---- the object cache (cache.c) ----
+ * The card's object directory as the token driver last listed it, and a number
+ * (the layer above's object handle) for every card object ever listed, so an
+ * object keeps its number while hidden and after. The listing is tagged with the
+ * card's change counter and with the security state it was read under (the auth
+ * epoch): it is good only while both hold, so nothing read under one login is
+ * served under another. The caller keeps one per card slot (it outlives a token:
+ * a reset keeps the numbers; a card taken out forgets them) and guards it with the
+ * token's lock. Each entry may carry the caller's view of it (its decoded form),
+ * freed through view_free whenever the entry goes. */
+typedef struct kzt_cached {
+	uint16_t card;     /* the card's handle */
+	uint64_t number;   /* the caller's handle for it */
+	uint8_t cls, flags; /* KZT_CLASS_*, KZT_OBJF_* */
+	uint32_t value_len;
+	uint8_t *blob;     /* the attribute blob as listed */
+	size_t blob_len;
+	void *view;        /* the caller's, or NULL */
+	struct kzt_cached *next;
+} kzt_cached;
+
+typedef struct kzt_objcache {
+	kzt_cached *list;  /* the listing, in the card's order */
+	int valid;
+	uint32_t counter;  /* the change counter it saw */
+	uint64_t auth;     /* the auth epoch it was read under */
+	struct kzt_number {
+		uint16_t card;
+		uint64_t number;
+	} *map;
+	size_t nmap;
+	uint64_t (*number_new)(void); /* a fresh number, never 0 */
+	void (*view_free)(void *view);
+} kzt_objcache;
+
+void kzt_objcache_init(kzt_objcache *c, uint64_t (*number_new)(void), void (*view_free)(void *view));
+/* Bring c up to date for t: one GET DATA while the listing is good and the change
+ * counter did not move, else LIST OBJECTS. keep(ctx, e) says which listed objects
+ * the cache holds: 1 yes, 0 no, -1 a malformed entry (KZT_ERR_CARD). An object
+ * listed as before under the same security state keeps its entry and view. */
+int kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, int (*keep)(void *ctx, const kzt_dir_entry *e),
+			 void *ctx);
+/* Is the listing good for t's security state now (a lookup needs no sync)? */
+int kzt_objcache_current(const kzt_objcache *c, const kzt_token *t);
+/* The entry with this number, or for this card handle; NULL when not listed. */
+kzt_cached *kzt_objcache_find(const kzt_objcache *c, uint64_t number);
+kzt_cached *kzt_objcache_by_card(const kzt_objcache *c, uint16_t card);
+/* The card changed (a write of ours): list again at the next sync. */
+void kzt_objcache_invalidate(kzt_objcache *c);
+/* The listing goes, entries and views; the numbers stay (the same card). */
+void kzt_objcache_drop(kzt_objcache *c);
+/* ...and the numbers too (the card went away). */
+void kzt_objcache_forget(kzt_objcache *c);
+
 /* ---- keys (keys.c) ---- */
 
 typedef struct kzt_keygen {
