@@ -94,3 +94,14 @@ p11c_state(CK_FUNCTION_LIST_3_0 *p, CK_SESSION_HANDLE h)
 	assert_int_equal(p->C_GetSessionInfo(h, &si), CKR_OK);
 	return si.state;
 }
+
+CK_RV
+p11c_sign(CK_FUNCTION_LIST_3_0 *p, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE priv)
+{
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_BYTE sig[512];
+	CK_ULONG len = sizeof(sig);
+	CK_RV rv = p->C_SignInit(h, &m, priv);
+
+	return rv != CKR_OK ? rv : p->C_Sign(h, (CK_BYTE_PTR)"a document", 10, sig, &len);
+}

@@ -41,6 +41,9 @@ void p11c_assert_label(CK_FUNCTION_LIST_3_0 *p, CK_SESSION_HANDLE h, CK_OBJECT_H
 		       const char *want);
 /* The session's state (CKS_*). */
 CK_STATE p11c_state(CK_FUNCTION_LIST_3_0 *p, CK_SESSION_HANDLE h);
+/* A SHA-256 PKCS#1 v1.5 signature with priv: the first answer other than CKR_OK
+ * of C_SignInit and C_Sign. */
+CK_RV p11c_sign(CK_FUNCTION_LIST_3_0 *p, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE priv);
 
 #define open_session(f, flags) p11c_open((f)->p, flags)
 #define user_session(f) p11c_user((f)->p, 1)
@@ -55,5 +58,6 @@ CK_STATE p11c_state(CK_FUNCTION_LIST_3_0 *p, CK_SESSION_HANDLE h);
 	p11c_count((f)->p, h, (CK_ATTRIBUTE[]){{CKA_LABEL, (void *)(label), strlen(label)}}, 1, first)
 #define assert_label(f, h, o, want) p11c_assert_label((f)->p, h, o, want)
 #define p11_state(f, h) p11c_state((f)->p, h)
+#define sign(f, h, priv) p11c_sign((f)->p, h, priv)
 
 #endif

@@ -5,19 +5,6 @@
  * the card has verified the user, whatever changed the card's mind. */
 #include "p11_fixture.h"
 
-static const CK_BYTE msg[] = "a document to sign";
-
-static CK_RV
-sign(fixture *f, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE priv)
-{
-	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
-	CK_BYTE sig[512];
-	CK_ULONG len = sizeof(sig);
-	CK_RV rv = f->p->C_SignInit(h, &m, priv);
-
-	return rv != CKR_OK ? rv : f->p->C_Sign(h, (CK_BYTE_PTR)msg, sizeof(msg), sig, &len);
-}
-
 static void
 test_a_card_that_dropped_the_login_lets_the_user_log_in_again(void **state)
 {

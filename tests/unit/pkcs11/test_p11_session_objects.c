@@ -31,17 +31,6 @@ token_attr(fixture *f, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o)
 	return v;
 }
 
-static CK_RV
-sign(fixture *f, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE priv)
-{
-	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
-	CK_BYTE sig[256];
-	CK_ULONG len = sizeof(sig);
-	CK_RV rv = f->p->C_SignInit(h, &m, priv);
-
-	return rv != CKR_OK ? rv : f->p->C_Sign(h, (CK_BYTE_PTR)"m", 1, sig, &len);
-}
-
 static void
 test_a_key_pair_is_a_session_object_unless_asked(void **state)
 {
