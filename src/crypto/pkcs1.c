@@ -111,7 +111,7 @@ kzt_pss_encode(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash, 
 	int r;
 
 	if (hlen == 0 || kzt_hash_len(mgf) == 0 || mod_bits < 512 || em_len > k ||
-	    salt_len > sizeof(salt) || em_len < hlen + salt_len + 2)
+	    salt_len > sizeof(salt) || salt_len > em_len || em_len - salt_len < hlen + 2)
 		return KZT_ERR_DATA;
 	/* em_len is k, or k - 1 when mod_bits is 1 more than a multiple of 8 */
 	memset(em_out, 0, k);
@@ -249,7 +249,8 @@ kzt_pss_verify(kzt_hash h, kzt_hash mgf, size_t salt_len, const uint8_t *mhash, 
 	kzt_hash_ctx *ctx;
 	int r = KZT_ERR_DATA;
 
-	if (hlen == 0 || em_len > k || em_len > sizeof(db) || em_len < hlen + salt_len + 2)
+	if (hlen == 0 || em_len > k || em_len > sizeof(db) || salt_len > em_len ||
+	    em_len - salt_len < hlen + 2)
 		return KZT_ERR_DATA;
 	for (i = 0; i < k - em_len; i++) /* the byte above em_bits, if any, is zero */
 		if (em_in[i] != 0)

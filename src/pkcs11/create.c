@@ -184,12 +184,12 @@ create_on_card(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *
 }
 
 CK_RV
-kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
+kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph, int *host)
 {
 	kzt_login login = kzt_card_login(op);
-	kzt_object *o = NULL;
 	CK_RV rv;
 
+	*host = 0;
 	if (kzt_attrs_bool(l, CKA_TRUSTED, CK_FALSE) && login != KZT_LOGIN_SO)
 		return CKR_ATTRIBUTE_READ_ONLY; /* only the SO may mark a certificate trusted */
 	if (kzt_attrs_bool(l, CKA_PRIVATE, CK_FALSE) && login != KZT_LOGIN_USER)
@@ -206,23 +206,32 @@ kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *
 			return rv;
 		return create_on_card(op, cls, l, ph);
 	}
-	if ((o = calloc(1, sizeof(*o))) == NULL || (o->handle = kzt_object_handle_new()) == CK_INVALID_HANDLE) {
-		free(o);
+	*host = 1; /* the module keeps it: kzt_session_object_add, once the frame ended */
+	return CKR_OK;
+}
+
+CK_RV
+kzt_session_object_add(kzt_session *s, kzt_attrs *l, CK_OBJECT_HANDLE *ph)
+{
+	kzt_object *o;
+	CK_RV rv;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return CKR_HOST_MEMORY;
-	}
+	o->handle = kzt_object_handle_new();
 	if ((rv = kzt_enter()) != CKR_OK) {
 		free(o);
 		return rv;
 	}
-	if (op->session->closed) {
+	if (s->closed) {
 		kzt_leave();
 		free(o);
 		return CKR_SESSION_HANDLE_INVALID;
 	}
 	o->attrs = *l; /* the session object takes the list */
 	memset(l, 0, sizeof(*l));
-	o->next = op->session->objects;
-	op->session->objects = o;
+	o->next = s->objects;
+	s->objects = o;
 	*ph = o->handle;
 	kzt_leave();
 	return CKR_OK;
@@ -233,8 +242,10 @@ CK_DEFINE_FUNCTION(CK_RV, C_CreateObject)(CK_SESSION_HANDLE hSession, CK_ATTRIBU
 {
 	kzt_attrs l = {0};
 	CK_OBJECT_CLASS cls = CKO_DATA;
+	kzt_session *s;
 	kzt_op op;
 	CK_RV rv;
+	int host = 0;
 
 	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
@@ -242,12 +253,17 @@ CK_DEFINE_FUNCTION(CK_RV, C_CreateObject)(CK_SESSION_HANDLE hSession, CK_ATTRIBU
 		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_template_check(pTemplate, ulCount)) != CKR_OK)
 		return rv;
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
 		return rv;
-	if ((rv = build(pTemplate, ulCount, &l, &cls)) == CKR_OK)
-		rv = kzt_object_add(&op, cls, &l, phObject);
+	if ((rv = kzt_card_begin_held(s, &op)) == CKR_OK) {
+		if ((rv = build(pTemplate, ulCount, &l, &cls)) == CKR_OK)
+			rv = kzt_object_add(&op, cls, &l, phObject, &host);
+		kzt_card_end(&op);
+	}
+	if (rv == CKR_OK && host)
+		rv = kzt_session_object_add(s, &l, phObject);
 	kzt_attrs_free(&l);
-	kzt_card_end(&op);
+	kzt_session_release(s);
 	return rv;
 }
 

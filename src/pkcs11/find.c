@@ -77,6 +77,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_FindObjectsInit)(CK_SESSION_HANDLE hSession, CK_ATTR
 					     CK_ULONG ulCount)
 {
 	kzt_find_state *f;
+	kzt_session *s;
 	kzt_login login;
 	kzt_op op;
 	CK_RV rv;
@@ -87,19 +88,24 @@ CK_DEFINE_FUNCTION(CK_RV, C_FindObjectsInit)(CK_SESSION_HANDLE hSession, CK_ATTR
 		return rv;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return CKR_HOST_MEMORY;
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK) {
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK) {
 		free(f);
 		return rv;
 	}
+	if ((rv = kzt_card_begin_held(s, &op)) != CKR_OK)
+		goto out;
 	/* one login for both halves: the one the token lock sees */
 	login = kzt_card_login(&op);
 	rv = match_token_objects(&op, pTemplate, ulCount, f);
-	if (rv == CKR_OK)
-		rv = match_session_objects(op.session, login, pTemplate, ulCount, f);
-	if (rv == CKR_OK && (rv = kzt_run_install(op.session, KZT_RUN_FIND, f)) == CKR_OK)
-		f = NULL;
-	kzt_run_free(KZT_RUN_FIND, f);
 	kzt_card_end(&op);
+	/* (the session objects under the global lock, the token lock let go) */
+	if (rv == CKR_OK)
+		rv = match_session_objects(s, login, pTemplate, ulCount, f);
+	if (rv == CKR_OK && (rv = kzt_run_install(s, KZT_RUN_FIND, f)) == CKR_OK)
+		f = NULL;
+out:
+	kzt_run_free(KZT_RUN_FIND, f);
+	kzt_session_release(s);
 	return rv;
 }
 

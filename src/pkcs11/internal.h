@@ -417,10 +417,13 @@ CK_RV kzt_sig_args(const CK_BYTE *data, CK_ULONG data_len, int single, const voi
 CK_RV kzt_sig_update(CK_SESSION_HANDLE h, int verify, const CK_BYTE *p, CK_ULONG n);
 
 /* Token lock held (op begun from a session): store a new object described by l
- * (complete and checked), on the token or in the session, after the login and
- * session checks every new object passes (create.c). On success l is taken
- * (emptied) or copied to the card. */
-CK_RV kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph);
+ * (complete and checked) after the login and session checks every new object
+ * passes (create.c): on the card (a token object, or a session key), or, with
+ * *host set, not yet: it is a session object the module keeps, which the caller
+ * stores with kzt_session_object_add once the card frame ended. */
+CK_RV kzt_object_add(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *ph, int *host);
+/* No lock held: l as a session object of s, kept by the module (l taken). */
+CK_RV kzt_session_object_add(kzt_session *s, kzt_attrs *l, CK_OBJECT_HANDLE *ph);
 
 /* Which attributes of an object of class cls go into its card blob (create.c). */
 int (*kzt_object_blob_keeps(CK_OBJECT_CLASS cls))(CK_ATTRIBUTE_TYPE);

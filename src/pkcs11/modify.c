@@ -99,23 +99,31 @@ out:
 	return rv;
 }
 
-/* Token lock held: the attributes of the object to copy, values included. */
+/* No lock held: a copy of the attributes of s's session object obj, if it is one
+ * that may be seen (1; *rv says how the copy went), else 0. */
+static int
+session_source(kzt_session *s, CK_OBJECT_HANDLE obj, kzt_attrs *l, CK_RV *rv)
+{
+	kzt_object *o;
+	int found = 0;
+
+	if ((*rv = kzt_enter()) != CKR_OK)
+		return 1;
+	if ((o = kzt_session_object(s->slot, kzt_session_login(s), obj, NULL)) != NULL) {
+		found = 1;
+		*rv = kzt_attrs_copy(l, &o->attrs) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+	}
+	kzt_leave();
+	return found;
+}
+
+/* Token lock held: the attributes of the token object obj, values included. */
 static CK_RV
-source(kzt_op *op, CK_OBJECT_HANDLE obj, kzt_attrs *l)
+token_source(kzt_op *op, CK_OBJECT_HANDLE obj, kzt_attrs *l)
 {
 	kzt_object *o;
 	CK_RV rv;
-	int found = 0;
 
-	if ((rv = kzt_enter()) != CKR_OK)
-		return rv;
-	if ((o = kzt_session_object(op->slot, kzt_card_login(op), obj, NULL)) != NULL) {
-		found = 1;
-		rv = kzt_attrs_copy(l, &o->attrs) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
-	}
-	kzt_leave();
-	if (found)
-		return rv;
 	if ((rv = kzt_objects_sync(op)) != CKR_OK)
 		return rv;
 	if ((o = kzt_token_object(op, obj)) == NULL)
@@ -131,8 +139,10 @@ CK_DEFINE_FUNCTION(CK_RV, C_CopyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HA
 {
 	kzt_attrs l = {0};
 	CK_OBJECT_CLASS cls;
+	kzt_session *s;
 	kzt_op op;
 	CK_RV rv;
+	int host = 0, from_session;
 
 	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
@@ -140,19 +150,26 @@ CK_DEFINE_FUNCTION(CK_RV, C_CopyObject)(CK_SESSION_HANDLE hSession, CK_OBJECT_HA
 		return CKR_ARGUMENTS_BAD;
 	if ((rv = kzt_template_check(pTemplate, ulCount)) != CKR_OK)
 		return rv;
-	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
+	if ((rv = kzt_session_acquire(hSession, &s)) != CKR_OK)
 		return rv;
-	if ((rv = source(&op, hObject, &l)) != CKR_OK)
+	/* a session object's attributes are copied before the card frame: the two
+	 * locks are never held together */
+	from_session = session_source(s, hObject, &l, &rv);
+	if (rv != CKR_OK || (rv = kzt_card_begin_held(s, &op)) != CKR_OK)
 		goto out;
+	if (!from_session && (rv = token_source(&op, hObject, &l)) != CKR_OK)
+		goto end;
 	cls = class_of(&l);
-	if (!kzt_attrs_bool(&l, CKA_COPYABLE, CK_TRUE))
-		rv = CKR_ACTION_PROHIBITED; /* private keys among them: their numbers stay on the card */
-	else if ((rv = kzt_schema_apply(cls, &l, pTemplate, ulCount, KZT_USE_SET | KZT_USE_COPY)) != CKR_OK)
-		;
-	else
-		rv = kzt_object_add(&op, cls, &l, phNewObject);
+	if (cls == CKO_PRIVATE_KEY || !kzt_attrs_bool(&l, CKA_COPYABLE, CK_TRUE))
+		rv = CKR_ACTION_PROHIBITED; /* a private key's numbers stay on the card, whatever it says */
+	else if ((rv = kzt_schema_apply(cls, &l, pTemplate, ulCount, KZT_USE_SET | KZT_USE_COPY)) == CKR_OK)
+		rv = kzt_object_add(&op, cls, &l, phNewObject, &host);
+end:
+	kzt_card_end(&op);
+	if (rv == CKR_OK && host)
+		rv = kzt_session_object_add(s, &l, phNewObject);
 out:
 	kzt_attrs_free(&l);
-	kzt_card_end(&op);
+	kzt_session_release(s);
 	return rv;
 }

@@ -114,7 +114,8 @@ kzt_session_object(kzt_slot *slot, kzt_login login, CK_OBJECT_HANDLE h, kzt_sess
 	kzt_object *o;
 
 	for (s = kzt_mod.sessions; s != NULL; s = s->next) {
-		if (s->slot != slot)
+		/* (a session of a token gone keeps its objects until it hears so) */
+		if (s->slot != slot || s->generation != slot->seen_generation)
 			continue;
 		for (o = s->objects; o != NULL; o = o->next) {
 			if (o->handle != h)

@@ -78,9 +78,10 @@ keep_entry(void *ctx, const kzt_dir_entry *e)
 	r = kzt_attrs_blob_find(e->blob, e->blob_len, KZT_CKA_SESSION_OWNER, &tag, &tag_len);
 	if (r == KZT_ERR_NOT_FOUND)
 		return 1;
-	if (r != KZT_OK) {
-		kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob", e->handle);
-		return -1;
+	if (r != KZT_OK) { /* not to be read: left out, the rest is served */
+		kzt_log(KZT_LOG_ERROR, "card: object %04X has a malformed attribute blob; left out",
+			e->handle);
+		return 0;
 	}
 	switch (kzt_owner_of(f->slot, tag, tag_len, &owner)) {
 	case KZT_OWNER_OURS: return 1;
@@ -150,8 +151,13 @@ kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_t n)
 	size_t i;
 	int dropped = 0;
 
-	if (!slot->made_card_session_objects || slot->token == NULL ||
-	    !(kzt_token_verified(slot->token) & KZT_VERIFIED_USER) || kzt_slot_hold(slot) != KZT_OK)
+	if (!slot->made_card_session_objects)
+		return;
+	/* whatever happens below, the next look sorts the session's objects anew:
+	 * closed, they are gone from view even if the card could not delete them */
+	kzt_objcache_invalidate(&slot->cache);
+	if (slot->token == NULL || !(kzt_token_verified(slot->token) & KZT_VERIFIED_USER) ||
+	    kzt_slot_hold(slot) != KZT_OK)
 		return;
 	if ((op.token = slot->token) != NULL && kzt_objects_sync(&op) == CKR_OK) {
 		for (e = slot->cache.list; e != NULL; e = e->next) {

@@ -213,6 +213,11 @@ card_ready(kzt_op *op)
 		kzt_token_unlock(op->slot);
 		return CKR_DEVICE_REMOVED;
 	}
+	/* ...or that another thread closed while this call waited */
+	if (op->session != NULL && !kzt_slot_session_open(op->slot, op->session->handle)) {
+		kzt_token_unlock(op->slot);
+		return CKR_SESSION_HANDLE_INVALID;
+	}
 	if ((r = kzt_slot_hold(op->slot)) == KZT_OK) {
 		op->token = op->slot->token;
 		return CKR_OK;

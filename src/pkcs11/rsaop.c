@@ -159,6 +159,7 @@ kzt_rsa_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, C
 {
 	kzt_rsa_state *st = NULL;
 	const kzt_mech *mech;
+	kzt_session *s;
 	kzt_op op;
 	CK_RV rv;
 
@@ -166,8 +167,12 @@ kzt_rsa_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, C
 		return rv;
 	if (m == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if ((rv = kzt_card_begin_session(h, &op)) != CKR_OK)
+	if ((rv = kzt_session_acquire(h, &s)) != CKR_OK)
 		return rv;
+	if ((rv = kzt_card_begin_held(s, &op)) != CKR_OK) {
+		kzt_session_release(s);
+		return rv;
+	}
 	if ((mech = kzt_mech_find(m->mechanism)) == NULL || !(mech->flags & flag))
 		rv = CKR_MECHANISM_INVALID;
 	/* a private key needs the user; a public key does not */
@@ -178,11 +183,14 @@ kzt_rsa_init(CK_SESSION_HANDLE h, const CK_MECHANISM *m, CK_OBJECT_HANDLE key, C
 	if (rv != CKR_OK)
 		goto out;
 	st->mech = mech;
-	if ((rv = key_for(&op, key, flag, st)) == CKR_OK && (rv = params(m, flag, st)) == CKR_OK &&
-	    (rv = kzt_run_install(op.session, kzt_rsa_kind(flag), st)) == CKR_OK)
-		st = NULL;
+	rv = key_for(&op, key, flag, st);
 out:
-	kzt_rsa_free(&st);
 	kzt_card_end(&op);
+	/* (installed under the global lock, the token lock let go) */
+	if (rv == CKR_OK && (rv = params(m, flag, st)) == CKR_OK &&
+	    (rv = kzt_run_install(s, kzt_rsa_kind(flag), st)) == CKR_OK)
+		st = NULL;
+	kzt_rsa_free(&st);
+	kzt_session_release(s);
 	return rv;
 }

@@ -24,7 +24,8 @@ pss_params(const CK_MECHANISM *m, const kzt_mech *mech, kzt_rsa_state *st)
 		return CKR_MECHANISM_PARAM_INVALID;
 	if (mech->hashes && h != mech->hash)
 		return CKR_MECHANISM_PARAM_INVALID; /* SHAx_RSA_PKCS_PSS hashes with SHAx */
-	if (p->sLen > (st->bits + 6) / 8 - kzt_hash_len(h) - 2)
+	/* (emLen = ceil((bits - 1) / 8); written so that no term can wrap) */
+	if ((st->bits + 6) / 8 < kzt_hash_len(h) + 2 || p->sLen > (st->bits + 6) / 8 - kzt_hash_len(h) - 2)
 		return CKR_MECHANISM_PARAM_INVALID;
 	st->pss_hash = (int)h;
 	st->pss_mgf = (int)mgf;

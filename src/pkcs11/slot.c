@@ -208,15 +208,18 @@ static int
 changed_slot(CK_SLOT_ID *id)
 {
 	kzt_slot *slots[KZT_MAX_SLOTS];
+	int attached[KZT_MAX_SLOTS];
 	CK_ULONG i, n = 0;
 
 	if (kzt_enter() != CKR_OK)
 		return 0;
-	for (i = 0; i < kzt_mod.nslots; i++)
+	for (i = 0; i < kzt_mod.nslots; i++) {
+		attached[n] = kzt_mod.slots[i]->attached; /* (global: read here) */
 		slots[n++] = kzt_mod.slots[i];
+	}
 	kzt_leave();
 	for (i = 0; i < n; i++) {
-		int present = slots[i]->attached && kzt_slot_present(slots[i]), changed = 0;
+		int present = attached[i] && kzt_slot_present(slots[i]), changed = 0;
 
 		if (kzt_enter() != CKR_OK)
 			return 0;

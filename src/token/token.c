@@ -27,16 +27,24 @@ set_verified(kzt_token *t, unsigned verified)
  * applet's rules (docs/apdu-protocol.md): a VERIFY sets or clears its reference's
  * verification; a failed CHANGE REFERENCE DATA clears it; a new user PIN through
  * RESET RETRY COUNTER clears the user's; FORMAT clears both; 69 82 says the card
- * has not verified what we thought, and a failed exchange leaves it unknown. */
+ * has not verified what we thought; a removal or reset ends it. A failed exchange
+ * leaves it unknown: what was verified is kept (it is safer to log out a card
+ * that was not logged in than to leave one logged in), the epoch moves. */
 static void
 note_security(kzt_token *t, const kzt_apdu *a, int r)
 {
 	unsigned role = a->p2 == KZT_PIN_ADMIN ? KZT_VERIFIED_ADMIN : KZT_VERIFIED_USER;
 	int pin_failed = r == KZT_ERR_PIN_INCORRECT || r == KZT_ERR_PIN_LOCKED;
 
-	if (r == KZT_ERR_NOT_AUTH || r == KZT_ERR_IO || r == KZT_ERR_NO_CARD ||
-	    r == KZT_ERR_PROTOCOL || r == KZT_ERR_RESET) {
+	if (r == KZT_ERR_NOT_AUTH || r == KZT_ERR_NO_CARD || r == KZT_ERR_RESET) {
 		set_verified(t, 0);
+		return;
+	}
+	if (r == KZT_ERR_IO || r == KZT_ERR_PROTOCOL) {
+		/* the card may or may not have done the command: keep what it had
+		 * verified, so that a log-out is still sent (the card's next answer
+		 * says if it is gone), and let nothing cached outlive the doubt */
+		t->auth_epoch = __atomic_add_fetch(&last_epoch, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	if (a->cla == KZT_CLA_ISO && a->ins == KZT_INS_VERIFY) {

@@ -74,10 +74,10 @@ kzt_readers_list(kzt_reader_mgr *m, char *names, size_t cap, size_t *len)
 		return 0;
 	if (m->kind == KZT_READER_USB)
 		return m->usb != NULL && kzt_usb_readers(m->usb, names, cap, len) == KZT_OK;
+	/* (the waiting context is opened with the manager only: a wait reads it with
+	 * no lock, while listings run under the caller's) */
 	if (m->list == NULL && kzt_pcsc_open(&m->list) == KZT_OK)
 		kzt_log(KZT_LOG_INFO, "PC/SC service found");
-	if (m->wait == NULL)
-		kzt_pcsc_open(&m->wait);
 	if (m->list == NULL)
 		return 0;
 	if (kzt_pcsc_readers(m->list, names, cap, len) != KZT_OK) {

@@ -9,14 +9,19 @@
 
 #include <stdint.h>
 
-/* machine (8 bytes, from its machine ID or host name), process ID (4), the
- * process's start time (8; 0 where the platform cannot tell) */
-#define KZT_PROCESS_ID_LEN 20
+/* machine (8 bytes, from its machine ID or host name), PID namespace (8; 0 where
+ * there is none to tell), process ID (4), the process's start time (8; 0 where the
+ * platform cannot tell) */
+#define KZT_PROCESS_ID_LEN 28
 
 /* This process's identity. */
 void kzt_process_identity(uint8_t id[KZT_PROCESS_ID_LEN]);
-/* Is the process id names running now: 1, or 0 when it ended, or ran on another
- * machine (then it cannot be using a token that is here). */
+/* Is the process id names still running? 0 only when its end is proven: the same
+ * machine and PID namespace, and no process with its ID, or one that started at
+ * another time. 1 otherwise, whenever it cannot be told (another machine, which a
+ * card reader shared over the network may serve; another container; a /proc that
+ * hides other users' processes): what may belong to a running application is
+ * never taken for a dead one's. */
 int kzt_process_alive(const uint8_t id[KZT_PROCESS_ID_LEN]);
 
 #endif

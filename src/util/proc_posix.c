@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -43,6 +44,19 @@ machine(void)
 		n = strlen(buf);
 	}
 	return fold(buf, n);
+}
+
+/* This process's PID namespace (Linux: the inode of /proc/self/ns/pid), 0 elsewhere. */
+static uint64_t
+pid_namespace(void)
+{
+#if defined(__linux__)
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) == 0)
+		return (uint64_t)st.st_ino;
+#endif
+	return 0;
 }
 
 /* The start time of process pid (clock ticks since boot), 0 when unknown. */
@@ -103,20 +117,24 @@ kzt_process_identity(uint8_t id[KZT_PROCESS_ID_LEN])
 	pid_t pid = getpid();
 
 	put(id, machine(), 8);
-	put(id + 8, (uint64_t)pid, 4);
-	put(id + 12, start_time(pid), 8);
+	put(id + 8, pid_namespace(), 8);
+	put(id + 16, (uint64_t)pid, 4);
+	put(id + 20, start_time(pid), 8);
 }
 
 int
 kzt_process_alive(const uint8_t id[KZT_PROCESS_ID_LEN])
 {
-	pid_t pid = (pid_t)get(id + 8, 4);
-	uint64_t started = get(id + 12, 8);
+	pid_t pid = (pid_t)get(id + 16, 4);
+	uint64_t started = get(id + 20, 8), now;
 
-	if (get(id, 8) != machine() || pid <= 0)
+	if (get(id, 8) != machine() || get(id + 8, 8) != pid_namespace())
+		return 1; /* its processes are not ours to see */
+	if (pid <= 0)
 		return 0;
-	if (kill(pid, 0) != 0 && errno != EPERM)
-		return 0;
-	/* the ID is taken: by the same process only if it started at the same time */
-	return started == 0 || start_time(pid) == started;
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 0; /* no such process */
+	/* the ID is taken: by another process only if it started at another time */
+	now = start_time(pid);
+	return started == 0 || now == 0 || now == started;
 }

@@ -36,6 +36,10 @@ lb_transmit(kzt_transport *t, const uint8_t *cmd, size_t n, uint8_t *resp, size_
 	lb->apdus++;
 	if (!lb->present)
 		return KZT_ERR_NO_CARD;
+	if (lb->fail_next > 0) {
+		lb->fail_next--;
+		return KZT_ERR_IO;
+	}
 	if (lb->canned != NULL) {
 		if (lb->canned_len > cap)
 			return KZT_ERR_BUFFER;

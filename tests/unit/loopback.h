@@ -19,6 +19,7 @@ typedef struct loopback {
 	const uint8_t *atr;      /* when set, connect returns this ATR */
 	size_t atr_len;
 	unsigned apdus;          /* commands seen */
+	int fail_next;           /* the next exchanges fail with an I/O error (count) */
 } loopback;
 
 /* A transport over lb (not owned; it must outlive the transport). */

@@ -109,6 +109,29 @@ test_pin_functions_check_session_and_role(void **state)
 	assert_int_equal(f->p->C_Login(rw, CKU_USER, PIN("13572468")), CKR_OK);
 }
 
+/* A failed exchange leaves the card's verification unknown: the module must still
+ * log the card out when the last session closes, not leave it logged in for the
+ * next application. */
+static void
+test_a_failed_exchange_still_ends_with_the_card_logged_out(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = user_session(f);
+	CK_BYTE r[8];
+
+	f->lb.fail_next = 1;
+	assert_int_equal(f->p->C_GenerateRandom(h, r, sizeof(r)), CKR_DEVICE_ERROR);
+	assert_int_equal(f->lb.session.user_verified, 1);
+	assert_int_equal(f->p->C_CloseSession(h), CKR_OK);
+	assert_int_equal(f->lb.session.user_verified, 0);
+	/* and C_Logout after one sends the log-out too */
+	h = p11_user(f);
+	f->lb.fail_next = 1;
+	assert_int_equal(f->p->C_GenerateRandom(h, r, sizeof(r)), CKR_DEVICE_ERROR);
+	assert_int_equal(f->p->C_Logout(h), CKR_OK);
+	assert_int_equal(f->lb.session.user_verified, 0);
+}
+
 int
 main(void)
 {
@@ -124,6 +147,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_a_wrong_pin_leaves_the_module_logged_out, p11_setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pin_functions_check_session_and_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_failed_exchange_still_ends_with_the_card_logged_out, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

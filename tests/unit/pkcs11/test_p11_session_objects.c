@@ -120,12 +120,32 @@ test_keys_of_a_session_closed_while_logged_out_go_at_the_next_login(void **state
 
 	assert_int_equal(keypair(f, a, NULL, &pub, &priv), CKR_OK);
 	assert_int_equal(f->p->C_Logout(b), CKR_OK);
+	assert_int_equal(p11_count(f, b, NULL, 0), 1); /* the public half, the application's */
 	assert_int_equal(f->p->C_CloseSession(a), CKR_OK);
 	assert_int_equal(f->card.st.nobjects, 2); /* left: the card would not */
 	assert_int_equal(p11_count(f, b, NULL, 0), 0);
 	assert_int_equal(f->p->C_Login(b, CKU_USER, PIN(USER_PIN)), CKR_OK);
 	assert_int_equal(p11_count(f, b, NULL, 0), 0);
 	assert_int_equal(f->card.st.nobjects, 0); /* the login's first look removed them */
+}
+
+/* The session objects of sessions that went with a pulled token are seen by no
+ * session on the token put back. */
+static void
+test_session_objects_of_a_pulled_token_are_gone_when_it_comes_back(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE a, b;
+	CK_TOKEN_INFO ti;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	a = open_session(f, 0);
+	create_data(f, a, "ghost", "boo", CK_FALSE, CK_FALSE, CKR_OK);
+	f->lb.present = 0;
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_DEVICE_REMOVED);
+	f->lb.present = 1;
+	b = open_session(f, 0);
+	assert_int_equal(find_by_label(f, b, "ghost", NULL), 0);
 }
 
 int
@@ -140,6 +160,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_keys_of_a_session_closed_while_logged_out_go_at_the_next_login,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_objects_of_a_pulled_token_are_gone_when_it_comes_back, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

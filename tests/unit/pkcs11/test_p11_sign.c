@@ -288,6 +288,38 @@ test_a_public_exponent_with_leading_zeros_is_the_same_exponent(void **state)
 	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, len), CKR_OK);
 }
 
+/* A key too small for the hash and PSS's overhead takes no PSS at all; a salt
+ * length near SIZE_MAX does not wrap any bound. */
+static void
+test_pss_refuses_a_key_too_small_for_its_hash_and_absurd_salts(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = user_session(f);
+	CK_OBJECT_CLASS pubc = CKO_PUBLIC_KEY;
+	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_BYTE n[64], e[] = {1, 0, 1}, sig[64];
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &pubc, sizeof(pubc)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)},
+			    {CKA_TOKEN, &yes, 1}, {CKA_MODULUS, n, sizeof(n)},
+			    {CKA_PUBLIC_EXPONENT, e, sizeof(e)}};
+	CK_RSA_PKCS_PSS_PARAMS pp = {CKM_SHA512, CKG_MGF1_SHA512, 0};
+	CK_MECHANISM pss = {CKM_SHA512_RSA_PKCS_PSS, &pp, sizeof(pp)};
+	CK_OBJECT_HANDLE pub, big_pub, big_priv;
+	CK_RSA_PKCS_PSS_PARAMS pp256 = {CKM_SHA256, CKG_MGF1_SHA256, (CK_ULONG)-66};
+	CK_MECHANISM pss256 = {CKM_SHA256_RSA_PKCS_PSS, &pp256, sizeof(pp256)};
+
+	memset(n, 0xC3, sizeof(n)); /* 512 bits, odd */
+	memset(sig, 0x11, sizeof(sig));
+	sig[63] = 0xBC;
+	assert_int_equal(f->p->C_CreateObject(h, t, 5, &pub), CKR_OK);
+	assert_int_equal(f->p->C_VerifyInit(h, &pss, pub), CKR_MECHANISM_PARAM_INVALID);
+	pp.sLen = (CK_ULONG)-66;
+	assert_int_equal(f->p->C_VerifyInit(h, &pss, pub), CKR_MECHANISM_PARAM_INVALID);
+	generate(f, h, 2048, CK_TRUE, &big_pub, &big_priv, CKR_OK);
+	assert_int_equal(f->p->C_SignInit(h, &pss256, big_priv), CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(f->p->C_VerifyInit(h, &pss256, big_pub), CKR_MECHANISM_PARAM_INVALID);
+}
+
 int
 main(void)
 {
@@ -299,6 +331,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_verify_recover_returns_the_signed_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pss_signs_with_the_longest_salt_the_key_allows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_public_exponent_with_leading_zeros_is_the_same_exponent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pss_refuses_a_key_too_small_for_its_hash_and_absurd_salts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
