@@ -60,12 +60,6 @@ kzt_readers_close(kzt_reader_mgr **m, int after_fork)
 	*m = NULL;
 }
 
-kzt_reader_kind
-kzt_readers_kind(const kzt_reader_mgr *m)
-{
-	return m != NULL ? m->kind : KZT_READER_NONE;
-}
-
 int
 kzt_readers_list(kzt_reader_mgr *m, char *names, size_t cap, size_t *len)
 {

@@ -108,7 +108,6 @@ typedef struct kzt_reader_mgr kzt_reader_mgr;
 int kzt_readers_open(unsigned allow, kzt_reader_mgr **out);
 /* after_fork: in a forked child (the parent's USB context is left alone). */
 void kzt_readers_close(kzt_reader_mgr **m, int after_fork);
-kzt_reader_kind kzt_readers_kind(const kzt_reader_mgr *m);
 /* The names of the readers there now, NUL-separated, ending with an empty one (len
  * bytes; 0 without readers): 1 when they could be listed, 0 when there is nothing
  * to compare with. Not for two threads at once (list and transport). */
