@@ -269,6 +269,12 @@ CK_RV kzt_card_begin_session(CK_SESSION_HANDLE h, kzt_op *op);
 CK_RV kzt_card_begin_held(kzt_session *s, kzt_op *op);
 /* Map a card status to CK_RV, treating a vanished card as removal. Token lock held. */
 CK_RV kzt_card_status(kzt_op *op, int status);
+/* FORMAT on the slot's token after verifying the admin PIN (slot.c): no session
+ * of this application may be open on it. */
+CK_RV kzt_slot_format(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, const kzt_format_params *fp);
+/* RESET RETRY COUNTER from an SO read/write session (login.c): pin NULL keeps the
+ * user PIN and only unblocks it. */
+CK_RV kzt_session_reset_user_pin(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pin, CK_ULONG len);
 /* Publish the login, let the card go, release the token lock (and the session
  * when kzt_card_begin_session took it). */
 void kzt_card_end(kzt_op *op);

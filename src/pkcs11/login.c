@@ -91,28 +91,38 @@ pin_op_begin(CK_SESSION_HANDLE h, kzt_op *op)
 	return rv;
 }
 
+/* RESET RETRY COUNTER for a read/write session with the SO logged in: a new user
+ * PIN (C_InitPIN), or with pin NULL the same one unblocked (the vendor's unblock). */
+CK_RV
+kzt_session_reset_user_pin(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	kzt_op op;
+	CK_RV rv;
+
+	if ((rv = pin_op_begin(hSession, &op)) != CKR_OK)
+		return rv;
+	if (kzt_card_login(&op) != KZT_LOGIN_SO)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else if (pin != NULL && (len == 0 || len > KZT_PIN_MAX_LEN))
+		rv = CKR_PIN_LEN_RANGE;
+	else
+		rv = kzt_card_status(&op, kzt_token_reset_user_pin(op.token, pin, len));
+	kzt_card_end(&op);
+	return rv;
+}
+
 /* C_InitPIN: the SO sets the user PIN. On a KAZTOKEN that is RESET RETRY COUNTER
  * with a new PIN: it also unblocks a locked user PIN. */
 CK_DEFINE_FUNCTION(CK_RV, C_InitPIN)(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin,
 				     CK_ULONG ulPinLen)
 {
-	kzt_op op;
 	CK_RV rv;
 
 	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
 	if (pPin == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if ((rv = pin_op_begin(hSession, &op)) != CKR_OK)
-		return rv;
-	if (kzt_card_login(&op) != KZT_LOGIN_SO)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	else if (ulPinLen == 0 || ulPinLen > KZT_PIN_MAX_LEN)
-		rv = CKR_PIN_LEN_RANGE;
-	else
-		rv = kzt_card_status(&op, kzt_token_reset_user_pin(op.token, pPin, ulPinLen));
-	kzt_card_end(&op);
-	return rv;
+	return kzt_session_reset_user_pin(hSession, pPin, ulPinLen);
 }
 
 /* C_SetPIN changes the PIN of whoever is logged in (the user's when nobody is);

@@ -159,6 +159,33 @@ label_length(const CK_UTF8CHAR *label)
 	return n;
 }
 
+/* The card's FORMAT for C_InitToken and the vendor's format: the slot's token,
+ * with no session of this application open on it, the admin PIN verified first. */
+CK_RV
+kzt_slot_format(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, const kzt_format_params *fp)
+{
+	kzt_op op;
+	CK_RV rv;
+	int r;
+
+	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
+		return rv;
+	if (kzt_slot_sessions(op.slot, NULL) > 0) {
+		rv = CKR_SESSION_EXISTS;
+		goto out;
+	}
+	r = kzt_token_verify(op.token, KZT_ROLE_ADMIN, pPin, ulPinLen);
+	if (r == KZT_OK) {
+		r = kzt_token_format(op.token, fp);
+		if (r != KZT_OK) /* FORMAT ends the admin login; a failed one must too */
+			kzt_token_logout(op.token, KZT_ROLE_ADMIN);
+	}
+	rv = kzt_card_status(&op, r);
+out:
+	kzt_card_end(&op);
+	return rv;
+}
+
 /* C_InitToken formats the token (the card's FORMAT): objects erased, the label set,
  * the user PIN, limits and policy back to the factory defaults. The SO PIN stays
  * the one given (it is the current admin PIN, checked first): the specification
@@ -168,9 +195,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_InitToken)(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, 
 				       CK_UTF8CHAR_PTR pLabel)
 {
 	kzt_format_params fp;
-	kzt_op op;
 	CK_RV rv;
-	int r;
 
 	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
@@ -178,27 +203,13 @@ CK_DEFINE_FUNCTION(CK_RV, C_InitToken)(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, 
 		return CKR_ARGUMENTS_BAD;
 	if (ulPinLen == 0 || ulPinLen > KZT_PIN_MAX_LEN)
 		return CKR_PIN_LEN_RANGE;
-	if ((rv = kzt_card_begin_slot(slotID, &op)) != CKR_OK)
-		return rv;
-	if (kzt_slot_sessions(op.slot, NULL) > 0) {
-		rv = CKR_SESSION_EXISTS;
-		goto out;
-	}
-	r = kzt_token_verify(op.token, KZT_ROLE_ADMIN, pPin, ulPinLen);
-	if (r == KZT_OK) {
-		memset(&fp, 0, sizeof(fp));
-		fp.label = pLabel;
-		fp.label_len = label_length(pLabel);
-		fp.admin_pin = pPin;
-		fp.admin_pin_len = ulPinLen;
-		r = kzt_token_format(op.token, &fp);
-		kzt_secure_zero(&fp, sizeof(fp));
-		if (r != KZT_OK) /* FORMAT ends the admin login; a failed one must too */
-			kzt_token_logout(op.token, KZT_ROLE_ADMIN);
-	}
-	rv = kzt_card_status(&op, r);
-out:
-	kzt_card_end(&op);
+	memset(&fp, 0, sizeof(fp));
+	fp.label = pLabel;
+	fp.label_len = label_length(pLabel);
+	fp.admin_pin = pPin;
+	fp.admin_pin_len = ulPinLen;
+	rv = kzt_slot_format(slotID, pPin, ulPinLen, &fp);
+	kzt_secure_zero(&fp, sizeof(fp));
 	return rv;
 }
 
