@@ -17,6 +17,8 @@ packages=(
 	libpcsclite-dev              # PC/SC readers
 	libusb-1.0-0-dev             # USB CCID readers without pcscd
 	pcscd vsmartcard-vpcd        # a real pcscd with virtual tokens in it (tests)
+	gettext                      # kaztoken-tool's message catalogues (msgfmt)
+	locales                      # the Russian and Kazakh locales its test makes (localedef)
 )
 
 as_root() {

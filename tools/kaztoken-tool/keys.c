@@ -1,0 +1,406 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Keys at work: a key pair made on the card (with progress, and a PKCS#10 request
+ * signed by it), and detached signatures of documents, raw or CMS, and their check. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "objects.h"
+
+typedef struct keygen_job {
+	kt_ctx *c;
+	CK_ATTRIBUTE *pub, *priv;
+	CK_ULONG npub, npriv;
+	CK_OBJECT_HANDLE hpub, hpriv;
+	CK_RV rv;
+	int done;
+	pthread_mutex_t lock;
+} keygen_job;
+
+static void *
+keygen_run(void *arg)
+{
+	keygen_job *j = arg;
+	CK_MECHANISM m = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+	CK_RV rv = j->c->p->C_GenerateKeyPair(j->c->h, &m, j->pub, j->npub, j->priv, j->npriv, &j->hpub, &j->hpriv);
+
+	pthread_mutex_lock(&j->lock);
+	j->rv = rv;
+	j->done = 1;
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run the generation in a thread while telling the user it goes on: a spinner and
+ * the time on a terminal, a line every ten seconds otherwise. No time limit: a
+ * real token can take minutes. */
+static CK_RV
+generate_with_progress(keygen_job *j, unsigned bits)
+{
+	static const char spin[] = "|/-\\";
+	int tty = isatty(STDERR_FILENO), done = 0;
+	double start = now(), last = start;
+	unsigned tick = 0;
+	pthread_t t;
+
+	pthread_mutex_init(&j->lock, NULL);
+	if (pthread_create(&t, NULL, keygen_run, j) != 0) {
+		pthread_mutex_destroy(&j->lock);
+		return CKR_HOST_MEMORY;
+	}
+	fprintf(stderr, _("Generating a %u-bit RSA key on the token (this can take minutes)...\n"), bits);
+	while (!done) {
+		usleep(100 * 1000);
+		pthread_mutex_lock(&j->lock);
+		done = j->done;
+		pthread_mutex_unlock(&j->lock);
+		if (tty)
+			fprintf(stderr, "\r%c %.0f s ", spin[tick++ % 4], now() - start);
+		else if (now() - last >= 10) {
+			fprintf(stderr, _("... still generating, %.0f s\n"), now() - start);
+			last = now();
+		}
+	}
+	pthread_join(t, NULL);
+	pthread_mutex_destroy(&j->lock);
+	if (tty)
+		fputc('\r', stderr);
+	fprintf(stderr, _("Done in %.1f s.\n"), now() - start);
+	return j->rv;
+}
+
+/* "/CN=Ivanov/O=Company/C=KZ" or "CN=Ivanov,O=Company,C=KZ" as an X509_NAME. */
+static X509_NAME *
+parse_subject(const char *dn)
+{
+	X509_NAME *name = X509_NAME_new();
+	char *copy = strdup(dn), *part, *save = NULL, *eq;
+	const char *sep = dn[0] == '/' ? "/" : ",";
+	int ok = name != NULL && copy != NULL;
+
+	for (part = ok ? strtok_r(copy, sep, &save) : NULL; ok && part != NULL; part = strtok_r(NULL, sep, &save)) {
+		while (*part == ' ')
+			part++;
+		if ((eq = strchr(part, '=')) == NULL || eq == part || eq[1] == '\0') {
+			ok = 0;
+			break;
+		}
+		*eq = '\0';
+		ok = X509_NAME_add_entry_by_txt(name, part, MBSTRING_UTF8, (unsigned char *)eq + 1, -1, -1, 0) == 1;
+	}
+	if (ok && X509_NAME_entry_count(name) == 0)
+		ok = 0;
+	free(copy);
+	if (!ok) {
+		X509_NAME_free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* A PKCS#10 request for the key, signed on the card, checked, then written. */
+static int
+write_csr(kt_ctx *c, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, X509_NAME *name, const char *path)
+{
+	EVP_PKEY *pk = kt_token_pkey(c, priv, pub);
+	X509_REQ *req = X509_REQ_new();
+	FILE *f = NULL;
+	int rc = KT_ERR;
+
+	if (pk == NULL || req == NULL || X509_REQ_set_version(req, 0) != 1 || X509_REQ_set_subject_name(req, name) != 1 ||
+	    X509_REQ_set_pubkey(req, pk) != 1) {
+		kt_ossl_error(_("cannot build the certificate request"));
+		goto out;
+	}
+	if (X509_REQ_sign(req, pk, EVP_sha256()) <= 0 || X509_REQ_verify(req, pk) != 1) {
+		kt_ossl_error(_("the certificate request was not signed"));
+		goto out;
+	}
+	if ((f = fopen(path, "w")) == NULL || PEM_write_X509_REQ(f, req) != 1) {
+		kt_error(_("cannot write %s"), path);
+		goto out;
+	}
+	printf(_("Certificate request written to %s\n"), path);
+	rc = KT_OK;
+out:
+	if (f != NULL && fclose(f) != 0)
+		rc = KT_ERR;
+	X509_REQ_free(req);
+	EVP_PKEY_free(pk);
+	return rc;
+}
+
+int
+kt_cmd_keygen(kt_ctx *c)
+{
+	const kt_opts *o = c->o;
+	CK_ULONG bits = o->bits != 0 ? (CK_ULONG)o->bits : 2048;
+	CK_BYTE exponent[] = {1, 0, 1}, id[20];
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	X509_NAME *name = NULL;
+	keygen_job j;
+	int rc;
+
+	if (o->label == NULL || (bits != 2048 && bits != 3072 && bits != 4096)) {
+		kt_error(_("usage: kaztoken-tool keygen --label L [--bits 2048|3072|4096] [--csr OUT.csr --subject DN]"));
+		return KT_USAGE;
+	}
+	if ((o->csr == NULL) != (o->subject == NULL)) {
+		kt_error(_("--csr and --subject go together"));
+		return KT_USAGE;
+	}
+	if (o->subject != NULL && (name = parse_subject(o->subject)) == NULL) {
+		kt_error(_("cannot read the subject '%s': write it as /CN=Name/O=Company/C=KZ"), o->subject);
+		return KT_USAGE;
+	}
+	if ((rc = kt_select(c)) != KT_OK || (rc = kt_open(c, 1)) != KT_OK || (rc = kt_login(c, CKU_USER)) != KT_OK)
+		goto out;
+	if ((rc = kt_fail(c->p->C_GenerateRandom(c->h, id, sizeof(id)), _("no random ID from the token"))) != KT_OK)
+		goto out;
+	{
+		CK_ATTRIBUTE pub[] = {{CKA_TOKEN, &yes, 1},
+				      {CKA_MODULUS_BITS, &bits, sizeof(bits)},
+				      {CKA_PUBLIC_EXPONENT, exponent, 3},
+				      {CKA_VERIFY, &yes, 1},
+				      {CKA_ENCRYPT, &yes, 1},
+				      {CKA_ID, id, sizeof(id)},
+				      {CKA_LABEL, (void *)o->label, strlen(o->label)}};
+		CK_ATTRIBUTE priv[] = {{CKA_TOKEN, &yes, 1},   {CKA_PRIVATE, &yes, 1},     {CKA_SENSITIVE, &yes, 1},
+				       {CKA_EXTRACTABLE, &no, 1}, {CKA_SIGN, &yes, 1},      {CKA_DECRYPT, &yes, 1},
+				       {CKA_ID, id, sizeof(id)}, {CKA_LABEL, (void *)o->label, strlen(o->label)}};
+
+		memset(&j, 0, sizeof(j));
+		j.c = c;
+		j.pub = pub;
+		j.npub = 7;
+		j.priv = priv;
+		j.npriv = 8;
+		if ((rc = kt_fail(generate_with_progress(&j, (unsigned)bits), _("no key was made"))) != KT_OK)
+			goto out;
+	}
+	printf("%s", _("Key pair made on the token, ID "));
+	kt_print_id(stdout, id, sizeof(id));
+	printf("\n");
+	if (o->csr != NULL)
+		rc = write_csr(c, j.hpriv, j.hpub, name, o->csr);
+out:
+	X509_NAME_free(name);
+	return rc;
+}
+
+/* The private key and its public half for --key (or the only one). */
+static int
+signing_key(kt_ctx *c, kt_obj *priv, kt_obj *pub)
+{
+	int rc;
+
+	if ((rc = kt_pick_key(c, CKO_PRIVATE_KEY, priv)) != KT_OK)
+		return rc;
+	if (kt_find(c, CKO_PUBLIC_KEY, priv->id, priv->id_len, pub, 1) != 1) {
+		kt_error(_("the key's public half is not on the token"));
+		return KT_ERR;
+	}
+	return KT_OK;
+}
+
+static BIO *
+open_in(const char *path)
+{
+	BIO *b = BIO_new_file(path, "rb");
+
+	if (b == NULL)
+		kt_error(_("cannot read %s"), path);
+	return b;
+}
+
+/* The file through C_SignUpdate / C_VerifyUpdate, in pieces. */
+static CK_RV
+feed(kt_ctx *c, BIO *in, int verify)
+{
+	unsigned char buf[16384];
+	int n;
+	CK_RV rv = CKR_OK;
+
+	while (rv == CKR_OK && (n = BIO_read(in, buf, sizeof(buf))) > 0)
+		rv = verify ? c->p->C_VerifyUpdate(c->h, buf, (CK_ULONG)n) : c->p->C_SignUpdate(c->h, buf, (CK_ULONG)n);
+	return rv;
+}
+
+static int
+sign_raw(kt_ctx *c, const kt_obj *priv, BIO *in, BIO *out)
+{
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	unsigned char sig[512];
+	CK_ULONG len = sizeof(sig);
+	CK_RV rv;
+
+	if ((rv = c->p->C_SignInit(c->h, &m, priv->h)) == CKR_OK && (rv = feed(c, in, 0)) == CKR_OK)
+		rv = c->p->C_SignFinal(c->h, sig, &len);
+	if (rv == CKR_OK && BIO_write(out, sig, (int)len) != (int)len)
+		rv = CKR_FUNCTION_FAILED;
+	return kt_fail(rv, _("the document was not signed"));
+}
+
+static int
+sign_cms(kt_ctx *c, const kt_obj *priv, const kt_obj *pub, BIO *in, BIO *out)
+{
+	X509 *cert = kt_cert_for(c, priv->id, priv->id_len);
+	EVP_PKEY *pk = NULL;
+	CMS_ContentInfo *cms = NULL;
+	int rc = KT_ERR;
+
+	if (cert == NULL) {
+		kt_error(_("a CMS signature needs the key's certificate on the token (kaztoken-tool import)"));
+		return KT_ERR;
+	}
+	if ((pk = kt_token_pkey(c, priv->h, pub->h)) == NULL ||
+	    (cms = CMS_sign(cert, pk, NULL, in, CMS_DETACHED | CMS_BINARY)) == NULL) {
+		kt_ossl_error(_("the document was not signed"));
+		goto out;
+	}
+	if (i2d_CMS_bio(out, cms) != 1) {
+		kt_ossl_error(_("cannot write the signature"));
+		goto out;
+	}
+	rc = KT_OK;
+out:
+	CMS_ContentInfo_free(cms);
+	EVP_PKEY_free(pk);
+	X509_free(cert);
+	return rc;
+}
+
+int
+kt_cmd_sign(kt_ctx *c)
+{
+	char path[4096];
+	const char *out_path = c->o->out;
+	kt_obj priv, pub;
+	BIO *in = NULL, *out = NULL;
+	int rc;
+
+	if (c->o->nargs != 1) {
+		kt_error(_("usage: kaztoken-tool sign FILE [--out FILE.sig] [--key ID] [--cms]"));
+		return KT_USAGE;
+	}
+	if (out_path == NULL) {
+		snprintf(path, sizeof(path), "%s.%s", c->o->args[0], c->o->cms ? "p7s" : "sig");
+		out_path = path;
+	}
+	if ((in = open_in(c->o->args[0])) == NULL)
+		return KT_BAD_FILE;
+	if ((rc = kt_select(c)) != KT_OK || (rc = kt_open(c, 0)) != KT_OK || (rc = kt_login(c, CKU_USER)) != KT_OK ||
+	    (rc = signing_key(c, &priv, &pub)) != KT_OK)
+		goto out;
+	if ((out = BIO_new_file(out_path, "wb")) == NULL) {
+		kt_error(_("cannot write %s"), out_path);
+		rc = KT_ERR;
+		goto out;
+	}
+	rc = c->o->cms ? sign_cms(c, &priv, &pub, in, out) : sign_raw(c, &priv, in, out);
+	if (BIO_free(out) != 1 && rc == KT_OK)
+		rc = KT_ERR;
+	out = NULL;
+	if (rc != KT_OK)
+		remove(out_path);
+	else
+		printf(_("Signature written to %s\n"), out_path);
+out:
+	BIO_free(in);
+	return rc;
+}
+
+static int
+verify_raw(kt_ctx *c, BIO *in, BIO *sigb)
+{
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	unsigned char sig[1024];
+	int sl = BIO_read(sigb, sig, sizeof(sig));
+	kt_obj pub;
+	CK_RV rv;
+	int rc;
+
+	if ((rc = kt_pick_key(c, CKO_PUBLIC_KEY, &pub)) != KT_OK)
+		return rc;
+	if (sl <= 0) {
+		kt_error(_("the signature file is empty"));
+		return KT_BAD_FILE;
+	}
+	if ((rv = c->p->C_VerifyInit(c->h, &m, pub.h)) == CKR_OK && (rv = feed(c, in, 1)) == CKR_OK)
+		rv = c->p->C_VerifyFinal(c->h, sig, (CK_ULONG)sl);
+	if (rv == CKR_SIGNATURE_LEN_RANGE)
+		rv = CKR_SIGNATURE_INVALID;
+	if ((rc = kt_fail(rv, _("verification failed"))) == KT_OK) {
+		printf("%s", _("Signature valid: made by key "));
+		kt_print_id(stdout, pub.id, pub.id_len);
+		printf(" (%s)\n", pub.label);
+	}
+	return rc;
+}
+
+static int
+verify_cms(BIO *in, BIO *sigb)
+{
+	CMS_ContentInfo *cms = d2i_CMS_bio(sigb, NULL);
+	STACK_OF(X509) *signers;
+	char subject[256] = "";
+
+	if (cms == NULL) {
+		kt_error(_("the signature file is not a CMS signature"));
+		return KT_BAD_FILE;
+	}
+	if (CMS_verify(cms, NULL, NULL, in, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+		ERR_clear_error();
+		CMS_ContentInfo_free(cms);
+		kt_error(_("verification failed: the signature does not match the document"));
+		return KT_BAD_SIG;
+	}
+	if ((signers = CMS_get0_signers(cms)) != NULL && sk_X509_num(signers) > 0)
+		X509_NAME_oneline(X509_get_subject_name(sk_X509_value(signers, 0)), subject, sizeof(subject));
+	sk_X509_free(signers);
+	CMS_ContentInfo_free(cms);
+	printf(_("Signature valid: signed by %s\n"), subject);
+	return KT_OK;
+}
+
+int
+kt_cmd_verify(kt_ctx *c)
+{
+	BIO *in, *sigb;
+	int rc;
+
+	if (c->o->nargs != 2) {
+		kt_error(_("usage: kaztoken-tool verify FILE SIGNATURE [--key ID] [--cms]"));
+		return KT_USAGE;
+	}
+	if ((in = open_in(c->o->args[0])) == NULL)
+		return KT_BAD_FILE;
+	if ((sigb = open_in(c->o->args[1])) == NULL) {
+		BIO_free(in);
+		return KT_BAD_FILE;
+	}
+	if (c->o->cms)
+		rc = verify_cms(in, sigb);
+	else if ((rc = kt_select(c)) == KT_OK && (rc = kt_open(c, 0)) == KT_OK)
+		rc = verify_raw(c, in, sigb);
+	BIO_free(in);
+	BIO_free(sigb);
+	return rc;
+}
