@@ -54,8 +54,8 @@ typedef struct CK_KAZTOKEN_FUNCTION_LIST {
 	 * every login of every application ends. pSoPin is the current admin PIN,
 	 * checked first (a wrong one spends a try and changes nothing). No session may be
 	 * open on the slot in this application. CKR_SESSION_EXISTS,
-	 * CKR_PIN_INCORRECT, CKR_PIN_LOCKED, CKR_PIN_LEN_RANGE (a new PIN shorter than
-	 * its new minimum, or over 32), CKR_ARGUMENTS_BAD (a limit or flag out of
+	 * CKR_PIN_INCORRECT, CKR_PIN_LOCKED, CKR_PIN_LEN_RANGE (a PIN left in force, new or
+	 * the factory one, shorter than its new minimum; a new one over 32), CKR_ARGUMENTS_BAD (a limit or flag out of
 	 * range, a label over 32 bytes), CKR_TOKEN_NOT_PRESENT. */
 	CK_RV (*C_KZT_FormatToken)(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pSoPin, CK_ULONG ulSoPinLen,
 				   const CK_KAZTOKEN_FORMAT *pFormat);

@@ -58,12 +58,13 @@ kzt_set_token_label(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pLabel, CK_ULONG
 	return rv;
 }
 
-/* A new PIN for the format: absent, or within [its new minimum, 32]. */
+/* A PIN the format leaves in force, within [its new minimum, 32]: the new one, or
+ * (pin NULL) the factory one of factory_len characters. */
 static int
-format_pin_ok(CK_UTF8CHAR_PTR pin, CK_ULONG len, CK_ULONG min_len)
+format_pin_ok(CK_UTF8CHAR_PTR pin, CK_ULONG len, CK_ULONG min_len, CK_ULONG factory_len)
 {
 	if (pin == NULL)
-		return 1;
+		len = factory_len;
 	return len > 0 && len <= KZT_PIN_MAX_LEN && len >= (min_len != 0 ? min_len : KZT_DEFAULT_MIN_PIN_LEN);
 }
 
@@ -92,8 +93,8 @@ kzt_format_token(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pSoPin, CK_ULONG ulSoPinLen,
 	    !limit_ok(f->ulUserMaxTries, 1, KZT_TRIES_MAX) || !limit_ok(f->ulSoMaxTries, 1, KZT_TRIES_MAX))
 		return CKR_ARGUMENTS_BAD;
 	if (ulSoPinLen == 0 || ulSoPinLen > KZT_PIN_MAX_LEN ||
-	    !format_pin_ok(f->pUserPin, f->ulUserPinLen, f->ulUserMinLen) ||
-	    !format_pin_ok(f->pSoPin, f->ulSoPinLen, f->ulSoMinLen))
+	    !format_pin_ok(f->pUserPin, f->ulUserPinLen, f->ulUserMinLen, sizeof(KZT_DEFAULT_USER_PIN) - 1) ||
+	    !format_pin_ok(f->pSoPin, f->ulSoPinLen, f->ulSoMinLen, sizeof(KZT_DEFAULT_ADMIN_PIN) - 1))
 		return CKR_PIN_LEN_RANGE;
 	memset(&fp, 0, sizeof(fp));
 	fp.label = f->ulLabelLen > 0 ? f->pLabel : (const uint8_t *)"";

@@ -224,6 +224,9 @@ test_format_sets_the_dialogs_policies_and_they_hold() {
 	expect_rc 7
 	kt format --user-tries 16 --yes --pin-env APIN
 	expect_rc 2
+	kt format --user-min-len 10 --yes --pin-env APIN # the factory PIN has 8
+	expect_rc 2
+	expect_err "needs a new PIN"
 	# the dialog: name, a new user PIN, minimum 8, 3 tries, only the admin changes it
 	kt_in $'yes\n87654321\nNur8Sult\nNur8Sult\n' format --label Firm --new-user-pin --user-min-len 8 \
 		--user-tries 3 --admin-tries 5 --user-pin-changer admin
@@ -298,7 +301,7 @@ test_certs_lists_oldest_first_marks_expired_and_deletes_with_the_key_pair() {
 	[ "$(count_objects privkey)" -eq 1 ] || fail "the deleted certificate's key stayed"
 	[ "$(count_objects pubkey)" -eq 1 ] || fail "the deleted certificate's public key stayed"
 	kt certs delete abcdef --pin-env UPIN --yes
-	expect_rc 3
+	expect_rc 2
 	kt certs delete not-hex --pin-env UPIN --yes
 	expect_rc 2
 }
@@ -328,6 +331,10 @@ test_import_of_a_bad_file_writes_nothing() {
 	expect_rc 8
 	kt import "$WORK/none.p12" --pin-env UPIN --password-env PW
 	expect_rc 8
+	p12 "$WORK/open.p12" "" Open 0 365 # no password at all: none is asked
+	kt import "$WORK/open.p12" --pin-env UPIN
+	[ "$RC" -ne 8 ] || fail "a PKCS#12 file without a password was refused: $(cat "$WORK/err")"
+	! grep -q "Password of the PKCS#12" "$WORK/err" || fail "a password was asked for an open file"
 	# a token with room for the key but not for the certificate too: nothing kept
 	kt import "$WORK/k.p12" --pin-env UPIN --password-env PW
 	expect_rc 9
@@ -361,6 +368,38 @@ sens, extr, kid = s.getAttributeValue(k[0], [CKA_SENSITIVE, CKA_EXTRACTABLE, CKA
 (cid,) = s.getAttributeValue(c[0], [CKA_ID])
 assert sens and not extr and bytes(kid) == bytes(cid) and len(kid) == 20, (sens, extr, kid, cid)
 PYEOF
+}
+
+# A renewed certificate for the same key: both stay listed, deleting the expired one
+# keeps the key pair the new one needs.
+test_a_renewed_certificate_keeps_its_key_when_the_old_one_is_deleted() {
+	start_sim
+	kt keygen --label Renew --csr "$WORK/r.csr" --subject "/CN=Renewed/C=KZ" --pin-env UPIN
+	expect_rc 0
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" -subj /CN=CA \
+		-days 2 2>/dev/null
+	p12 --issue "$WORK/r.csr" "$WORK/ca.key" "$WORK/ca.pem" "$WORK/old.pem" -400 -1
+	p12 --issue "$WORK/r.csr" "$WORK/ca.key" "$WORK/ca.pem" "$WORK/new.pem" -1 365
+	kt import "$WORK/old.pem" --pin-env UPIN
+	expect_rc 0
+	kt import "$WORK/new.pem" --pin-env UPIN
+	expect_rc 0
+	kt import "$WORK/new.pem" --pin-env UPIN
+	expect_rc 1
+	expect_err "already on the token"
+	kt certs --pin-env UPIN --json
+	json 'len(j["certificates"]) == 2 and j["certificates"][0]["expired"] and not j["certificates"][1]["expired"]
+	      and j["certificates"][0]["id"] == j["certificates"][1]["id"]'
+	kt certs delete --expired --pin-env UPIN --yes
+	expect_rc 0
+	expect_err "stays: another certificate"
+	[ "$(count_objects privkey)" -eq 1 ] || fail "the renewed certificate lost its key"
+	[ "$(count_objects cert)" -eq 1 ] || fail "the expired certificate stayed"
+	echo doc >"$WORK/d"
+	kt sign "$WORK/d" --cms --pin-env UPIN
+	expect_rc 0
+	kt verify "$WORK/d" "$WORK/d.p7s" --cms --ca-file "$WORK/ca.pem"
+	expect_rc 0
 }
 
 test_keygen_makes_a_key_on_the_card_and_a_csr_openssl_accepts() {
@@ -420,6 +459,20 @@ test_sign_and_verify_raw_and_cms_signatures_that_openssl_accepts() {
 	kt verify "$WORK/doc.txt" "$WORK/doc.txt.p7s" --cms
 	expect_rc 0
 	expect_out "CN=Signer"
+	expect_err "was not checked: give --ca-file"
+	kt verify "$WORK/doc.txt" "$WORK/doc.txt.p7s" --cms --ca-file "$WORK/ca.pem"
+	expect_rc 0
+	! grep -q "was not checked" "$WORK/err" || fail "a checked signer was called unchecked"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/other.key" -out "$WORK/other.pem" \
+		-subj /CN=OtherCA -days 2 2>/dev/null
+	kt verify "$WORK/doc.txt" "$WORK/doc.txt.p7s" --cms --ca-file "$WORK/other.pem"
+	expect_rc 10
+	# the output never replaces the input; a directory is no document
+	kt sign "$WORK/doc.txt" --out "$WORK/./doc.txt" --pin-env UPIN
+	expect_rc 2
+	cmp -s "$WORK/doc.txt" "$KZT_SRC/README.md" || fail "the document was overwritten"
+	kt sign "$WORK" --pin-env UPIN
+	expect_rc 8
 	# a changed document: both forms say so
 	echo "one more line" >>"$WORK/doc.txt"
 	kt verify "$WORK/doc.txt" "$WORK/doc.txt.sig"
@@ -441,7 +494,14 @@ test_sign_and_verify_raw_and_cms_signatures_that_openssl_accepts() {
 }
 
 test_messages_come_in_russian_and_kazakh() {
-	local loc=$WORK/locales
+	local loc=$WORK/locales lang
+	# every message of the sources has both translations
+	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -o "$WORK/kt.pot" "$KZT_SRC"/tools/kaztoken-tool/*.c ||
+		fail "xgettext failed"
+	for lang in ru kk; do
+		msgcmp "$KZT_SRC/tools/kaztoken-tool/po/$lang.po" "$WORK/kt.pot" 2>"$WORK/msgcmp" ||
+			fail "po/$lang.po lacks messages: $(head -20 "$WORK/msgcmp")"
+	done
 	mkdir -p "$loc"
 	localedef -i ru_RU -f UTF-8 "$loc/ru_RU.UTF-8" 2>/dev/null || fail "localedef cannot make ru_RU.UTF-8"
 	localedef -i kk_KZ -f UTF-8 "$loc/kk_KZ.UTF-8" 2>/dev/null || fail "localedef cannot make kk_KZ.UTF-8"
@@ -511,6 +571,47 @@ test_two_tokens_need_choosing_with_token_or_serial() {
 	kt info --serial 0000000000000000
 	expect_rc 3
 	expect_err "no connected token has the serial"
+}
+
+# On a terminal: PINs asked without echo, a new one twice; the confirmation word.
+test_on_a_terminal_pins_are_not_echoed_and_a_new_one_is_asked_twice() {
+	start_sim
+	RC=0
+	$PY "$(dirname "$0")/tool_tty.py" "Current user PIN:" 12345678 "New user PIN:" Tty7Pin9x \
+		"Again, to confirm:" Tty7Pin9x -- "$KZT_TOOL" change-pin --user >"$WORK/tty" 2>&1 || RC=$?
+	[ "$RC" -eq 0 ] || fail "change-pin on a terminal exited $RC: $(cat "$WORK/tty")"
+	grep -q "The user PIN was changed" "$WORK/tty" || fail "no success: $(cat "$WORK/tty")"
+	! grep -q "12345678\|Tty7Pin9x" "$WORK/tty" || fail "a PIN was echoed: $(cat "$WORK/tty")"
+	user_login_ok Tty7Pin9x
+	RC=0
+	$PY "$(dirname "$0")/tool_tty.py" "Type \"yes\" to go on:" yes "Admin PIN:" 87654321 -- \
+		"$KZT_TOOL" format --label Tty >"$WORK/tty" 2>&1 || RC=$?
+	[ "$RC" -eq 0 ] || fail "format on a terminal exited $RC: $(cat "$WORK/tty")"
+	grep -q "yes" "$WORK/tty" || fail "the confirmation was not echoed"
+	! grep -q "Admin PIN: .*87654321" "$WORK/tty" || fail "the admin PIN was echoed"
+	# Ctrl-C at a PIN prompt: the tool dies of it, and the terminal echoes again
+	RC=0
+	$PY "$(dirname "$0")/tool_tty.py" "User PIN:" "^C" -- "$KZT_TOOL" keygen --label x >"$WORK/tty" 2>&1 || RC=$?
+	grep -q "^tool_tty: echo on" "$WORK/tty" || fail "Ctrl-C left the terminal silent: $(cat "$WORK/tty")"
+	[ "$RC" -eq 130 ] || fail "Ctrl-C did not end the tool as SIGINT does ($RC)"
+}
+
+# A slow token (the simulator takes 3 s): a spinner with the elapsed time, no time limit.
+test_a_slow_key_generation_shows_a_spinner_and_the_time() {
+	"$KZT_SIM" --store "$STORE" --socket "$KAZTOKEN_SIM_SOCKET" --delay-keygen 3 2>>"$WORK/sim.log" &
+	SIM_PID=$!
+	for _ in $(seq 200); do [ -S "$KAZTOKEN_SIM_SOCKET" ] && break; sleep 0.05; done
+	RC=0
+	$PY "$(dirname "$0")/tool_tty.py" "User PIN:" 12345678 -- "$KZT_TOOL" keygen --label Slow \
+		>"$WORK/tty" 2>&1 || RC=$?
+	[ "$RC" -eq 0 ] || fail "keygen exited $RC: $(cat "$WORK/tty")"
+	grep -q "this can take minutes" "$WORK/tty" || fail "no notice: $(cat "$WORK/tty")"
+	grep -qa $'\r[-|/\\] 2 s' "$WORK/tty" || fail "no spinner with the time: $(cat -v "$WORK/tty")"
+	grep -q "Done in [3-9]\.[0-9] s" "$WORK/tty" || fail "no closing time: $(cat "$WORK/tty")"
+	# without a terminal: no spinner, the same result
+	kt keygen --label Slow2 --pin-env UPIN
+	expect_rc 0
+	! grep -qa $'\r' "$WORK/err" || fail "a spinner without a terminal"
 }
 
 test_bash_completion_offers_commands_and_options() {

@@ -57,11 +57,53 @@ read_line(int fd, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
+/* The terminal whose echo is off, and how it was: a signal puts it back first. */
+static int quiet_fd = -1;
+static struct termios quiet_saved;
+static const int quiet_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define NQUIET (sizeof(quiet_signals) / sizeof(quiet_signals[0]))
+
+static void
+echo_back(int sig)
+{
+	if (quiet_fd >= 0)
+		tcsetattr(quiet_fd, TCSAFLUSH, &quiet_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* While echo is off, Ctrl-C and the like give the terminal its echo back. */
+static void
+guard_echo(int fd, const struct termios *saved, struct sigaction *old)
+{
+	struct sigaction sa;
+	size_t i;
+
+	quiet_saved = *saved;
+	quiet_fd = fd;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = echo_back;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NQUIET; i++)
+		sigaction(quiet_signals[i], &sa, &old[i]);
+}
+
+static void
+unguard_echo(const struct sigaction *old)
+{
+	size_t i;
+
+	for (i = 0; i < NQUIET; i++)
+		sigaction(quiet_signals[i], &old[i], NULL);
+	quiet_fd = -1;
+}
+
 /* Ask once: on the terminal with echo off, or from standard input. */
 static int
 ask_once(int tty, const char *prompt, int echo, char *buf, size_t cap, size_t *len)
 {
 	struct termios old, quiet;
+	struct sigaction handlers[NQUIET];
 	int r, restore = 0;
 
 	if (tty < 0) {
@@ -75,11 +117,14 @@ ask_once(int tty, const char *prompt, int echo, char *buf, size_t cap, size_t *l
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
-		restore = tcsetattr(tty, TCSAFLUSH, &quiet) == 0;
+		guard_echo(tty, &old, handlers);
+		if (!(restore = tcsetattr(tty, TCSAFLUSH, &quiet) == 0))
+			unguard_echo(handlers);
 	}
 	r = read_line(tty, buf, cap, len);
 	if (restore) {
 		tcsetattr(tty, TCSAFLUSH, &old);
+		unguard_echo(handlers);
 		if (write(tty, "\n", 1) < 0)
 			r = -1;
 	}

@@ -17,6 +17,7 @@ typedef struct cert_row {
 	char subject[256], issuer[256], serial[80];
 	time_t not_before, not_after;
 	int key_pair; /* 1, 0, or -1 unknown (no login) */
+	int chosen;   /* to be deleted */
 } cert_row;
 
 static time_t
@@ -53,18 +54,27 @@ by_expiry(const void *a, const void *b)
 	return x->not_after < y->not_after ? -1 : x->not_after > y->not_after;
 }
 
-/* Every certificate, read and sorted oldest expiry first: the count, rows malloc'd. */
-static size_t
-read_certs(kt_ctx *c, int logged_in, cert_row **rows)
+/* Every certificate, read and sorted oldest expiry first: rows malloc'd, their count
+ * in *count. KT_OK or an exit code. */
+static int
+read_certs(kt_ctx *c, int logged_in, cert_row **rows, size_t *count)
 {
 	kt_obj objs[128], key;
-	size_t n = kt_find(c, CKO_CERTIFICATE, NULL, 0, objs, 128), i, k = 0, len;
-	cert_row *r = calloc(n + 1, sizeof(*r));
+	size_t n, i, k = 0, len, m;
+	cert_row *r;
 	const unsigned char *p;
 	unsigned char *v;
 	BIGNUM *bn;
 	char *hex;
 	X509 *x;
+	int rc;
+
+	*rows = NULL;
+	*count = 0;
+	if ((rc = kt_find(c, CKO_CERTIFICATE, NULL, 0, objs, 128, &n)) != KT_OK)
+		return rc;
+	if ((r = calloc(n + 1, sizeof(*r))) == NULL)
+		return KT_ERR;
 
 	for (i = 0; r != NULL && i < n; i++) {
 		if ((v = kt_attr(c, objs[i].h, CKA_VALUE, &len)) == NULL)
@@ -86,15 +96,20 @@ read_certs(kt_ctx *c, int logged_in, cert_row **rows)
 		r[k].not_before = asn1_time(X509_get0_notBefore(x));
 		r[k].not_after = asn1_time(X509_get0_notAfter(x));
 		r[k].key_pair = -1;
-		if (logged_in && objs[i].id_len > 0)
-			r[k].key_pair = kt_find(c, CKO_PRIVATE_KEY, objs[i].id, objs[i].id_len, &key, 1) == 1;
+		if (logged_in && objs[i].id_len > 0 &&
+		    (rc = kt_find(c, CKO_PRIVATE_KEY, objs[i].id, objs[i].id_len, &key, 1, &m)) == KT_OK)
+			r[k].key_pair = m == 1;
 		X509_free(x);
+		if (rc != KT_OK) {
+			free(r);
+			return rc;
+		}
 		k++;
 	}
-	if (r != NULL)
-		qsort(r, k, sizeof(*r), by_expiry);
+	qsort(r, k, sizeof(*r), by_expiry);
 	*rows = r;
-	return r != NULL ? k : 0;
+	*count = k;
+	return KT_OK;
 }
 
 static void
@@ -152,9 +167,10 @@ print_rows(const kt_opts *o, const cert_row *r, size_t n)
 		printf("%s\n", _("The token holds no certificate."));
 }
 
-/* The certificate, and the keys with its ID, go. */
+/* The certificate goes, and the keys with its ID unless keep_keys (another
+ * certificate that stays is for the same key: a renewed one). */
 static int
-delete_with_keys(kt_ctx *c, const cert_row *r)
+delete_with_keys(kt_ctx *c, const cert_row *r, int keep_keys)
 {
 	static const CK_OBJECT_CLASS classes[] = {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY};
 	kt_obj keys[8];
@@ -163,13 +179,32 @@ delete_with_keys(kt_ctx *c, const cert_row *r)
 
 	if ((rc = kt_fail(c->p->C_DestroyObject(c->h, r->obj.h), _("the certificate was not deleted"))) != KT_OK)
 		return rc;
+	if (keep_keys) {
+		fprintf(stderr, _("The key pair of %s stays: another certificate on the token is for it.\n"),
+			r->subject);
+		return KT_OK;
+	}
 	for (k = 0; k < 2 && r->obj.id_len > 0; k++) {
-		n = kt_find(c, classes[k], r->obj.id, r->obj.id_len, keys, 8);
+		if ((rc = kt_find(c, classes[k], r->obj.id, r->obj.id_len, keys, 8, &n)) != KT_OK)
+			return rc;
 		for (i = 0; i < n; i++)
 			if ((rc = kt_fail(c->p->C_DestroyObject(c->h, keys[i].h), _("a key was not deleted"))) != KT_OK)
 				return rc;
 	}
 	return KT_OK;
+}
+
+/* Does a certificate that stays (not chosen) have row i's ID? */
+static int
+shared_with_a_kept_one(const cert_row *r, size_t n, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (!r[j].chosen && r[j].obj.id_len == r[i].obj.id_len && r[i].obj.id_len > 0 &&
+		    memcmp(r[j].obj.id, r[i].obj.id, r[i].obj.id_len) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -185,23 +220,23 @@ delete_certs(kt_ctx *c, cert_row *r, size_t n)
 		return KT_USAGE;
 	}
 	for (i = 0; i < n; i++) {
-		r[i].key_pair = c->o->expired ? r[i].not_after < now
-					      : r[i].obj.id_len == id_len && memcmp(r[i].obj.id, id, id_len) == 0;
-		chosen += (size_t)r[i].key_pair;
+		r[i].chosen = c->o->expired ? r[i].not_after < now
+					    : r[i].obj.id_len == id_len && memcmp(r[i].obj.id, id, id_len) == 0;
+		chosen += (size_t)r[i].chosen;
 	}
 	if (chosen == 0) {
 		kt_error(c->o->expired ? _("no certificate on the token has expired")
 				       : _("the token has no certificate with that ID"));
-		return c->o->expired ? KT_OK : KT_NO_TOKEN;
+		return c->o->expired ? KT_OK : KT_USAGE;
 	}
 	fprintf(stderr, "%s\n", _("These certificates and their key pairs will be deleted:"));
 	for (i = 0; i < n; i++)
-		if (r[i].key_pair)
+		if (r[i].chosen)
 			fprintf(stderr, "  %s (%s)\n", r[i].subject, r[i].obj.label);
 	if ((rc = kt_confirm(c->o, _("A deleted key cannot be brought back."))) != KT_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		if (r[i].key_pair && (rc = delete_with_keys(c, &r[i])) != KT_OK)
+		if (r[i].chosen && (rc = delete_with_keys(c, &r[i], shared_with_a_kept_one(r, n, i))) != KT_OK)
 			return rc;
 	}
 	printf(_("Deleted: %lu certificate(s) with their key pairs.\n"), (unsigned long)chosen);
@@ -227,7 +262,8 @@ kt_cmd_certs(kt_ctx *c)
 			return rc;
 		logged_in = 1;
 	}
-	n = read_certs(c, logged_in, &rows);
+	if ((rc = read_certs(c, logged_in, &rows, &n)) != KT_OK)
+		return rc;
 	if (deleting)
 		rc = delete_certs(c, rows, n);
 	else

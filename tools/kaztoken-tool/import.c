@@ -42,11 +42,15 @@ create(kt_ctx *c, written *w, CK_ATTRIBUTE *t, CK_ULONG n, const char *what)
 	return KT_OK;
 }
 
-static void
+/* Delete what was written: how many objects could not be. */
+static size_t
 take_back(kt_ctx *c, written *w)
 {
+	size_t left = 0;
+
 	while (w->n > 0)
-		c->p->C_DestroyObject(c->h, w->h[--w->n]);
+		left += c->p->C_DestroyObject(c->h, w->h[--w->n]) != CKR_OK;
+	return left;
 }
 
 static unsigned char *
@@ -225,13 +229,20 @@ import_p12(kt_ctx *c, PKCS12 *p12)
 	sigset_t block, old;
 	int rc, i, bits;
 
-	if ((rc = kt_ask_secret(c->o, _("Password of the PKCS#12 file: "), c->o->password_env, 0, pass, sizeof(pass),
-				&pass_len)) != KT_OK)
-		return rc;
-	if (!PKCS12_verify_mac(p12, pass, (int)pass_len)) {
-		kt_wipe(pass, sizeof(pass));
-		kt_error(_("wrong password for the PKCS#12 file (or the file is damaged): nothing was written"));
-		return KT_BAD_FILE;
+	size_t left;
+
+	pass[0] = '\0';
+	pass_len = 0;
+	/* a file with no password (an empty one, or none) is not asked for one */
+	if (!(PKCS12_mac_present(p12) && (PKCS12_verify_mac(p12, NULL, 0) || PKCS12_verify_mac(p12, "", 0)))) {
+		if ((rc = kt_ask_secret(c->o, _("Password of the PKCS#12 file: "), c->o->password_env, 0, pass,
+					sizeof(pass), &pass_len)) != KT_OK)
+			return rc;
+		if (PKCS12_mac_present(p12) && !PKCS12_verify_mac(p12, pass, (int)pass_len)) {
+			kt_wipe(pass, sizeof(pass));
+			kt_error(_("wrong password for the PKCS#12 file (or the file is damaged): nothing was written"));
+			return KT_BAD_FILE;
+		}
 	}
 	i = PKCS12_parse(p12, pass, &key, &cert, &ca);
 	kt_wipe(pass, sizeof(pass));
@@ -255,7 +266,9 @@ import_p12(kt_ctx *c, PKCS12 *p12)
 	key_id(key, id);
 	if ((rc = kt_login(c, CKU_USER)) != KT_OK)
 		goto out;
-	if (kt_find(c, CKO_PRIVATE_KEY, id, sizeof(id), &have, 1) == 1) {
+	if ((rc = kt_find(c, CKO_PRIVATE_KEY, id, sizeof(id), &have, 1, &left)) != KT_OK)
+		goto out;
+	if (left == 1) {
 		kt_error(_("this key is already on the token"));
 		rc = KT_ERR;
 		goto out;
@@ -270,7 +283,7 @@ import_p12(kt_ctx *c, PKCS12 *p12)
 	rc = put_key(c, &w, key, id, sizeof(id), label);
 	if (rc == KT_OK)
 		rc = put_cert(c, &w, cert, id, sizeof(id), label, 0);
-	for (i = 0; rc == KT_OK && i < sk_X509_num(ca); i++) {
+	for (i = 0; rc == KT_OK && ca != NULL && i < sk_X509_num(ca); i++) {
 		X509 *x = sk_X509_value(ca, i);
 		unsigned char cid[SHA_DIGEST_LENGTH];
 		char cl[128];
@@ -283,14 +296,18 @@ import_p12(kt_ctx *c, PKCS12 *p12)
 	if (rc != KT_OK) {
 		if (w.n > 0)
 			kt_error(_("deleting the %lu object(s) already written"), (unsigned long)w.n);
-		take_back(c, &w);
-		if (rc == KT_FULL)
+		if ((left = take_back(c, &w)) > 0) {
+			kt_error(_("%lu object(s) of the file could not be deleted again: see kaztoken-tool certs"),
+				 (unsigned long)left);
+			rc = KT_ERR;
+		} else if (rc == KT_FULL)
 			kt_error(_("the token is full: %lu bytes free; nothing of the file was kept"),
 				 (unsigned long)(kt_refresh(c) == KT_OK ? c->ti.ulFreePublicMemory : 0));
 		else
 			kt_error(_("nothing of the file was kept"));
 	} else {
-		printf(_("Imported: the key, its certificate and %d chain certificate(s), ID "), sk_X509_num(ca));
+		printf(_("Imported: the key, its certificate and %d chain certificate(s), ID "),
+		       ca != NULL ? sk_X509_num(ca) : 0);
 		kt_print_id(stdout, id, sizeof(id));
 		printf("\n");
 	}
@@ -302,13 +319,33 @@ out:
 	return rc;
 }
 
-/* A certificate for a key pair the token already holds: it takes the key's ID. */
+/* Is this very certificate (the same DER) already stored with this ID? */
+static int
+already_stored(kt_ctx *c, X509 *x, const unsigned char *id, size_t id_len, int *rc)
+{
+	kt_obj certs[16];
+	unsigned char *der = NULL, *v;
+	int dl = i2d_X509(x, &der), same = 0;
+	size_t n = 0, i, len;
+
+	if ((*rc = kt_find(c, CKO_CERTIFICATE, id, id_len, certs, 16, &n)) != KT_OK || dl <= 0)
+		n = 0;
+	for (i = 0; i < n && !same; i++) {
+		if ((v = kt_attr(c, certs[i].h, CKA_VALUE, &len)) != NULL)
+			same = len == (size_t)dl && memcmp(v, der, len) == 0;
+		free(v);
+	}
+	OPENSSL_free(der);
+	return same;
+}
+
+/* A certificate for a key pair the token already holds: it takes the key's ID. A
+ * renewed certificate for the same key goes beside the old one. */
 static int
 import_cert(kt_ctx *c, X509 *x)
 {
 	kt_obj pubs[64];
 	EVP_PKEY *want = X509_get0_pubkey(x), *pk;
-	X509 *had;
 	written w = {{0}, 0};
 	char label[128];
 	size_t n, i;
@@ -318,9 +355,9 @@ import_cert(kt_ctx *c, X509 *x)
 		kt_error(_("the certificate's key cannot be read"));
 		return KT_BAD_FILE;
 	}
-	if ((rc = kt_login(c, CKU_USER)) != KT_OK)
+	if ((rc = kt_login(c, CKU_USER)) != KT_OK ||
+	    (rc = kt_find(c, CKO_PUBLIC_KEY, NULL, 0, pubs, 64, &n)) != KT_OK)
 		return rc;
-	n = kt_find(c, CKO_PUBLIC_KEY, NULL, 0, pubs, 64);
 	for (i = 0; i < n; i++) {
 		pk = kt_public_pkey(c, pubs[i].h);
 		rc = pk != NULL && EVP_PKEY_eq(pk, want) == 1;
@@ -332,10 +369,10 @@ import_cert(kt_ctx *c, X509 *x)
 		kt_error(_("the token holds no key pair for this certificate: nothing was written"));
 		return KT_BAD_FILE;
 	}
-	if ((had = kt_cert_for(c, pubs[i].id, pubs[i].id_len)) != NULL) {
-		X509_free(had);
-		kt_error(_("the key already has a certificate: delete it first (kaztoken-tool certs delete)"));
-		return KT_ERR;
+	if (already_stored(c, x, pubs[i].id, pubs[i].id_len, &rc) || rc != KT_OK) {
+		if (rc == KT_OK)
+			kt_error(_("this certificate is already on the token"));
+		return rc != KT_OK ? rc : KT_ERR;
 	}
 	snprintf(label, sizeof(label), "%s", c->o->label != NULL ? c->o->label : pubs[i].label);
 	if ((rc = put_cert(c, &w, x, pubs[i].id, pubs[i].id_len, label, 0)) != KT_OK)

@@ -5,6 +5,7 @@
  * signed by it), and detached signatures of documents, raw or CMS, and their check. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,15 +134,18 @@ write_csr(kt_ctx *c, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, X509_NAME *nam
 		kt_ossl_error(_("the certificate request was not signed"));
 		goto out;
 	}
-	if ((f = fopen(path, "w")) == NULL || PEM_write_X509_REQ(f, req) != 1) {
+	if ((f = fopen(path, "w")) == NULL) {
 		kt_error(_("cannot write %s"), path);
+		goto out;
+	}
+	if (PEM_write_X509_REQ(f, req) != 1 || fclose(f) != 0) {
+		kt_error(_("cannot write %s"), path);
+		remove(path);
 		goto out;
 	}
 	printf(_("Certificate request written to %s\n"), path);
 	rc = KT_OK;
 out:
-	if (f != NULL && fclose(f) != 0)
-		rc = KT_ERR;
 	X509_REQ_free(req);
 	EVP_PKEY_free(pk);
 	return rc;
@@ -209,28 +213,33 @@ out:
 static int
 signing_key(kt_ctx *c, kt_obj *priv, kt_obj *pub)
 {
+	size_t n;
 	int rc;
 
-	if ((rc = kt_pick_key(c, CKO_PRIVATE_KEY, priv)) != KT_OK)
+	if ((rc = kt_pick_key(c, CKO_PRIVATE_KEY, priv)) != KT_OK ||
+	    (rc = kt_find(c, CKO_PUBLIC_KEY, priv->id, priv->id_len, pub, 1, &n)) != KT_OK)
 		return rc;
-	if (kt_find(c, CKO_PUBLIC_KEY, priv->id, priv->id_len, pub, 1) != 1) {
+	if (n != 1) {
 		kt_error(_("the key's public half is not on the token"));
 		return KT_ERR;
 	}
 	return KT_OK;
 }
 
+/* A regular file to read (a directory or a device is refused before it is read). */
 static BIO *
 open_in(const char *path)
 {
-	BIO *b = BIO_new_file(path, "rb");
+	struct stat st;
+	BIO *b = NULL;
 
-	if (b == NULL)
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (b = BIO_new_file(path, "rb")) == NULL)
 		kt_error(_("cannot read %s"), path);
 	return b;
 }
 
-/* The file through C_SignUpdate / C_VerifyUpdate, in pieces. */
+/* The file through C_SignUpdate / C_VerifyUpdate, in pieces; a read error fails
+ * (a part of the document is never signed as the whole). */
 static CK_RV
 feed(kt_ctx *c, BIO *in, int verify)
 {
@@ -240,7 +249,20 @@ feed(kt_ctx *c, BIO *in, int verify)
 
 	while (rv == CKR_OK && (n = BIO_read(in, buf, sizeof(buf))) > 0)
 		rv = verify ? c->p->C_VerifyUpdate(c->h, buf, (CK_ULONG)n) : c->p->C_SignUpdate(c->h, buf, (CK_ULONG)n);
+	if (rv == CKR_OK && n < 0) {
+		kt_error(_("the document could not be read to its end"));
+		rv = CKR_FUNCTION_FAILED;
+	}
 	return rv;
+}
+
+/* Would writing out overwrite in (the same file by another name)? */
+static int
+same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+
+	return stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 static int
@@ -304,6 +326,10 @@ kt_cmd_sign(kt_ctx *c)
 		snprintf(path, sizeof(path), "%s.%s", c->o->args[0], c->o->cms ? "p7s" : "sig");
 		out_path = path;
 	}
+	if (same_file(c->o->args[0], out_path)) {
+		kt_error(_("the signature would overwrite the document: choose another --out"));
+		return KT_USAGE;
+	}
 	if ((in = open_in(c->o->args[0])) == NULL)
 		return KT_BAD_FILE;
 	if ((rc = kt_select(c)) != KT_OK || (rc = kt_open(c, 0)) != KT_OK || (rc = kt_login(c, CKU_USER)) != KT_OK ||
@@ -315,8 +341,11 @@ kt_cmd_sign(kt_ctx *c)
 		goto out;
 	}
 	rc = c->o->cms ? sign_cms(c, &priv, &pub, in, out) : sign_raw(c, &priv, in, out);
-	if (BIO_free(out) != 1 && rc == KT_OK)
+	if (rc == KT_OK && BIO_flush(out) != 1) {
+		kt_error(_("cannot write %s"), out_path);
 		rc = KT_ERR;
+	}
+	BIO_free(out);
 	out = NULL;
 	if (rc != KT_OK)
 		remove(out_path);
@@ -355,29 +384,43 @@ verify_raw(kt_ctx *c, BIO *in, BIO *sigb)
 	return rc;
 }
 
+/* A CMS signature: the document against it, and with --ca-file the signer's
+ * certificate against that CA (without it, who signed is only what the signature
+ * claims, and the tool says so). */
 static int
-verify_cms(BIO *in, BIO *sigb)
+verify_cms(const kt_opts *o, BIO *in, BIO *sigb)
 {
 	CMS_ContentInfo *cms = d2i_CMS_bio(sigb, NULL);
+	X509_STORE *store = NULL;
 	STACK_OF(X509) *signers;
 	char subject[256] = "";
+	int rc = KT_OK;
 
 	if (cms == NULL) {
 		kt_error(_("the signature file is not a CMS signature"));
 		return KT_BAD_FILE;
 	}
-	if (CMS_verify(cms, NULL, NULL, in, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
-		ERR_clear_error();
-		CMS_ContentInfo_free(cms);
-		kt_error(_("verification failed: the signature does not match the document"));
-		return KT_BAD_SIG;
+	if (o->ca_file != NULL && ((store = X509_STORE_new()) == NULL || X509_STORE_load_file(store, o->ca_file) != 1)) {
+		kt_error(_("cannot read the CA certificates in %s"), o->ca_file);
+		rc = KT_BAD_FILE;
+	} else if (CMS_verify(cms, NULL, store, in, NULL,
+			      CMS_BINARY | (store == NULL ? CMS_NO_SIGNER_CERT_VERIFY : 0)) != 1) {
+		kt_ossl_error(store != NULL ? _("verification failed (the document, or the signer's certificate)")
+					    : _("verification failed: the signature does not match the document"));
+		rc = KT_BAD_SIG;
 	}
-	if ((signers = CMS_get0_signers(cms)) != NULL && sk_X509_num(signers) > 0)
-		X509_NAME_oneline(X509_get_subject_name(sk_X509_value(signers, 0)), subject, sizeof(subject));
-	sk_X509_free(signers);
+	if (rc == KT_OK) {
+		if ((signers = CMS_get0_signers(cms)) != NULL && sk_X509_num(signers) > 0)
+			X509_NAME_oneline(X509_get_subject_name(sk_X509_value(signers, 0)), subject, sizeof(subject));
+		sk_X509_free(signers);
+		printf(_("Signature valid: signed by %s\n"), subject);
+		if (store == NULL)
+			kt_warn(_("the signer's certificate was not checked: give --ca-file CA.pem to check who signed"));
+	}
+	X509_STORE_free(store);
 	CMS_ContentInfo_free(cms);
-	printf(_("Signature valid: signed by %s\n"), subject);
-	return KT_OK;
+	ERR_clear_error();
+	return rc;
 }
 
 int
@@ -387,7 +430,7 @@ kt_cmd_verify(kt_ctx *c)
 	int rc;
 
 	if (c->o->nargs != 2) {
-		kt_error(_("usage: kaztoken-tool verify FILE SIGNATURE [--key ID] [--cms]"));
+		kt_error(_("usage: kaztoken-tool verify FILE SIGNATURE [--key ID] [--cms [--ca-file CA.pem]]"));
 		return KT_USAGE;
 	}
 	if ((in = open_in(c->o->args[0])) == NULL)
@@ -397,7 +440,7 @@ kt_cmd_verify(kt_ctx *c)
 		return KT_BAD_FILE;
 	}
 	if (c->o->cms)
-		rc = verify_cms(in, sigb);
+		rc = verify_cms(c->o, in, sigb);
 	else if ((rc = kt_select(c)) == KT_OK && (rc = kt_open(c, 0)) == KT_OK)
 		rc = verify_raw(c, in, sigb);
 	BIO_free(in);

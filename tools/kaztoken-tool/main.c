@@ -48,7 +48,7 @@ static const command commands[] = {
 	 N_("Make an RSA key pair on the token, and a certificate request signed by it.")},
 	{"sign", kt_cmd_sign, 1, "sign FILE [--out FILE.sig] [--key ID] [--cms]",
 	 N_("A detached signature of a file: raw RSA (SHA-256, PKCS#1 v1.5), or CMS with --cms.")},
-	{"verify", kt_cmd_verify, 1, "verify FILE SIGNATURE [--key ID] [--cms]",
+	{"verify", kt_cmd_verify, 1, "verify FILE SIGNATURE [--key ID] [--cms [--ca-file CA.pem]]",
 	 N_("Check a detached signature: raw with the token's public key, or CMS.")},
 };
 
@@ -99,7 +99,7 @@ enum {
 	O_MODULE = 256, O_TOKEN, O_SERIAL, O_JSON, O_PIN_ENV, O_NEW_PIN_ENV, O_NEW_ADMIN_PIN_ENV, O_PASSWORD_ENV,
 	O_PIN_STDIN, O_YES, O_STRICT, O_NO_LOGIN, O_USER, O_ADMIN, O_NEW_PIN, O_NEW_USER_PIN, O_NEW_ADMIN_PIN,
 	O_EXPIRED, O_CMS, O_LABEL, O_SUBJECT, O_CSR, O_OUT, O_KEY, O_BITS, O_USER_MIN, O_ADMIN_MIN, O_USER_TRIES,
-	O_ADMIN_TRIES, O_CHANGER, O_HELP, O_VERSION,
+	O_ADMIN_TRIES, O_CHANGER, O_CA_FILE, O_HELP, O_VERSION,
 };
 
 static const struct option options[] = {
@@ -133,6 +133,7 @@ static const struct option options[] = {
 	{"user-tries", required_argument, NULL, O_USER_TRIES},
 	{"admin-tries", required_argument, NULL, O_ADMIN_TRIES},
 	{"user-pin-changer", required_argument, NULL, O_CHANGER},
+	{"ca-file", required_argument, NULL, O_CA_FILE},
 	{"help", no_argument, NULL, O_HELP},
 	{"version", no_argument, NULL, O_VERSION},
 	{NULL, 0, NULL, 0},
@@ -206,6 +207,7 @@ main(int argc, char **argv)
 		case O_USER_TRIES: o.user_tries = number(optarg, "--user-tries"); break;
 		case O_ADMIN_TRIES: o.admin_tries = number(optarg, "--admin-tries"); break;
 		case O_CHANGER: o.changer = optarg; break;
+		case O_CA_FILE: o.ca_file = optarg; break;
 		case O_HELP:
 		case 'h': help = 1; break;
 		case O_VERSION: printf("kaztoken-tool %s\n", KT_VERSION); return KT_OK;

@@ -13,24 +13,32 @@
 
 #include "objects.h"
 
-size_t
-kt_find(kt_ctx *c, CK_OBJECT_CLASS cls, const unsigned char *id, size_t id_len, kt_obj *out, size_t cap)
+int
+kt_find(kt_ctx *c, CK_OBJECT_CLASS cls, const unsigned char *id, size_t id_len, kt_obj *out, size_t cap,
+	size_t *count)
 {
 	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_ID, (void *)id, id_len}};
 	CK_OBJECT_HANDLE found[256];
 	CK_ULONG n = 0, i;
-	size_t k = 0, len;
+	size_t k = 0, len = 0;
 	unsigned char *v;
+	CK_RV rv;
 
-	if (c->p->C_FindObjectsInit(c->h, t, id != NULL ? 2 : 1) != CKR_OK)
-		return 0;
-	if (c->p->C_FindObjects(c->h, found, 256, &n) != CKR_OK)
-		n = 0;
+	*count = 0;
+	if ((rv = c->p->C_FindObjectsInit(c->h, t, id != NULL ? 2 : 1)) != CKR_OK)
+		return kt_fail(rv, _("cannot search the token"));
+	rv = c->p->C_FindObjects(c->h, found, 256, &n);
 	c->p->C_FindObjectsFinal(c->h);
+	if (rv != CKR_OK)
+		return kt_fail(rv, _("cannot search the token"));
 	for (i = 0; i < n && k < cap; i++) {
 		memset(&out[k], 0, sizeof(out[k]));
 		out[k].h = found[i];
-		if ((v = kt_attr(c, found[i], CKA_ID, &len)) != NULL && len <= KT_ID_CAP) {
+		if ((v = kt_attr(c, found[i], CKA_ID, &len)) != NULL) {
+			if (len > KT_ID_CAP) {
+				free(v);
+				continue;
+			}
 			memcpy(out[k].id, v, len);
 			out[k].id_len = len;
 		}
@@ -44,7 +52,8 @@ kt_find(kt_ctx *c, CK_OBJECT_CLASS cls, const unsigned char *id, size_t id_len, 
 		free(v);
 		k++;
 	}
-	return k;
+	*count = k;
+	return KT_OK;
 }
 
 unsigned char *
@@ -99,19 +108,25 @@ kt_pick_key(kt_ctx *c, CK_OBJECT_CLASS cls, kt_obj *key)
 	unsigned char id[KT_ID_CAP];
 	kt_obj found[32];
 	size_t id_len = 0, n, i;
+	int rc;
 
 	if (c->o->key != NULL && kt_parse_id(c->o->key, id, &id_len) != 0) {
 		kt_error(_("--key takes a key's ID in hex, as kaztoken-tool certs shows it"));
 		return KT_USAGE;
 	}
-	n = kt_find(c, cls, c->o->key != NULL ? id : NULL, id_len, found, 32);
+	if ((rc = kt_find(c, cls, c->o->key != NULL ? id : NULL, id_len, found, 32, &n)) != KT_OK)
+		return rc;
 	if (n == 1) {
 		*key = found[0];
 		return KT_OK;
 	}
 	if (n == 0) {
-		kt_error(c->o->key != NULL ? _("the token has no key with that ID") : _("the token has no key"));
-		return KT_NO_TOKEN;
+		if (c->o->key != NULL) {
+			kt_error(_("the token has no key with that ID"));
+			return KT_USAGE;
+		}
+		kt_error(_("the token has no key"));
+		return KT_ERR;
 	}
 	kt_error(_("the token has several keys: choose one with --key ID:"));
 	for (i = 0; i < n; i++) {
@@ -128,10 +143,10 @@ kt_cert_for(kt_ctx *c, const unsigned char *id, size_t id_len)
 	kt_obj cert;
 	unsigned char *v;
 	const unsigned char *p;
-	size_t len;
+	size_t len, n;
 	X509 *x = NULL;
 
-	if (kt_find(c, CKO_CERTIFICATE, id, id_len, &cert, 1) != 1)
+	if (kt_find(c, CKO_CERTIFICATE, id, id_len, &cert, 1, &n) != KT_OK || n != 1)
 		return NULL;
 	if ((v = kt_attr(c, cert.h, CKA_VALUE, &len)) != NULL) {
 		p = v;

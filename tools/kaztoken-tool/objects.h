@@ -11,7 +11,7 @@
 
 #include "tool.h"
 
-#define KT_ID_CAP 64
+#define KT_ID_CAP 255
 
 /* A found object's ID and label. */
 typedef struct kt_obj {
@@ -21,8 +21,11 @@ typedef struct kt_obj {
 	char label[128];
 } kt_obj;
 
-/* The objects of class cls (with id when id != NULL): up to cap, their count. */
-size_t kt_find(kt_ctx *c, CK_OBJECT_CLASS cls, const unsigned char *id, size_t id_len, kt_obj *out, size_t cap);
+/* The objects of class cls (with id when id != NULL): up to cap of them in out, their
+ * count in *n. KT_OK, or an exit code (said) when the token cannot be searched.
+ * Objects with an ID over KT_ID_CAP bytes are not this tool's and are left out. */
+int kt_find(kt_ctx *c, CK_OBJECT_CLASS cls, const unsigned char *id, size_t id_len, kt_obj *out, size_t cap,
+	    size_t *n);
 /* An attribute's whole value, malloc'd: NULL when absent. */
 unsigned char *kt_attr(kt_ctx *c, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t, size_t *len);
 /* A hex ID from the command line: 0, or -1 when it is not hex. */

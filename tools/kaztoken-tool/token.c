@@ -27,17 +27,18 @@ kt_cmd_list(kt_ctx *c)
 	char label[33], serial[17], reader[65];
 	CK_SLOT_INFO si;
 	CK_TOKEN_INFO ti;
+	unsigned long shown = 0;
 
 	if (c->o->json)
 		printf("{\"tokens\":[");
 	for (i = 0; i < n; i++) {
 		if (c->p->C_GetSlotInfo(slots[i], &si) != CKR_OK || c->p->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
-			continue;
+			continue; /* (pulled out meanwhile) */
 		kt_field(label, ti.label, sizeof(ti.label));
 		kt_field(serial, ti.serialNumber, sizeof(ti.serialNumber));
 		kt_field(reader, si.slotDescription, sizeof(si.slotDescription));
 		if (c->o->json) {
-			printf("%s{\"index\":%lu,\"reader\":", i > 0 ? "," : "", (unsigned long)i);
+			printf("%s{\"index\":%lu,\"reader\":", shown++ > 0 ? "," : "", (unsigned long)i);
 			kt_json_str(stdout, reader);
 			printf(",\"label\":");
 			kt_json_str(stdout, label[0] != '\0' ? label : NULL);
@@ -343,6 +344,12 @@ kt_cmd_format(kt_ctx *c)
 	}
 	if (o->label != NULL && (r = kt_check_label(o->label)) != KT_OK)
 		return r;
+	/* the factory PINs have 8 characters: a longer minimum needs a PIN of one's own */
+	if ((f.ulUserMinLen > 8 && !o->new_user_pin) || (f.ulSoMinLen > 8 && !o->new_admin_pin)) {
+		kt_error(_("a minimum PIN length over 8 needs a new PIN (--new-user-pin, --new-admin-pin): "
+			   "the factory ones have 8 characters"));
+		return KT_USAGE;
+	}
 	if ((r = kt_select(c)) != KT_OK)
 		return r;
 	if ((r = kt_confirm(o, _("Formatting erases ALL data on the token: keys, certificates and objects. "

@@ -161,6 +161,9 @@ test_vendor_format_sets_the_dialogs_policies_and_the_card_keeps_them(void **stat
 	fmt.ulUserMinLen = 9; /* the new PIN is shorter than its own new minimum */
 	assert_int_equal(v->C_KZT_FormatToken(0, PIN("87654321"), &fmt), CKR_PIN_LEN_RANGE);
 	fmt.ulUserMinLen = 8;
+	fmt.ulSoMinLen = 9; /* the factory admin PIN, kept, would be shorter than that */
+	assert_int_equal(v->C_KZT_FormatToken(0, PIN("87654321"), &fmt), CKR_PIN_LEN_RANGE);
+	fmt.ulSoMinLen = 0;
 	fmt.flags = 0x80;
 	assert_int_equal(v->C_KZT_FormatToken(0, PIN("87654321"), &fmt), CKR_ARGUMENTS_BAD);
 	fmt.flags = CKF_KZT_SO_MAY_CHANGE_USER_PIN;
