@@ -19,6 +19,7 @@ packages=(
 	pcscd vsmartcard-vpcd        # a real pcscd with virtual tokens in it (tests)
 	gettext                      # kaztoken-tool's message catalogues (msgfmt)
 	locales                      # the Russian and Kazakh locales its test makes (localedef)
+	dpkg-dev lintian p11-kit     # the .deb: its dependencies, its check, p11-kit finding the module
 )
 
 as_root() {

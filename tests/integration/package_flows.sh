@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+# The Debian packages, made as a distribution would (a /usr build, cpack), checked
+# by lintian, installed with dpkg into a scratch root, used from there, and removed
+# leaving nothing behind. Needs KZT_SRC (the source tree) and KZT_SIM.
+set -euo pipefail
+: "${KZT_SRC:?set KZT_SRC to the source tree}"
+WORK=$(mktemp -d /tmp/kzt-deb-XXXXXX)
+SIM_PID=
+cleanup() {
+	if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ARCH=$(dpkg --print-architecture)
+MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+
+# the packages, from a build with the distribution's prefix
+cmake -S "$KZT_SRC" -B "$WORK/build" -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DKAZTOKEN_TESTS=OFF >/dev/null
+cmake --build "$WORK/build" -j2 --target kaztoken-pkcs11 kaztoken-sim kaztoken-tool >/dev/null
+(cd "$WORK/build" && cpack -G DEB >"$WORK/cpack.log" 2>&1) || fail "cpack failed: $(cat "$WORK/cpack.log")"
+debs=("$WORK"/build/*.deb)
+[ "${#debs[@]}" -eq 3 ] || fail "expected 3 packages, got: ${debs[*]}"
+for p in libkaztoken-pkcs11 libkaztoken-pkcs11-dev kaztoken-tools; do
+	ls "$WORK"/build/${p}_*.deb >/dev/null 2>&1 || fail "no package $p"
+done
+echo "packages: $(cd "$WORK/build" && ls ./*.deb | tr '\n' ' ')"
+
+test_lintian_finds_nothing_unjustified() {
+	# every tag left is overridden in the packaging with its reason
+	lintian --fail-on error,warning --tag-display-limit 0 "${debs[@]}" >"$WORK/lintian" 2>&1 ||
+		fail "lintian: $(cat "$WORK/lintian")"
+	cat "$WORK/lintian"
+}
+
+test_the_packages_install_load_and_remove_cleanly() {
+	local root=$WORK/root module
+	mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/log"
+	touch "$root/var/lib/dpkg/status"
+	# (the scratch root has no libc of its own: its dependencies are the host's)
+	dpkg --root="$root" --force-depends --force-script-chrootless -i "${debs[@]}" >"$WORK/dpkg" 2>&1 ||
+		fail "dpkg -i: $(cat "$WORK/dpkg")"
+	module=$root/usr/lib/$MULTIARCH/pkcs11/libkaztoken-pkcs11.so
+	[ -f "$module" ] || fail "the module is not at /usr/lib/$MULTIARCH/pkcs11"
+	for f in usr/share/p11-kit/modules/kaztoken.module etc/kaztoken/kaztoken.conf usr/bin/kaztoken-tool \
+		usr/bin/kaztoken-sim usr/share/man/man1/kaztoken-tool.1.gz usr/share/man/man1/kaztoken-sim.1.gz \
+		usr/include/kaztoken/pkcs11.h "usr/lib/$MULTIARCH/pkgconfig/kaztoken-pkcs11.pc" \
+		usr/share/locale/kk/LC_MESSAGES/kaztoken-tool.mo usr/share/bash-completion/completions/kaztoken-tool
+	do
+		[ -e "$root/$f" ] || fail "not installed: /$f"
+	done
+	grep -qx "module: /usr/lib/$MULTIARCH/pkcs11/libkaztoken-pkcs11.so" "$root/usr/share/p11-kit/modules/kaztoken.module" ||
+		fail "the p11-kit file names another module: $(cat "$root/usr/share/p11-kit/modules/kaztoken.module")"
+	grep -q "^/etc/kaztoken/kaztoken.conf$" "$root/var/lib/dpkg/info/libkaztoken-pkcs11.conffiles" ||
+		fail "the configuration is not a conffile"
+	! grep -v '^#' "$root/etc/kaztoken/kaztoken.conf" | grep -q '[^[:space:]]' ||
+		fail "the sample configuration sets something"
+	grep -q "^Depends:.*libc6" <(dpkg-deb -f "$WORK"/build/libkaztoken-pkcs11_*.deb) ||
+		fail "the module's package does not depend on libc6"
+	# used from there: the installed simulator, module (with its sample configuration) and tool
+	export KAZTOKEN_CONF=$root/etc/kaztoken/kaztoken.conf KAZTOKEN_READERS=none
+	export KAZTOKEN_SIM_SOCKET=$WORK/sim.sock
+	"$root/usr/bin/kaztoken-sim" --store "$WORK/t.kzt" --socket "$KAZTOKEN_SIM_SOCKET" 2>/dev/null &
+	SIM_PID=$!
+	for _ in $(seq 200); do [ -S "$KAZTOKEN_SIM_SOCKET" ] && break; sleep 0.05; done
+	pkcs11-tool --module "$module" --list-token-slots >"$WORK/out" 2>&1 || fail "pkcs11-tool: $(cat "$WORK/out")"
+	grep -q "token manufacturer : KAZTOKEN" "$WORK/out" || fail "no token through the installed module"
+	KAZTOKEN_MODULE=$module "$root/usr/bin/kaztoken-tool" list >"$WORK/out" 2>&1 || fail "kaztoken-tool: $(cat "$WORK/out")"
+	grep -q "KAZTOKEN <no label>" "$WORK/out" || fail "kaztoken-tool list: $(cat "$WORK/out")"
+	# p11-kit finds it through its module file, with no other configuration: in a private
+	# mount namespace (the machine is left as it was), the package's file, naming the
+	# scratch copy, is all p11-kit's module directory holds (p11-kit skips a user's
+	# configuration when it runs as root)
+	mkdir -p "$WORK/p11modules"
+	sed "s|^module: |module: $root|" "$root/usr/share/p11-kit/modules/kaztoken.module" \
+		>"$WORK/p11modules/kaztoken.module"
+	unshare -m sh -c 'mount --bind "$1" /usr/share/p11-kit/modules && exec p11-kit list-modules' _ \
+		"$WORK/p11modules" >"$WORK/out" 2>&1 || fail "p11-kit in a private namespace: $(cat "$WORK/out")"
+	grep -q "^kaztoken:" "$WORK/out" && grep -q "manufacturer: KAZTOKEN" "$WORK/out" ||
+		fail "p11-kit does not list the module: $(cat "$WORK/out")"
+	kill "$SIM_PID"
+	wait "$SIM_PID" 2>/dev/null || true
+	SIM_PID=
+	# and gone again, configuration included
+	dpkg --root="$root" --force-depends --force-script-chrootless -P kaztoken-tools libkaztoken-pkcs11-dev \
+		libkaztoken-pkcs11 >"$WORK/dpkg" 2>&1 || fail "dpkg -P: $(cat "$WORK/dpkg")"
+	left=$(cd "$root" && find . -mindepth 1 ! -path ./var ! -path ./var/lib ! -path './var/lib/dpkg*' \
+		! -path './var/log*')
+	[ -z "$left" ] || fail "left behind after removal: $left"
+}
+
+"test_$1"
