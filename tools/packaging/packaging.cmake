@@ -23,11 +23,18 @@ install(FILES docs/configuration.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONEN
 # libkaztoken-pkcs11-dev: the headers
 install(DIRECTORY include/kaztoken DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(FILES ${CMAKE_BINARY_DIR}/kaztoken-pkcs11.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
-# kaztoken-tools: the control panel and the virtual token
-install(TARGETS kaztoken-sim kaztoken-tool RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+# kaztoken-tools: the control panel (when OpenSSL is there) and the virtual token
+install(TARGETS kaztoken-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+if(TARGET kaztoken-tool)
+  install(TARGETS kaztoken-tool RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+endif()
 # (man pages compressed, as Debian's policy has them: gzip -n leaves no time stamp)
 find_program(GZIP gzip REQUIRED)
-foreach(page tools/kaztoken-tool/kaztoken-tool.1 tools/kaztoken-sim/kaztoken-sim.1)
+set(kzt_pages tools/kaztoken-sim/kaztoken-sim.1)
+if(TARGET kaztoken-tool)
+  list(APPEND kzt_pages tools/kaztoken-tool/kaztoken-tool.1)
+endif()
+foreach(page ${kzt_pages})
   get_filename_component(name ${page} NAME)
   add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/man/${name}.gz
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
@@ -36,21 +43,23 @@ foreach(page tools/kaztoken-tool/kaztoken-tool.1 tools/kaztoken-sim/kaztoken-sim
   list(APPEND kzt_man_pages ${CMAKE_BINARY_DIR}/man/${name}.gz)
 endforeach()
 add_custom_target(kaztoken-man-pages ALL DEPENDS ${kzt_man_pages})
-add_dependencies(kaztoken-tool kaztoken-man-pages)
+add_dependencies(kaztoken-sim kaztoken-man-pages)
 install(FILES ${kzt_man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT tools)
-install(FILES tools/kaztoken-tool/kaztoken-tool.bash-completion
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME kaztoken-tool COMPONENT tools)
-foreach(lang ru kk)
-  install(FILES ${CMAKE_BINARY_DIR}/locale/${lang}/LC_MESSAGES/kaztoken-tool.mo
-          DESTINATION ${CMAKE_INSTALL_LOCALEDIR}/${lang}/LC_MESSAGES COMPONENT tools)
-endforeach()
+if(TARGET kaztoken-tool)
+  install(FILES tools/kaztoken-tool/kaztoken-tool.bash-completion
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME kaztoken-tool COMPONENT tools)
+  foreach(lang ru kk)
+    install(FILES ${CMAKE_BINARY_DIR}/locale/${lang}/LC_MESSAGES/kaztoken-tool.mo
+            DESTINATION ${CMAKE_INSTALL_LOCALEDIR}/${lang}/LC_MESSAGES COMPONENT tools)
+  endforeach()
+endif()
 # each package's copyright and (compressed) changelog, as Debian's policy asks
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/deb/changelog.gz
   COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/deb
   COMMAND ${GZIP} -9 -n -c ${CMAKE_CURRENT_LIST_DIR}/changelog > ${CMAKE_BINARY_DIR}/deb/changelog.gz
   DEPENDS ${CMAKE_CURRENT_LIST_DIR}/changelog VERBATIM)
 add_custom_target(kaztoken-changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/deb/changelog.gz)
-add_dependencies(kaztoken-tool kaztoken-changelog)
+add_dependencies(kaztoken-sim kaztoken-changelog)
 foreach(component module dev tools)
   install(FILES ${CMAKE_CURRENT_LIST_DIR}/copyright ${CMAKE_BINARY_DIR}/deb/changelog.gz
           DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${kzt_deb_${component}} COMPONENT ${component})
