@@ -20,6 +20,9 @@ packages=(
 	gettext                      # kaztoken-tool's message catalogues (msgfmt)
 	locales                      # the Russian and Kazakh locales its test makes (localedef)
 	dpkg-dev lintian p11-kit     # the .deb: its dependencies, its check, p11-kit finding the module
+	libnss3-tools gnutls-bin     # interop: NSS (modutil, certutil, tstclnt, cmsutil), GnuTLS
+	openssh-client openssh-server # interop: ssh -I against a throw-away sshd
+	openjdk-17-jdk-headless      # interop: keytool and jarsigner with SunPKCS11
 )
 
 as_root() {

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+# Applications users run, against the virtual token through the built module: NSS
+# (what Firefox and Chromium use inside), GnuTLS through p11-kit, OpenSSH, Java
+# SunPKCS11. One test
+# per function; ctest runs each by name. Needs KZT_MODULE, KZT_SIM, KZT_TOOL.
+source "$(dirname "$0")/../integration/lib.sh"
+: "${KZT_TOOL:?set KZT_TOOL to kaztoken-tool}"
+export KAZTOKEN_MODULE=$KZT_MODULE
+export PIN=Qw7rT9zx # the user's own PIN (a default one keeps some clients from logging in)
+
+# A personalised token: a key made on it, certified by a throw-away local CA for
+# client authentication, the certificate installed beside it; the PIN changed.
+personalise() {
+	start_sim
+	UPIN=12345678 "$KZT_TOOL" change-pin --user --pin-env UPIN --new-pin-env PIN >/dev/null ||
+		fail "change-pin failed"
+	"$KZT_TOOL" rename Interop --pin-env PIN >/dev/null || fail "rename failed"
+	"$KZT_TOOL" keygen --label client --csr "$WORK/client.csr" --subject "/CN=Aidos Client/O=Interop/C=KZ" \
+		--pin-env PIN >/dev/null 2>&1 || fail "keygen failed"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" \
+		-subj "/CN=Interop Test CA" -days 2 2>/dev/null
+	printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth,emailProtection\n' \
+		>"$WORK/client.ext"
+	openssl x509 -req -in "$WORK/client.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial \
+		-days 1 -extfile "$WORK/client.ext" -out "$WORK/client.pem" 2>/dev/null
+	"$KZT_TOOL" import "$WORK/client.pem" --pin-env PIN >/dev/null || fail "import failed"
+	# a server certificate from the same CA (an end-entity one)
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$WORK/server.key" -out "$WORK/server.csr" \
+		-subj "/CN=127.0.0.1" 2>/dev/null
+	printf 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$WORK/server.ext"
+	openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial \
+		-days 1 -extfile "$WORK/server.ext" -out "$WORK/server.pem" 2>/dev/null
+	echo "$PIN" >"$WORK/pinfile"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# openssl s_server requiring a client certificate from the test CA, in the
+# background; its output in $WORK/server.out.
+SERVER_PID=
+start_tls_server() {
+	PORT=$(free_port)
+	openssl s_server -accept "127.0.0.1:$PORT" -cert "$WORK/server.pem" -key "$WORK/server.key" \
+		-CAfile "$WORK/ca.pem" -Verify 1 -verify_return_error -naccept 1 -www >"$WORK/server.out" 2>&1 &
+	SERVER_PID=$!
+	for _ in $(seq 100); do grep -q "^ACCEPT" "$WORK/server.out" 2>/dev/null && return 0; sleep 0.05; done
+	fail "s_server did not start: $(cat "$WORK/server.out")"
+}
+stop_tls_server() {
+	if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+	SERVER_PID=
+}
+
+nss_db() {
+	mkdir -p "$WORK/nss"
+	certutil -N -d "sql:$WORK/nss" --empty-password || fail "certutil -N failed"
+	echo | modutil -dbdir "sql:$WORK/nss" -add KAZTOKEN -libfile "$KZT_MODULE" -force >"$WORK/out" 2>&1 ||
+		fail "modutil -add: $(cat "$WORK/out")"
+	modutil -dbdir "sql:$WORK/nss" -list >"$WORK/out" 2>&1
+	grep -q "token: Interop" "$WORK/out" || fail "NSS does not see the token: $(cat "$WORK/out")"
+	certutil -A -d "sql:$WORK/nss" -n ca -t "C,C,C" -i "$WORK/ca.pem" || fail "certutil -A failed"
+}
+
+test_nss_lists_the_certificates_and_makes_a_cms_signature_openssl_accepts() {
+	personalise
+	nss_db
+	certutil -L -d "sql:$WORK/nss" -h all -f "$WORK/pinfile" >"$WORK/out" 2>&1 || fail "certutil -L: $(cat "$WORK/out")"
+	grep -q "Interop:client" "$WORK/out" || fail "certutil -L lacks the token's certificate: $(cat "$WORK/out")"
+	echo "a contract" >"$WORK/doc"
+	cmsutil -S -N "Interop:client" -d "sql:$WORK/nss" -p "$PIN" -i "$WORK/doc" -o "$WORK/doc.p7m" >"$WORK/out" 2>&1 ||
+		fail "cmsutil -S: $(cat "$WORK/out")"
+	openssl cms -verify -inform DER -in "$WORK/doc.p7m" -CAfile "$WORK/ca.pem" -out "$WORK/doc.out" 2>"$WORK/out" ||
+		fail "openssl refuses NSS's CMS signature: $(cat "$WORK/out")"
+	cmp -s "$WORK/doc" "$WORK/doc.out" || fail "the signed content differs"
+}
+
+test_nss_generates_a_key_on_the_token_named_by_its_label() {
+	personalise
+	nss_db
+	head -c 64 /dev/urandom >"$WORK/noise"
+	certutil -G -d "sql:$WORK/nss" -h Interop -f "$WORK/pinfile" -k rsa -g 2048 -z "$WORK/noise" >"$WORK/out" 2>&1 ||
+		fail "certutil -G: $(cat "$WORK/out")"
+	expect_ok --login --pin "$PIN" --list-objects --type privkey
+	[ "$(grep -c '^Private Key Object' "$WORK/out")" -eq 2 ] || fail "no second key on the token: $(cat "$WORK/out")"
+}
+
+test_nss_tstclnt_authenticates_with_the_token_key_over_tls12_and_tls13() {
+	personalise
+	nss_db
+	local v
+	for v in tls1.2 tls1.3; do
+		start_tls_server
+		# (tstclnt does not end by itself after the reply: it is stopped once the reply came)
+		printf 'GET / HTTP/1.0\r\n\r\n' | tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$WORK/nss" -n "Interop:client" \
+			-w "$PIN" -V "$v:$v" >"$WORK/out" 2>&1 &
+		local client=$!
+		for _ in $(seq 400); do grep -q "^HTTP/1.0 200 ok" "$WORK/out" && break; sleep 0.05; done
+		kill "$client" 2>/dev/null || true
+		wait "$client" 2>/dev/null || true
+		stop_tls_server
+		grep -q "^HTTP/1.0 200 ok" "$WORK/out" || fail "no reply over $v: $(cat "$WORK/out")"
+		grep -q "Protocol version: ${v/tls/TLSv}\|Protocol  *: ${v/tls/TLSv}" "$WORK/out" ||
+			grep -qi "${v/tls/TLS }" "$WORK/out" || fail "not $v: $(cat "$WORK/out")"
+		grep -q "Aidos Client" "$WORK/out" ||
+			fail "the server did not see the token's certificate over $v: $(cat "$WORK/out")"
+	done
+}
+
+# p11-kit's module directory holding only a file for the built module, in a private
+# mount namespace (the machine stays as it was): GnuTLS finds the module itself.
+with_p11kit() {
+	mkdir -p "$WORK/p11modules"
+	printf 'module: %s\n' "$KZT_MODULE" >"$WORK/p11modules/kaztoken.module"
+	unshare -m sh -c 'mount --bind "$1" /usr/share/p11-kit/modules && shift && exec "$@"' _ "$WORK/p11modules" "$@"
+}
+
+test_gnutls_finds_the_module_through_p11kit_and_signs_and_authenticates() {
+	personalise
+	export GNUTLS_PIN=$PIN
+	with_p11kit p11tool --list-tokens >"$WORK/out" 2>&1 || fail "p11tool --list-tokens: $(cat "$WORK/out")"
+	grep -q "Label: Interop" "$WORK/out" || fail "p11tool does not see the token: $(cat "$WORK/out")"
+	url=$(sed -n 's/^[[:space:]]*URL: \(pkcs11:.*token=Interop.*\)$/\1/p' "$WORK/out" | head -1)
+	[ -n "$url" ] || fail "no URL for the token: $(cat "$WORK/out")"
+	with_p11kit p11tool --list-all-certs "$url" >"$WORK/out" 2>&1 || fail "p11tool --list-all-certs: $(cat "$WORK/out")"
+	grep -q "Label: client" "$WORK/out" || fail "p11tool lists no certificate: $(cat "$WORK/out")"
+	with_p11kit p11tool --login --list-privkeys "$url" >"$WORK/out" 2>&1 || fail "--list-privkeys: $(cat "$WORK/out")"
+	grep -q "Type: Private key" "$WORK/out" || fail "p11tool lists no private key: $(cat "$WORK/out")"
+	with_p11kit p11tool --login --test-sign "$url;object=client" >"$WORK/out" 2>&1 ||
+		fail "p11tool --test-sign: $(cat "$WORK/out")"
+	grep -q "Verifying against public key in the token... ok" "$WORK/out" ||
+		fail "--test-sign did not verify: $(cat "$WORK/out")"
+	start_tls_server
+	echo | with_p11kit gnutls-cli --x509cafile "$WORK/ca.pem" --x509certfile "$url;object=client;type=cert" \
+		--x509keyfile "$url;object=client;type=private" -p "$PORT" 127.0.0.1 >"$WORK/out" 2>&1 ||
+		fail "gnutls-cli: $(cat "$WORK/out")"
+	stop_tls_server
+	grep -q "Handshake was completed" "$WORK/out" || fail "no handshake: $(cat "$WORK/out")"
+}
+
+test_openssh_lists_the_token_key_and_logs_in_with_it() {
+	personalise
+	ssh-keygen -D "$KZT_MODULE" >"$WORK/keys" 2>"$WORK/err" || fail "ssh-keygen -D: $(cat "$WORK/err")"
+	grep -q "^ssh-rsa " "$WORK/keys" || fail "ssh-keygen -D lists no key: $(cat "$WORK/keys")"
+	# a throw-away sshd on 127.0.0.1 that takes that key for this user
+	local port sshd_pid
+	port=$(free_port)
+	ssh-keygen -q -t ed25519 -N "" -f "$WORK/host_key"
+	cp "$WORK/keys" "$WORK/authorized_keys"
+	chmod 600 "$WORK/authorized_keys"
+	cat >"$WORK/sshd_config" <<-CFG
+		Port $port
+		ListenAddress 127.0.0.1
+		HostKey $WORK/host_key
+		AuthorizedKeysFile $WORK/authorized_keys
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		PubkeyAuthentication yes
+		StrictModes no
+		UsePAM no
+		PidFile $WORK/sshd.pid
+	CFG
+	mkdir -p /run/sshd
+	"$(command -v sshd || echo /usr/sbin/sshd)" -D -e -f "$WORK/sshd_config" 2>"$WORK/sshd.log" &
+	sshd_pid=$!
+	for _ in $(seq 100); do grep -q "Server listening" "$WORK/sshd.log" 2>/dev/null && break; sleep 0.05; done
+	printf '#!/bin/sh\necho "$PIN"\n' >"$WORK/askpass"
+	chmod +x "$WORK/askpass"
+	RC=0
+	SSH_ASKPASS=$WORK/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 setsid ssh -I "$KZT_MODULE" -p "$port" \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PreferredAuthentications=publickey \
+		-o BatchMode=no "$(id -un)@127.0.0.1" 'echo logged-in-with-the-token' \
+		</dev/null >"$WORK/out" 2>&1 || RC=$?
+	kill "$sshd_pid" 2>/dev/null || true
+	wait "$sshd_pid" 2>/dev/null || true
+	[ "$RC" -eq 0 ] && grep -q "logged-in-with-the-token" "$WORK/out" ||
+		fail "ssh -I did not log in ($RC): $(cat "$WORK/out"); sshd: $(tail -5 "$WORK/sshd.log")"
+}
+
+# Java's SunPKCS11 (the NCA's and the banks' signing applications are Java).
+test_java_lists_the_key_and_signs_a_jar_that_verifies() {
+	personalise
+	printf 'name = kaztoken\nlibrary = %s\n' "$KZT_MODULE" >"$WORK/pkcs11.cfg"
+	local ks=(-keystore NONE -storetype PKCS11 -providerclass sun.security.pkcs11.SunPKCS11
+		-providerarg "$WORK/pkcs11.cfg" -storepass "$PIN")
+	keytool -list "${ks[@]}" >"$WORK/out" 2>&1 || fail "keytool -list: $(cat "$WORK/out")"
+	grep -q "^client, PrivateKeyEntry" "$WORK/out" || fail "keytool shows no key entry: $(cat "$WORK/out")"
+	mkdir -p "$WORK/jar"
+	echo "class payload" >"$WORK/jar/payload.txt"
+	(cd "$WORK/jar" && jar cf "$WORK/app.jar" payload.txt) || fail "jar failed"
+	jarsigner "${ks[@]}" -signedjar "$WORK/signed.jar" "$WORK/app.jar" client >"$WORK/out" 2>&1 ||
+		fail "jarsigner: $(cat "$WORK/out")"
+	jarsigner -verify -strict -keystore NONE "$WORK/signed.jar" >"$WORK/out" 2>&1 || true
+	grep -q "jar verified" "$WORK/out" || fail "jarsigner -verify refuses the JAR: $(cat "$WORK/out")"
+	# a changed entry: refused
+	mkdir -p "$WORK/tamper" && (cd "$WORK/tamper" && jar xf "$WORK/signed.jar" && echo changed >payload.txt &&
+		jar cfm "$WORK/tampered.jar" META-INF/MANIFEST.MF payload.txt META-INF/*.SF META-INF/*.RSA) ||
+		fail "could not build the tampered JAR"
+	jarsigner -verify "$WORK/tampered.jar" >"$WORK/out" 2>&1 || true
+	! grep -q "^jar verified" "$WORK/out" && grep -qi "digest" "$WORK/out" ||
+		fail "a tampered JAR was not refused for its digest: $(cat "$WORK/out")"
+}
+
+trap 'stop_tls_server; cleanup' EXIT
+"test_$1"
