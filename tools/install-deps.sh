@@ -23,6 +23,7 @@ packages=(
 	libnss3-tools gnutls-bin     # interop: NSS (modutil, certutil, tstclnt, cmsutil), GnuTLS
 	openssh-client openssh-server # interop: ssh -I against a throw-away sshd
 	openjdk-17-jdk-headless      # interop: keytool and jarsigner with SunPKCS11
+	libengine-pkcs11-openssl     # interop: OpenSSL 3 through the libp11 engine
 )
 
 as_root() {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
 # Applications users run, against the virtual token through the built module: NSS
-# (what Firefox and Chromium use inside), GnuTLS through p11-kit, OpenSSH, Java
-# SunPKCS11. One test
+# (what Firefox and Chromium use inside), GnuTLS through p11-kit, OpenSSL 3 through
+# the libp11 engine, OpenSSH, Java SunPKCS11. One test
 # per function; ctest runs each by name. Needs KZT_MODULE, KZT_SIM, KZT_TOOL.
 source "$(dirname "$0")/../integration/lib.sh"
 : "${KZT_TOOL:?set KZT_TOOL to kaztoken-tool}"
@@ -176,6 +176,55 @@ test_openssh_lists_the_token_key_and_logs_in_with_it() {
 	wait "$sshd_pid" 2>/dev/null || true
 	[ "$RC" -eq 0 ] && grep -q "logged-in-with-the-token" "$WORK/out" ||
 		fail "ssh -I did not log in ($RC): $(cat "$WORK/out"); sshd: $(tail -5 "$WORK/sshd.log")"
+}
+
+# OpenSSL 3 through the libp11 engine, with RFC 7512 pkcs11: URIs: a CSR, a raw
+# signature and a CMS signature by the token key, and TLS client authentication.
+test_openssl_engine_signs_and_authenticates_with_pkcs11_uris() {
+	personalise
+	local engine
+	engine=$(openssl version -e | sed -n 's/^ENGINESDIR: "\(.*\)"$/\1/p')/pkcs11.so
+	[ -f "$engine" ] || fail "no libp11 engine at $engine (libengine-pkcs11-openssl)"
+	cat >"$WORK/openssl.cnf" <<-CNF
+		openssl_conf = openssl_init
+		[openssl_init]
+		engines = engine_section
+		[engine_section]
+		pkcs11 = pkcs11_section
+		[pkcs11_section]
+		engine_id = pkcs11
+		dynamic_path = $engine
+		MODULE_PATH = $KZT_MODULE
+		init = 0
+		[req]
+		distinguished_name = dn
+		[dn]
+	CNF
+	export OPENSSL_CONF=$WORK/openssl.cnf
+	local key="pkcs11:token=Interop;object=client;type=private;pin-value=$PIN"
+	local e=(-engine pkcs11 -keyform engine)
+	openssl req -new "${e[@]}" -key "$key" -subj "/CN=Engine Request/C=KZ" -out "$WORK/e.csr" >"$WORK/out" 2>&1 ||
+		fail "openssl req with the engine: $(cat "$WORK/out")"
+	openssl req -verify -in "$WORK/e.csr" -noout >"$WORK/out" 2>&1 && grep -q "verify OK" "$WORK/out" ||
+		fail "the engine's CSR does not verify: $(cat "$WORK/out")"
+	openssl x509 -in "$WORK/client.pem" -pubkey -noout >"$WORK/client.pub"
+	echo "a document" >"$WORK/doc"
+	openssl dgst -sha256 -binary -out "$WORK/doc.sha256" "$WORK/doc"
+	openssl pkeyutl -sign "${e[@]}" -inkey "$key" -pkeyopt digest:sha256 -in "$WORK/doc.sha256" \
+		-out "$WORK/doc.sig" >"$WORK/out" 2>&1 || fail "pkeyutl -sign: $(cat "$WORK/out")"
+	openssl pkeyutl -verify -pubin -inkey "$WORK/client.pub" -pkeyopt digest:sha256 -in "$WORK/doc.sha256" \
+		-sigfile "$WORK/doc.sig" >"$WORK/out" 2>&1 && grep -q "Signature Verified Successfully" "$WORK/out" ||
+		fail "the engine's signature does not verify: $(cat "$WORK/out")"
+	openssl cms -sign "${e[@]}" -inkey "$key" -signer "$WORK/client.pem" -binary -in "$WORK/doc" -outform DER \
+		-out "$WORK/doc.p7s" >"$WORK/out" 2>&1 || fail "cms -sign: $(cat "$WORK/out")"
+	openssl cms -verify -binary -inform DER -in "$WORK/doc.p7s" -content "$WORK/doc" -CAfile "$WORK/ca.pem" \
+		-out /dev/null >"$WORK/out" 2>&1 ||
+		fail "the engine's CMS signature does not verify: $(cat "$WORK/out")"
+	start_tls_server
+	printf 'GET / HTTP/1.0\r\n\r\n' | openssl s_client "${e[@]}" -key "$key" -cert "$WORK/client.pem" \
+		-CAfile "$WORK/ca.pem" -connect "127.0.0.1:$PORT" -quiet >"$WORK/out" 2>&1 || true
+	stop_tls_server
+	grep -q "Aidos Client" "$WORK/out" || fail "s_client did not authenticate with the token key: $(cat "$WORK/out")"
 }
 
 # Java's SunPKCS11 (the NCA's and the banks' signing applications are Java).
