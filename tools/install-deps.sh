@@ -24,6 +24,7 @@ packages=(
 	openssh-client openssh-server # interop: ssh -I against a throw-away sshd
 	openjdk-17-jdk-headless      # interop: keytool and jarsigner with SunPKCS11
 	libengine-pkcs11-openssl     # interop: OpenSSL 3 through the libp11 engine
+	p11-kit-modules              # interop: p11-kit-client.so, remoting a token
 )
 
 as_root() {

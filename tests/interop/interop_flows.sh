@@ -2,7 +2,7 @@
 # Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
 # Applications users run, against the virtual token through the built module: NSS
 # (what Firefox and Chromium use inside), GnuTLS through p11-kit, OpenSSL 3 through
-# the libp11 engine, OpenSSH, Java SunPKCS11. One test
+# the libp11 engine, p11-kit remoting, OpenSSH, Java SunPKCS11. One test
 # per function; ctest runs each by name. Needs KZT_MODULE, KZT_SIM, KZT_TOOL.
 source "$(dirname "$0")/../integration/lib.sh"
 : "${KZT_TOOL:?set KZT_TOOL to kaztoken-tool}"
@@ -225,6 +225,33 @@ test_openssl_engine_signs_and_authenticates_with_pkcs11_uris() {
 		-CAfile "$WORK/ca.pem" -connect "127.0.0.1:$PORT" -quiet >"$WORK/out" 2>&1 || true
 	stop_tls_server
 	grep -q "Aidos Client" "$WORK/out" || fail "s_client did not authenticate with the token key: $(cat "$WORK/out")"
+}
+
+# p11-kit remoting, as a container or a VM uses a token plugged into its host: p11-kit
+# server exports the token on a unix socket, and a process that loads only
+# p11-kit-client.so signs with it.
+test_p11kit_server_exports_the_token_to_a_client_that_signs() {
+	personalise
+	local client=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/pkcs11/p11-kit-client.so server_pid
+	[ -f "$client" ] || fail "no $client (p11-kit-modules)"
+	p11-kit server -f --provider "$KZT_MODULE" -n "$WORK/p11kit.sock" "pkcs11:token=Interop" \
+		>"$WORK/server.env" 2>"$WORK/server.err" &
+	server_pid=$!
+	for _ in $(seq 100); do [ -S "$WORK/p11kit.sock" ] && break; sleep 0.05; done
+	[ -S "$WORK/p11kit.sock" ] || fail "p11-kit server did not start: $(cat "$WORK/server.err")"
+	export P11_KIT_SERVER_ADDRESS=unix:path=$WORK/p11kit.sock
+	echo "a document" >"$WORK/doc"
+	RC=0
+	pkcs11-tool --module "$client" --list-token-slots >"$WORK/out" 2>&1 || RC=$?
+	grep -q "token label *: Interop" "$WORK/out" || fail "the client does not see the token ($RC): $(cat "$WORK/out")"
+	pkcs11-tool --module "$client" --login --pin "$PIN" --sign --label client -m SHA256-RSA-PKCS \
+		-i "$WORK/doc" -o "$WORK/doc.sig" >"$WORK/out" 2>&1 || fail "signing through the client: $(cat "$WORK/out")"
+	kill "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	unset P11_KIT_SERVER_ADDRESS
+	openssl x509 -in "$WORK/client.pem" -pubkey -noout >"$WORK/client.pub"
+	openssl dgst -sha256 -verify "$WORK/client.pub" -signature "$WORK/doc.sig" "$WORK/doc" | grep -q "Verified OK" ||
+		fail "the remote signature does not verify"
 }
 
 # Java's SunPKCS11 (the NCA's and the banks' signing applications are Java).
