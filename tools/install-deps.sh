@@ -42,4 +42,18 @@ for rt in libclang-rt-14-dev libclang-rt-dev; do
 	fi
 done
 as_root apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# OpenSSL 3's PKCS#11 provider (interop tests): Debian 12 has it in bookworm-backports
+# only, taken from a source list of our own so the machine's sources stay as they are
+if ! apt-cache show pkcs11-provider >/dev/null 2>&1 && grep -q '^VERSION_CODENAME=bookworm' /etc/os-release; then
+	backports=$(mktemp /tmp/kaztoken-backports-XXXXXX.list)
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main" \
+		>"$backports"
+	chmod 644 "$backports"
+	as_root apt-get update -qq -o Dir::Etc::SourceList="$backports"
+	as_root apt-get install -y -qq --no-install-recommends -o Dir::Etc::SourceList="$backports" \
+		-t bookworm-backports pkcs11-provider >/dev/null
+	rm -f "$backports"
+else
+	as_root apt-get install -y -qq --no-install-recommends pkcs11-provider >/dev/null
+fi
 echo "install-deps: ${#packages[@]} packages present"

@@ -2,7 +2,7 @@
 # Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
 # Applications users run, against the virtual token through the built module: NSS
 # (what Firefox and Chromium use inside), GnuTLS through p11-kit, OpenSSL 3 through
-# the libp11 engine, p11-kit remoting, OpenSSH, Java SunPKCS11. One test
+# the libp11 engine and pkcs11-provider, p11-kit remoting, OpenSSH, Java SunPKCS11. One test
 # per function; ctest runs each by name. Needs KZT_MODULE, KZT_SIM, KZT_TOOL.
 source "$(dirname "$0")/../integration/lib.sh"
 : "${KZT_TOOL:?set KZT_TOOL to kaztoken-tool}"
@@ -223,6 +223,81 @@ test_openssl_engine_signs_and_authenticates_with_pkcs11_uris() {
 	start_tls_server
 	printf 'GET / HTTP/1.0\r\n\r\n' | openssl s_client "${e[@]}" -key "$key" -cert "$WORK/client.pem" \
 		-CAfile "$WORK/ca.pem" -connect "127.0.0.1:$PORT" -quiet >"$WORK/out" 2>&1 || true
+	stop_tls_server
+	grep -q "Aidos Client" "$WORK/out" || fail "s_client did not authenticate with the token key: $(cat "$WORK/out")"
+}
+
+# OpenSSL 3 through its provider pkcs11-provider (Debian's bookworm-backports). It
+# refuses to log in while the token says the PIN is to be changed (the factory one
+# is in force); after a PIN change: a CSR, raw and CMS signatures, TLS client
+# authentication, all with pkcs11: URIs.
+test_openssl_provider_refuses_the_factory_pin_then_signs_and_authenticates() {
+	local provider
+	provider=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')/pkcs11.so
+	[ -f "$provider" ] || fail "no pkcs11-provider at $provider"
+	start_sim
+	UPIN=12345678 "$KZT_TOOL" keygen --label client --csr "$WORK/client.csr" --subject "/CN=Aidos Client/C=KZ" \
+		--pin-env UPIN >/dev/null 2>&1 || fail "keygen failed"
+	UPIN=12345678 "$KZT_TOOL" rename Interop --pin-env UPIN >/dev/null 2>&1 || fail "rename failed"
+	cat >"$WORK/openssl.cnf" <<-CNF
+		openssl_conf = openssl_init
+		[openssl_init]
+		providers = provider_sect
+		[provider_sect]
+		default = default_sect
+		pkcs11 = pkcs11_sect
+		[default_sect]
+		activate = 1
+		[pkcs11_sect]
+		module = $provider
+		pkcs11-module-path = $KZT_MODULE
+		activate = 1
+		[req]
+		distinguished_name = dn
+		[dn]
+	CNF
+	export OPENSSL_CONF=$WORK/openssl.cnf
+	echo "a document" >"$WORK/doc"
+	openssl dgst -sha256 -binary -out "$WORK/doc.sha256" "$WORK/doc"
+	# the factory PIN: refused, with the provider's own words
+	local key="pkcs11:token=Interop;object=client;type=private?pin-value=12345678"
+	! openssl pkeyutl -sign -inkey "$key" -pkeyopt digest:sha256 -in "$WORK/doc.sha256" -out "$WORK/doc.sig" \
+		>"$WORK/out" 2>&1 || fail "the provider signed with the factory PIN in force"
+	PKCS11_PROVIDER_DEBUG=file:$WORK/provider.log,level:1 openssl pkeyutl -sign -inkey "$key" \
+		-pkeyopt digest:sha256 -in "$WORK/doc.sha256" -out "$WORK/doc.sig" >/dev/null 2>&1 || true
+	grep -qi "PIN marked as expired" "$WORK/provider.log" ||
+		fail "the provider's refusal is not the expired-PIN one: $(tail -20 "$WORK/provider.log")"
+	# the fix the user guide gives: change the PIN
+	UPIN=12345678 "$KZT_TOOL" change-pin --user --pin-env UPIN --new-pin-env PIN >/dev/null || fail "change-pin failed"
+	key="pkcs11:token=Interop;object=client;type=private?pin-value=$PIN"
+	openssl pkeyutl -sign -inkey "$key" -pkeyopt digest:sha256 -in "$WORK/doc.sha256" -out "$WORK/doc.sig" \
+		>"$WORK/out" 2>&1 || fail "pkeyutl -sign after the PIN change: $(cat "$WORK/out")"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" -subj "/CN=Interop Test CA" \
+		-days 2 2>/dev/null
+	printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth,emailProtection\n' \
+		>"$WORK/client.ext"
+	openssl x509 -req -in "$WORK/client.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial -days 1 \
+		-extfile "$WORK/client.ext" -out "$WORK/client.pem" 2>/dev/null
+	openssl x509 -in "$WORK/client.pem" -pubkey -noout >"$WORK/client.pub"
+	openssl pkeyutl -verify -pubin -inkey "$WORK/client.pub" -pkeyopt digest:sha256 -in "$WORK/doc.sha256" \
+		-sigfile "$WORK/doc.sig" >"$WORK/out" 2>&1 || fail "the provider's signature does not verify: $(cat "$WORK/out")"
+	openssl req -new -key "$key" -subj "/CN=Provider Request/C=KZ" -out "$WORK/p.csr" >"$WORK/out" 2>&1 ||
+		fail "openssl req with the provider: $(cat "$WORK/out")"
+	openssl req -verify -in "$WORK/p.csr" -noout >"$WORK/out" 2>&1 && grep -q "verify OK" "$WORK/out" ||
+		fail "the provider's CSR does not verify: $(cat "$WORK/out")"
+	openssl cms -sign -inkey "$key" -signer "$WORK/client.pem" -binary -in "$WORK/doc" -outform DER \
+		-out "$WORK/doc.p7s" >"$WORK/out" 2>&1 || fail "cms -sign with the provider: $(cat "$WORK/out")"
+	openssl cms -verify -binary -inform DER -in "$WORK/doc.p7s" -content "$WORK/doc" -CAfile "$WORK/ca.pem" \
+		-out /dev/null >"$WORK/out" 2>&1 || fail "the provider's CMS signature does not verify: $(cat "$WORK/out")"
+	# a server certificate, then s_client with the token key
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$WORK/server.key" -out "$WORK/server.csr" -subj "/CN=127.0.0.1" \
+		2>/dev/null
+	printf 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$WORK/server.ext"
+	openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial -days 1 \
+		-extfile "$WORK/server.ext" -out "$WORK/server.pem" 2>/dev/null
+	start_tls_server
+	printf 'GET / HTTP/1.0\r\n\r\n' | openssl s_client -key "$key" -cert "$WORK/client.pem" -CAfile "$WORK/ca.pem" \
+		-connect "127.0.0.1:$PORT" -quiet >"$WORK/out" 2>&1 || true
 	stop_tls_server
 	grep -q "Aidos Client" "$WORK/out" || fail "s_client did not authenticate with the token key: $(cat "$WORK/out")"
 }
