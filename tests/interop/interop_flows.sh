@@ -353,5 +353,17 @@ test_java_lists_the_key_and_signs_a_jar_that_verifies() {
 		fail "a tampered JAR was not refused for its digest: $(cat "$WORK/out")"
 }
 
+# The user guide's Python example (docs/user-guide.md, 3.7), run as written.
+test_the_user_guides_python_example_signs() {
+	: "${KZT_SRC:?set KZT_SRC to the source tree}"
+	personalise
+	awk '/^```python$/ {on = 1; next} /^```$/ {on = 0} on' "$KZT_SRC/docs/user-guide.md" |
+		sed "s|\"MODULE\"|\"$KZT_MODULE\"|; s|\"your PIN\"|\"$PIN\"|" >"$WORK/example.py"
+	grep -q "session.sign" "$WORK/example.py" || fail "no Python example in the user guide"
+	echo 'print(len(signature))' >>"$WORK/example.py"
+	/usr/bin/python3 "$WORK/example.py" >"$WORK/out" 2>&1 || fail "the guide's example fails: $(cat "$WORK/out")"
+	[ "$(tail -1 "$WORK/out")" = 256 ] || fail "the guide's example made no signature: $(cat "$WORK/out")"
+}
+
 trap 'stop_tls_server; cleanup' EXIT
 "test_$1"
