@@ -25,6 +25,8 @@ packages=(
 	openjdk-17-jdk-headless      # interop: keytool and jarsigner with SunPKCS11
 	libengine-pkcs11-openssl     # interop: OpenSSL 3 through the libp11 engine
 	p11-kit-modules              # interop: p11-kit-client.so, remoting a token
+	firefox-esr chromium         # interop: the browsers, for real
+	xvfb xauth xdotool imagemagick # ...under Xvfb, the PIN typed into their prompt, a screenshot
 )
 
 as_root() {

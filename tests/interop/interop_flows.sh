@@ -2,7 +2,8 @@
 # Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
 # Applications users run, against the virtual token through the built module: NSS
 # (what Firefox and Chromium use inside), GnuTLS through p11-kit, OpenSSL 3 through
-# the libp11 engine and pkcs11-provider, p11-kit remoting, OpenSSH, Java SunPKCS11. One test
+# the libp11 engine and pkcs11-provider, p11-kit remoting, OpenSSH, Java SunPKCS11,
+# and Firefox ESR and Chromium themselves. One test
 # per function; ctest runs each by name. Needs KZT_MODULE, KZT_SIM, KZT_TOOL.
 source "$(dirname "$0")/../integration/lib.sh"
 : "${KZT_TOOL:?set KZT_TOOL to kaztoken-tool}"
@@ -353,6 +354,130 @@ test_java_lists_the_key_and_signs_a_jar_that_verifies() {
 		fail "a tampered JAR was not refused for its digest: $(cat "$WORK/out")"
 }
 
+# ---- the browsers, for real: Firefox ESR and Chromium under Xvfb, a site that needs
+# the token's certificate, the PIN typed into the browser's own prompt ----
+
+HTTPS_PID=
+start_https_server() {
+	rm -f "$WORK/https.port"
+	/usr/bin/python3 "$(dirname "$0")/client_cert_server.py" "$WORK/https.port" "$WORK/server.pem" \
+		"$WORK/server.key" "$WORK/ca.pem" "$WORK/https.log" 2>"$WORK/https.err" &
+	HTTPS_PID=$!
+	for _ in $(seq 100); do [ -s "$WORK/https.port" ] && break; sleep 0.05; done
+	[ -s "$WORK/https.port" ] || fail "the HTTPS server did not start: $(cat "$WORK/https.err")"
+	URL=https://127.0.0.1:$(cat "$WORK/https.port")/
+}
+stop_https_server() {
+	if [ -n "$HTTPS_PID" ]; then kill "$HTTPS_PID" 2>/dev/null || true; wait "$HTTPS_PID" 2>/dev/null || true; fi
+	HTTPS_PID=
+}
+
+# browse NAME WINDOW-NAMES -- COMMAND...: run the browser in a fresh Xvfb; whenever a
+# window whose name matches WINDOW-NAMES (the PIN prompt) shows, type the PIN into it;
+# done once the server saw the token's certificate (or after 90 s). A screenshot of
+# the end goes to KZT_SHOTS/NAME.png.
+browse() {
+	local name=$1 prompt=$2
+	shift 3
+	cat >"$WORK/$name.drive" <<-'DRIVE'
+		"$@" >"$WORK/$NAME.log" 2>&1 &
+		browser=$!
+		typed=0
+		for _ in $(seq 450); do
+			grep -q "Aidos Client" "$WORK/https.log" 2>/dev/null && { sleep 2; break; }
+			if w=$(xdotool search --onlyvisible --name "$PROMPT" 2>/dev/null | head -1) && [ -n "$w" ]; then
+				sleep 0.5
+				xdotool windowfocus --sync "$w" 2>/dev/null || true
+				xdotool type --delay 50 "$PIN"
+				xdotool key Return
+				typed=$((typed + 1))
+				sleep 2
+			fi
+			sleep 0.2
+		done
+		echo "PIN typed into the prompt: $typed time(s)" >"$WORK/$NAME.notes"
+		xdotool search --name . getwindowname %@ >>"$WORK/$NAME.notes" 2>/dev/null || true
+		import -window root "$SHOT" 2>/dev/null || true
+		kill "$browser" 2>/dev/null
+		wait "$browser" 2>/dev/null
+		true
+	DRIVE
+	NAME=$name PROMPT=$prompt SHOT=${KZT_SHOTS:-$WORK}/$name.png WORK=$WORK PIN=$PIN \
+		xvfb-run -a -s "-screen 0 1280x900x24" bash "$WORK/$name.drive" "$@" >"$WORK/$name.xvfb" 2>&1 ||
+		fail "$name could not run under Xvfb: $(tail -20 "$WORK/$name.xvfb")"
+	[ -z "${KZT_SHOTS:-}" ] || cp "$WORK/$name.log" "$WORK/$name.notes" "$KZT_SHOTS/" 2>/dev/null || true
+	echo "screenshot: ${KZT_SHOTS:-$WORK}/$name.png"
+}
+
+# Firefox ESR with a fresh profile: the module registered in the profile's own NSS
+# database (how a user adds it), or only through the enterprise policy
+# SecurityDevices (how an administrator deploys it).
+firefox_signs_in() {
+	local how=$1 profile=$WORK/firefox
+	command -v firefox-esr >/dev/null || fail "firefox-esr is not installed"
+	personalise
+	start_https_server
+	mkdir -p "$profile" "$WORK/distribution"
+	certutil -N -d "sql:$profile" --empty-password || fail "certutil -N failed"
+	certutil -A -d "sql:$profile" -n "Interop Test CA" -t "CT,C,C" -i "$WORK/ca.pem" || fail "certutil -A failed"
+	cat >"$profile/user.js" <<-PREFS
+		user_pref("security.default_personal_cert", "Select Automatically");
+		user_pref("browser.shell.checkDefaultBrowser", false);
+		user_pref("browser.aboutwelcome.enabled", false);
+		user_pref("datareporting.policy.dataSubmissionEnabled", false);
+		user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+		user_pref("app.update.enabled", false);
+	PREFS
+	cp -r /usr/share/firefox-esr/distribution/. "$WORK/distribution/" 2>/dev/null || true
+	if [ "$how" = policy ]; then
+		printf '{"policies": {"SecurityDevices": {"Add": {"KAZTOKEN": "%s"}}, "DisableAppUpdate": true}}\n' \
+			"$KZT_MODULE" >"$WORK/distribution/policies.json"
+	else
+		echo | modutil -dbdir "sql:$profile" -add KAZTOKEN -libfile "$KZT_MODULE" -force >/dev/null 2>&1 ||
+			fail "modutil -add failed"
+		printf '{"policies": {"DisableAppUpdate": true}}\n' >"$WORK/distribution/policies.json"
+	fi
+	export -f browse fail
+	export WORK PIN
+	unshare -m bash -c 'mount --bind "$1" /usr/share/firefox-esr/distribution && shift && "$@"' _ \
+		"$WORK/distribution" browse "firefox-$how" "Password Required|Authentication Required|security device" -- \
+		firefox-esr --no-remote --profile "$profile" "$URL"
+	stop_https_server
+	grep -q "Aidos Client" "$WORK/https.log" ||
+		fail "Firefox did not sign in with the token: $(cat "$WORK/firefox-$how.notes"); $(tail -20 "$WORK/firefox-$how.log")"
+	grep -q "PIN typed into the prompt: [1-9]" "$WORK/firefox-$how.notes" ||
+		fail "Firefox never asked for the PIN: $(cat "$WORK/firefox-$how.notes")"
+}
+
+test_firefox_signs_in_with_the_token_certificate_through_the_policy() { firefox_signs_in policy; }
+test_firefox_signs_in_with_the_token_certificate_through_the_profile() { firefox_signs_in profile; }
+
+test_chromium_signs_in_with_the_token_certificate_picked_by_policy() {
+	command -v chromium >/dev/null || fail "chromium is not installed"
+	personalise
+	start_https_server
+	local home=$WORK/chromium-home
+	mkdir -p "$home/.pki/nssdb" "$WORK/etc-chromium/policies/managed"
+	certutil -N -d "sql:$home/.pki/nssdb" --empty-password || fail "certutil -N failed"
+	echo | modutil -dbdir "sql:$home/.pki/nssdb" -add KAZTOKEN -libfile "$KZT_MODULE" -force >/dev/null 2>&1 ||
+		fail "modutil -add failed"
+	certutil -A -d "sql:$home/.pki/nssdb" -n "Interop Test CA" -t "CT,C,C" -i "$WORK/ca.pem" || fail "certutil -A failed"
+	# the policy that picks the certificate, in /etc/chromium seen only by this test
+	cp -r /etc/chromium/. "$WORK/etc-chromium/" 2>/dev/null || true
+	printf '{"AutoSelectCertificateForUrls": ["{\\"pattern\\":\\"https://127.0.0.1:%s\\",\\"filter\\":{\\"ISSUER\\":{\\"CN\\":\\"Interop Test CA\\"}}}"]}\n' \
+		"$(cat "$WORK/https.port")" >"$WORK/etc-chromium/policies/managed/kaztoken-test.json"
+	export -f browse fail
+	export WORK PIN
+	HOME=$home unshare -m bash -c 'mount --bind "$1" /etc/chromium && shift && "$@"' _ "$WORK/etc-chromium" \
+		browse chromium "Unlock|Sign in to Security Device|security device" -- \
+		chromium --no-sandbox --no-first-run --disable-gpu --user-data-dir="$WORK/chromium-data" "$URL"
+	stop_https_server
+	grep -q "Aidos Client" "$WORK/https.log" ||
+		fail "Chromium did not sign in with the token: $(cat "$WORK/chromium.notes"); $(tail -20 "$WORK/chromium.log")"
+	grep -q "PIN typed into the prompt: [1-9]" "$WORK/chromium.notes" ||
+		fail "Chromium never asked for the PIN: $(cat "$WORK/chromium.notes")"
+}
+
 # The user guide's Python example (docs/user-guide.md, 3.7), run as written.
 test_the_user_guides_python_example_signs() {
 	: "${KZT_SRC:?set KZT_SRC to the source tree}"
@@ -365,5 +490,5 @@ test_the_user_guides_python_example_signs() {
 	[ "$(tail -1 "$WORK/out")" = 256 ] || fail "the guide's example made no signature: $(cat "$WORK/out")"
 }
 
-trap 'stop_tls_server; cleanup' EXIT
+trap 'stop_tls_server; stop_https_server; cleanup' EXIT
 "test_$1"
