@@ -44,6 +44,10 @@ test_the_packages_install_load_and_remove_cleanly() {
 		fail "dpkg -i: $(cat "$WORK/dpkg")"
 	module=$root/usr/lib/$MULTIARCH/pkcs11/libkaztoken-pkcs11.so
 	[ -f "$module" ] || fail "the module is not at /usr/lib/$MULTIARCH/pkcs11"
+	# a /usr build reads /etc/kaztoken/kaztoken.conf (the path compiled in), and says so
+	KAZTOKEN_DEBUG=2 KAZTOKEN_READERS=none pkcs11-tool --module "$module" --show-info >"$WORK/out" 2>&1 || true
+	grep -q "/etc/kaztoken/kaztoken.conf" "$WORK/out" ||
+		fail "the module does not name /etc/kaztoken/kaztoken.conf at log level 2: $(cat "$WORK/out")"
 	for f in usr/share/p11-kit/modules/kaztoken.module etc/kaztoken/kaztoken.conf usr/bin/kaztoken-tool \
 		usr/bin/kaztoken-sim usr/share/man/man1/kaztoken-tool.1.gz usr/share/man/man1/kaztoken-sim.1.gz \
 		usr/include/kaztoken/pkcs11.h "usr/lib/$MULTIARCH/pkgconfig/kaztoken-pkcs11.pc" \
