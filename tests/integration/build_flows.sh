@@ -1,16 +1,9 @@
 #!/usr/bin/env bash
 # Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
-# Builds of the tree as a machine with less would make them. Needs KZT_SRC.
-set -euo pipefail
+# Builds of the tree as a machine with less would make them. Needs KZT_SRC (and
+# lib.sh's KZT_MODULE, KZT_SIM).
+source "$(dirname "$0")/lib.sh"
 : "${KZT_SRC:?set KZT_SRC to the source tree}"
-WORK=$(mktemp -d /tmp/kzt-build-XXXXXX)
-SIM_PID=
-cleanup() {
-	if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # No libssl-dev (CMake is kept from finding OpenSSL, as on a machine without it), no
 # PC/SC, no libusb: configure says what is left out, the module needs libc alone and
@@ -26,17 +19,16 @@ test_a_module_without_openssl_pcsc_or_libusb_builds_and_works() {
 	local module=$WORK/b/libkaztoken-pkcs11.so needed
 	needed=$(readelf -d "$module" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 	[ "$needed" = "libc.so.6 " ] || fail "the module needs more than libc: $needed"
-	export KAZTOKEN_CONF=/dev/null KAZTOKEN_READERS=auto KAZTOKEN_SIM_SOCKET=$WORK/sim.sock
-	"$WORK/b/kaztoken-sim" --store "$WORK/t.kzt" --socket "$KAZTOKEN_SIM_SOCKET" 2>/dev/null &
-	SIM_PID=$!
-	for _ in $(seq 200); do [ -S "$KAZTOKEN_SIM_SOCKET" ] && break; sleep 0.05; done
-	p11() { pkcs11-tool --module "$module" "$@" >"$WORK/out" 2>&1 || fail "pkcs11-tool $*: $(cat "$WORK/out")"; }
-	p11 --list-token-slots
+	# this build's simulator and module, with every reader kind it has (none)
+	KZT_SIM=$WORK/b/kaztoken-sim KZT_MODULE=$module
+	export KAZTOKEN_READERS=auto
+	start_sim
+	expect_ok --list-token-slots
 	grep -q "token manufacturer : KAZTOKEN" "$WORK/out" || fail "no token: $(cat "$WORK/out")"
-	p11 --login --pin 12345678 --keypairgen --key-type rsa:2048 --id 01 --label k
+	expect_ok --login --pin 12345678 --keypairgen --key-type rsa:2048 --id 01 --label k
 	echo "a document" >"$WORK/doc"
-	p11 --login --pin 12345678 --sign --id 01 -m SHA256-RSA-PKCS -i "$WORK/doc" -o "$WORK/sig"
-	p11 --verify --id 01 -m SHA256-RSA-PKCS -i "$WORK/doc" --signature-file "$WORK/sig"
+	expect_ok --login --pin 12345678 --sign --id 01 -m SHA256-RSA-PKCS -i "$WORK/doc" -o "$WORK/sig"
+	expect_ok --verify --id 01 -m SHA256-RSA-PKCS -i "$WORK/doc" --signature-file "$WORK/sig"
 	grep -q "Signature is valid" "$WORK/out" || fail "the signature does not verify: $(cat "$WORK/out")"
 }
 

@@ -2,17 +2,10 @@
 # Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
 # The Debian packages, made as a distribution would (a /usr build, cpack), checked
 # by lintian, installed with dpkg into a scratch root, used from there, and removed
-# leaving nothing behind. Needs KZT_SRC (the source tree) and KZT_SIM.
-set -euo pipefail
+# leaving nothing behind. Needs KZT_SRC (the source tree), and lib.sh's KZT_MODULE
+# and KZT_SIM (the tests use the installed ones instead).
+source "$(dirname "$0")/lib.sh"
 : "${KZT_SRC:?set KZT_SRC to the source tree}"
-WORK=$(mktemp -d /tmp/kzt-deb-XXXXXX)
-SIM_PID=
-cleanup() {
-	if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 ARCH=$(dpkg --print-architecture)
 MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 
@@ -45,7 +38,7 @@ test_the_packages_install_load_and_remove_cleanly() {
 	module=$root/usr/lib/$MULTIARCH/pkcs11/libkaztoken-pkcs11.so
 	[ -f "$module" ] || fail "the module is not at /usr/lib/$MULTIARCH/pkcs11"
 	# a /usr build reads /etc/kaztoken/kaztoken.conf (the path compiled in), and says so
-	KAZTOKEN_DEBUG=2 KAZTOKEN_READERS=none pkcs11-tool --module "$module" --show-info >"$WORK/out" 2>&1 || true
+	env -u KAZTOKEN_CONF KAZTOKEN_DEBUG=2 KAZTOKEN_READERS=none pkcs11-tool --module "$module" --show-info >"$WORK/out" 2>&1 || true
 	grep -q "/etc/kaztoken/kaztoken.conf" "$WORK/out" ||
 		fail "the module does not name /etc/kaztoken/kaztoken.conf at log level 2: $(cat "$WORK/out")"
 	for f in usr/share/p11-kit/modules/kaztoken.module etc/kaztoken/kaztoken.conf usr/bin/kaztoken-tool \
@@ -64,12 +57,10 @@ test_the_packages_install_load_and_remove_cleanly() {
 	grep -q "^Depends:.*libc6" <(dpkg-deb -f "$WORK"/build/libkaztoken-pkcs11_*.deb) ||
 		fail "the module's package does not depend on libc6"
 	# used from there: the installed simulator, module (with its sample configuration) and tool
-	export KAZTOKEN_CONF=$root/etc/kaztoken/kaztoken.conf KAZTOKEN_READERS=none
-	export KAZTOKEN_SIM_SOCKET=$WORK/sim.sock
-	"$root/usr/bin/kaztoken-sim" --store "$WORK/t.kzt" --socket "$KAZTOKEN_SIM_SOCKET" 2>/dev/null &
-	SIM_PID=$!
-	for _ in $(seq 200); do [ -S "$KAZTOKEN_SIM_SOCKET" ] && break; sleep 0.05; done
-	pkcs11-tool --module "$module" --list-token-slots >"$WORK/out" 2>&1 || fail "pkcs11-tool: $(cat "$WORK/out")"
+	export KAZTOKEN_CONF=$root/etc/kaztoken/kaztoken.conf
+	KZT_SIM=$root/usr/bin/kaztoken-sim KZT_MODULE=$module
+	start_sim
+	expect_ok --list-token-slots
 	grep -q "token manufacturer : KAZTOKEN" "$WORK/out" || fail "no token through the installed module"
 	KAZTOKEN_MODULE=$module "$root/usr/bin/kaztoken-tool" list >"$WORK/out" 2>&1 || fail "kaztoken-tool: $(cat "$WORK/out")"
 	grep -q "KAZTOKEN <no label>" "$WORK/out" || fail "kaztoken-tool list: $(cat "$WORK/out")"
@@ -84,9 +75,7 @@ test_the_packages_install_load_and_remove_cleanly() {
 		"$WORK/p11modules" >"$WORK/out" 2>&1 || fail "p11-kit in a private namespace: $(cat "$WORK/out")"
 	grep -q "^kaztoken:" "$WORK/out" && grep -q "manufacturer: KAZTOKEN" "$WORK/out" ||
 		fail "p11-kit does not list the module: $(cat "$WORK/out")"
-	kill "$SIM_PID"
-	wait "$SIM_PID" 2>/dev/null || true
-	SIM_PID=
+	stop_sim
 	# and gone again, configuration included
 	dpkg --root="$root" --force-depends --force-script-chrootless -P kaztoken-tools libkaztoken-pkcs11-dev \
 		libkaztoken-pkcs11 >"$WORK/dpkg" 2>&1 || fail "dpkg -P: $(cat "$WORK/dpkg")"
