@@ -3,7 +3,12 @@
  */
 /* Simulator socket framing (see simwire.h). */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -77,5 +82,46 @@ kzt_simwire_recv(int fd, uint8_t *type, uint8_t *buf, size_t cap, size_t *n)
 		return KZT_ERR_IO;
 	*type = hdr[0];
 	*n = len;
+	return KZT_OK;
+}
+
+int
+kzt_simwire_address(const char *spec, struct sockaddr_storage *sa, size_t *len)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)sa;
+	struct sockaddr_in *in = (struct sockaddr_in *)sa;
+	char host[64];
+	const char *colon;
+	char *end;
+	unsigned long port;
+
+	memset(sa, 0, sizeof(*sa));
+	if (spec == NULL || *spec == '\0')
+		return KZT_ERR_ARGS;
+	if (strncmp(spec, "tcp:", 4) != 0) {
+		if (strlen(spec) >= sizeof(un->sun_path))
+			return KZT_ERR_ARGS;
+		un->sun_family = AF_UNIX;
+		strcpy(un->sun_path, spec);
+		*len = sizeof(*un);
+		return KZT_OK;
+	}
+	spec += 4;
+	if ((colon = strrchr(spec, ':')) == NULL || colon == spec || (size_t)(colon - spec) >= sizeof(host) ||
+	    colon[1] < '0' || colon[1] > '9')
+		return KZT_ERR_ARGS;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || port == 0 || port > 65535)
+		return KZT_ERR_ARGS;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+		return KZT_ERR_ARGS;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	*len = sizeof(*in);
 	return KZT_OK;
 }

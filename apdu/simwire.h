@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sockaddr_storage;
+
 #define KZT_SIM_APDU 0x01  /* payload: command APDU; reply: response APDU */
 #define KZT_SIM_ATR 0x02   /* payload: empty; reply: the ATR */
 #define KZT_SIM_RESET 0x03 /* payload: empty; card session reset; reply: the ATR */
@@ -23,5 +25,10 @@ int kzt_simwire_send(int fd, uint8_t type, const uint8_t *p, size_t n);
  * header, KZT_ERR_PARSE when the declared length exceeds cap or the protocol
  * maximum, KZT_ERR_IO on a read error or a message cut short. */
 int kzt_simwire_recv(int fd, uint8_t *type, uint8_t *buf, size_t cap, size_t *n);
+/* Where a simulator listens, as KAZTOKEN_SIM_SOCKET and kaztoken-sim --socket name
+ * it: a unix socket path, or tcp:HOST:PORT with HOST an IPv4 address or localhost
+ * (TCP loopback, where unix sockets are missing). Fills *sa and its length;
+ * KZT_ERR_ARGS when malformed. */
+int kzt_simwire_address(const char *spec, struct sockaddr_storage *sa, size_t *len);
 
 #endif

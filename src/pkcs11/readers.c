@@ -134,7 +134,13 @@ kzt_slots_create(void)
 		if ((tr = virtual_make(virtual_ctx)) == NULL || add_slot(tr, NULL) == NULL)
 			return CKR_HOST_MEMORY;
 	} else if (kzt_mod.cfg.sim_socket[0] != '\0') {
-		if ((r = kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &tr)) != KZT_OK)
+		if ((r = kzt_transport_sim_new(kzt_mod.cfg.sim_socket, &tr)) == KZT_ERR_ARGS) {
+			/* a configuration mistake, like a malformed file: said, and no start */
+			kzt_log(KZT_LOG_ERROR, "configuration: sim_socket '%s' is neither a socket path nor "
+				"tcp:HOST:PORT; not initialising", kzt_mod.cfg.sim_socket);
+			return CKR_GENERAL_ERROR;
+		}
+		if (r != KZT_OK)
 			return kzt_rv(r);
 		if (add_slot(tr, NULL) == NULL)
 			return CKR_HOST_MEMORY;

@@ -1,15 +1,16 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Transport to kaztoken-sim over its unix socket (framing in apdu/simwire.h). A
- * refused or missing socket means "no token"; a closed connection means the token
- * was removed. */
+/* Transport to kaztoken-sim over its unix socket, or TCP loopback (tcp:HOST:PORT;
+ * framing in apdu/simwire.h). A refused or missing socket means "no token"; a
+ * closed connection means the token was removed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "kzt_err.h"
@@ -17,7 +18,8 @@
 #include "transport.h"
 
 typedef struct sim_priv {
-	struct sockaddr_un addr;
+	struct sockaddr_storage addr;
+	size_t addr_len;
 	int fd; /* -1 while disconnected */
 } sim_priv;
 
@@ -58,11 +60,15 @@ static int
 sim_connect(kzt_transport *t, uint8_t *atr, size_t *atr_len)
 {
 	sim_priv *p = t->priv;
+	int one = 1;
 
 	sim_disconnect(t);
-	if ((p->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((p->fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return KZT_ERR_IO;
-	if (connect(p->fd, (struct sockaddr *)&p->addr, sizeof(p->addr)) != 0) {
+	/* (an APDU is one small request and reply: no Nagle delay on TCP) */
+	if (p->addr.ss_family == AF_INET)
+		setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(p->fd, (struct sockaddr *)&p->addr, (socklen_t)p->addr_len) != 0) {
 		sim_disconnect(t);
 		return KZT_ERR_NO_CARD;
 	}
@@ -94,18 +100,20 @@ static const kzt_transport_ops sim_ops = {
 int
 kzt_transport_sim_new(const char *path, kzt_transport **out)
 {
+	struct sockaddr_storage addr;
 	kzt_transport *t;
 	sim_priv *p;
+	size_t len;
 
 	*out = NULL;
-	if (path == NULL || strlen(path) >= sizeof(p->addr.sun_path))
+	if (kzt_simwire_address(path, &addr, &len) != KZT_OK)
 		return KZT_ERR_ARGS;
 	if ((t = kzt_transport_alloc(&sim_ops, sizeof(*p))) == NULL)
 		return KZT_ERR_NOMEM;
 	p = t->priv;
 	p->fd = -1;
-	p->addr.sun_family = AF_UNIX;
-	strcpy(p->addr.sun_path, path);
+	p->addr = addr;
+	p->addr_len = len;
 	snprintf(t->description, sizeof(t->description), "KAZTOKEN virtual reader");
 	*out = t;
 	return KZT_OK;

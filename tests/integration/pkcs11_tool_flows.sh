@@ -187,6 +187,35 @@ test_generated_keys_sign_what_openssl_verifies() {
 		fail "private key not shown as on-card: $(cat "$WORK/out")"
 }
 
+# A simulator on TCP loopback (kaztoken-sim --listen, KAZTOKEN_SIM_SOCKET=tcp:...):
+# the token a test on another machine, or in Windows, reaches.
+test_the_simulator_serves_over_tcp_loopback() {
+	local port tcp_pid
+	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$KZT_SIM" --store "$WORK/tcp.kzt" --listen "127.0.0.1:$port" 2>>"$WORK/sim.log" &
+	tcp_pid=$!
+	export KAZTOKEN_SIM_SOCKET=tcp:127.0.0.1:$port
+	for _ in $(seq 100); do
+		p11 --list-token-slots
+		grep -q "token manufacturer : KAZTOKEN" "$WORK/out" && break
+		sleep 0.05
+	done
+	grep -q "token manufacturer : KAZTOKEN" "$WORK/out" || fail "no token over TCP: $(cat "$WORK/out")"
+	printf 'Платёжное поручение № 43' >"$WORK/msg"
+	keygen_and_read_public 2048 50
+	sign_verifies 50 SHA256-RSA-PKCS
+	kill "$tcp_pid"
+	wait "$tcp_pid" || fail "the TCP simulator did not stop cleanly"
+	# gone: the slot has no token, and nothing hangs
+	expect_ok --list-slots
+	! grep -q "token manufacturer : KAZTOKEN" "$WORK/out" || fail "a token after the simulator stopped"
+	# a malformed address is a configuration mistake: C_Initialize refuses and says why
+	KAZTOKEN_DEBUG=1 KAZTOKEN_SIM_SOCKET=tcp:127.0.0.1:0 p11 --list-slots
+	[ "$RC" -ne 0 ] && grep -q "CKR_GENERAL_ERROR" "$WORK/out" &&
+		grep -q "sim_socket 'tcp:127.0.0.1:0' is neither a socket path nor tcp:HOST:PORT" "$WORK/out" ||
+		fail "a malformed simulator address was not refused with its reason: $(cat "$WORK/out")"
+}
+
 test_openssl_ciphertexts_decrypt_on_the_token() {
 	keygen_and_read_public 2048 40
 	printf 'AES key: 0011223344556677' >"$WORK/plain"

@@ -43,10 +43,11 @@ on_signal(int sig)
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: kaztoken-sim --store FILE {--socket PATH | --vpcd [HOST:]PORT}...\n"
+	fprintf(out, "usage: kaztoken-sim --store FILE {--socket PATH | --listen HOST:PORT | --vpcd [HOST:]PORT}...\n"
 		     "                    [--capacity BYTES] [--delay-keygen SECONDS]\n"
 		     "  --store FILE      the token's persistent state (created factory-fresh if absent)\n"
-		     "  --socket PATH     unix socket to serve APDUs on\n"
+		     "  --socket PATH     unix socket to serve APDUs on (or tcp:HOST:PORT)\n"
+		     "  --listen HOST:PORT  serve APDUs on TCP (HOST an IPv4 address or localhost)\n"
 		     "  --vpcd [HOST:]PORT  be the card in vpcd's reader at PORT (35963 and 35964 are\n"
 		     "                    its two readers; HOST defaults to localhost); retried every\n"
 		     "                    second until vpcd answers, and again when it goes away\n"
@@ -94,31 +95,32 @@ set_capacity(kzt_card *card, uint32_t cap)
 	return kzt_card_commit(card);
 }
 
+/* Listen on a unix socket path or tcp:HOST:PORT (simwire.h). */
 static int
 listen_on(const char *path)
 {
-	struct sockaddr_un sa;
-	int fd, probe;
+	struct sockaddr_storage sa;
+	size_t len;
+	int fd, probe, one = 1;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		LOG("socket path too long: %s\n", path);
+	if (kzt_simwire_address(path, &sa, &len) != KZT_OK) {
+		LOG("not a socket path or tcp:HOST:PORT: %s\n", path);
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
 	/* A live socket means another simulator serves it: never steal it. */
-	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
-		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	if ((probe = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+		if (connect(probe, (struct sockaddr *)&sa, (socklen_t)len) == 0) {
 			close(probe);
 			LOG("%s is already served by another process\n", path);
 			return -1;
 		}
 		close(probe);
 	}
-	unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0) {
+	if (sa.ss_family == AF_UNIX)
+		unlink(path);
+	if ((fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 && sa.ss_family != AF_UNIX)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, (socklen_t)len) != 0 || listen(fd, 16) != 0) {
 		LOG("cannot listen on %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -240,6 +242,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"store", required_argument, NULL, 's'},
 					     {"socket", required_argument, NULL, 'S'},
+					     {"listen", required_argument, NULL, 'L'},
 					     {"vpcd", required_argument, NULL, 'P'},
 					     {"capacity", required_argument, NULL, 'c'},
 					     {"delay-keygen", required_argument, NULL, 'd'},
@@ -247,6 +250,7 @@ main(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *store = NULL, *sock = NULL, *vpcd = NULL;
+	char listen_spec[300];
 	client clients[MAX_CLIENTS];
 	struct pollfd pfd[MAX_CLIENTS + 2];
 	struct sigaction sa;
@@ -265,6 +269,10 @@ main(int argc, char **argv)
 		switch (c) {
 		case 's': store = optarg; break;
 		case 'S': sock = optarg; break;
+		case 'L': /* --listen HOST:PORT is --socket tcp:HOST:PORT */
+			snprintf(listen_spec, sizeof(listen_spec), "tcp:%s", optarg);
+			sock = listen_spec;
+			break;
 		case 'P':
 			vpcd = optarg;
 			if (kzt_vpcd_parse(vpcd, link.host, sizeof(link.host), link.port,
@@ -366,7 +374,8 @@ out_sock:
 	}
 	if (lfd >= 0) {
 		close(lfd);
-		unlink(sock);
+		if (strncmp(sock, "tcp:", 4) != 0)
+			unlink(sock);
 	}
 out:
 	free(in);
