@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "kzt_err.h"
 #include "rsa.h"
+#include "random.h"
 #include "secmem.h"
 #include "sha.h"
 

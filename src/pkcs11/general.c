@@ -4,13 +4,12 @@
 /* General-purpose functions: C_Initialize, C_Finalize, C_GetInfo. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "clock.h"
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
-#include "secmem.h"
+#include "random.h"
 
 #define KZT_LIBRARY_VERSION_MAJOR 0
 #define KZT_LIBRARY_VERSION_MINOR 1
@@ -82,7 +81,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
 	if ((rv = check_init_args(args)) != CKR_OK)
 		return rv;
 	if (kzt_mod.initialized) {
-		if (kzt_mod.pid == getpid())
+		if (kzt_mod.pid == kzt_process_pid())
 			return CKR_CRYPTOKI_ALREADY_INITIALIZED;
 		teardown(1); /* a forked child starts with a fresh module */
 	}
@@ -103,7 +102,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_Initialize)(CK_VOID_PTR pInitArgs)
 	if ((rv = kzt_global_lock_new()) != CKR_OK)
 		goto fail;
 	kzt_mod.next_handle = 1;
-	kzt_mod.pid = getpid();
+	kzt_mod.pid = kzt_process_pid();
 	kzt_process_identity(kzt_mod.instance);
 	if (kzt_os_random(kzt_mod.instance + KZT_PROCESS_ID_LEN, KZT_INSTANCE_LEN - KZT_PROCESS_ID_LEN) !=
 	    KZT_OK) {
@@ -135,10 +134,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_Finalize)(CK_VOID_PTR pReserved)
 	kzt_readers_cancel(kzt_mod.readers); /* and a blocked C_WaitForSlotEvent returns */
 	kzt_leave();
 	while (__atomic_load_n(&kzt_mod.waiters, __ATOMIC_SEQ_CST) != 0) {
-		struct timespec ms = {0, 1000000};
-
 		kzt_readers_cancel(kzt_mod.readers);
-		nanosleep(&ms, NULL);
+		kzt_os_sleep_ms(1);
 	}
 	teardown(0);
 	return CKR_OK;

@@ -14,7 +14,6 @@
 #ifndef KZT_P11_INTERNAL_H
 #define KZT_P11_INTERNAL_H
 
-#include <sys/types.h>
 
 #include "attr.h"
 #include "config.h"
@@ -167,7 +166,7 @@ typedef struct kzt_session {
 
 typedef struct kzt_module {
 	int initialized;
-	pid_t pid; /* of the process that initialised: a forked child must start anew */
+	uint32_t pid; /* of the process that initialised: a forked child must start anew */
 	kzt_config cfg;
 	/* slots are only ever added, never moved or freed before C_Finalize, so a
 	 * slot pointer stays good; nslots is read under the global lock */

@@ -3,11 +3,11 @@
  */
 /* Mutexes: the application's (CK_C_INITIALIZE_ARGS callbacks) when it supplies
  * them without CKF_OS_LOCKING_OK, else the operating system's. */
-#include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "internal.h"
+#include "kzt_err.h"
+#include "thread.h"
 
 static CK_C_INITIALIZE_ARGS app_locks; /* CreateMutex NULL: use OS mutexes */
 static void *global_lock;
@@ -24,17 +24,14 @@ kzt_lock_setup(const CK_C_INITIALIZE_ARGS *args)
 CK_RV
 kzt_mutex_new(void **m)
 {
-	pthread_mutex_t *pm;
+	kzt_os_mutex *om;
+	int r;
 
 	if (app_locks.CreateMutex != NULL)
 		return app_locks.CreateMutex(m) == CKR_OK ? CKR_OK : CKR_CANT_LOCK;
-	if ((pm = malloc(sizeof(*pm))) == NULL)
-		return CKR_HOST_MEMORY;
-	if (pthread_mutex_init(pm, NULL) != 0) {
-		free(pm);
-		return CKR_CANT_LOCK;
-	}
-	*m = pm;
+	if ((r = kzt_os_mutex_new(&om)) != KZT_OK)
+		return r == KZT_ERR_NOMEM ? CKR_HOST_MEMORY : CKR_CANT_LOCK;
+	*m = om;
 	return CKR_OK;
 }
 
@@ -46,8 +43,7 @@ kzt_mutex_free(void **m)
 	if (app_locks.DestroyMutex != NULL) {
 		app_locks.DestroyMutex(*m);
 	} else {
-		pthread_mutex_destroy(*m);
-		free(*m);
+		kzt_os_mutex_free(*m);
 	}
 	*m = NULL;
 }
@@ -59,7 +55,7 @@ kzt_mutex_forget(void **m)
 	 * not exist here: destroying it is undefined, but its memory is ours to free.
 	 * An application's mutex is the application's. */
 	if (*m != NULL && app_locks.CreateMutex == NULL)
-		free(*m);
+		kzt_os_mutex_forget(*m);
 	*m = NULL;
 }
 
@@ -69,7 +65,7 @@ kzt_mutex_lock(void *m)
 	if (app_locks.LockMutex != NULL)
 		app_locks.LockMutex(m);
 	else
-		pthread_mutex_lock(m);
+		kzt_os_mutex_lock(m);
 }
 
 void
@@ -78,7 +74,7 @@ kzt_mutex_unlock(void *m)
 	if (app_locks.UnlockMutex != NULL)
 		app_locks.UnlockMutex(m);
 	else
-		pthread_mutex_unlock(m);
+		kzt_os_mutex_unlock(m);
 }
 
 CK_RV
@@ -100,7 +96,7 @@ CK_RV
 kzt_initialized(void)
 {
 	/* (written by C_Initialize and C_Finalize; read by every entry point first) */
-	if (!__atomic_load_n(&kzt_mod.initialized, __ATOMIC_ACQUIRE) || kzt_mod.pid != getpid())
+	if (!__atomic_load_n(&kzt_mod.initialized, __ATOMIC_ACQUIRE) || kzt_mod.pid != kzt_process_pid())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	return CKR_OK;
 }

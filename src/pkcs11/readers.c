@@ -140,6 +140,11 @@ kzt_slots_create(void)
 				"tcp:HOST:PORT; not initialising", kzt_mod.cfg.sim_socket);
 			return CKR_GENERAL_ERROR;
 		}
+		if (r == KZT_ERR_NOT_SUPPORTED) {
+			kzt_log(KZT_LOG_ERROR, "configuration: sim_socket '%s' is a unix socket path, which "
+				"this system lacks: use tcp:HOST:PORT; not initialising", kzt_mod.cfg.sim_socket);
+			return CKR_GENERAL_ERROR;
+		}
 		if (r != KZT_OK)
 			return kzt_rv(r);
 		if (add_slot(tr, NULL) == NULL)

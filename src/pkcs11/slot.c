@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "internal.h"
 #include "kzt_err.h"
 #include "secmem.h"
@@ -253,14 +254,13 @@ changed_slot(CK_SLOT_ID *id)
 static CK_RV
 poll_pause(void)
 {
-	struct timespec step = {0, 50 * 1000000L};
 	CK_RV rv;
 	int i;
 
 	for (i = 0; i < 10; i++) {
 		if ((rv = kzt_initialized()) != CKR_OK)
 			return rv;
-		nanosleep(&step, NULL);
+		kzt_os_sleep_ms(50);
 	}
 	return CKR_OK;
 }

@@ -135,6 +135,8 @@ int kzt_transport_ccid_new(kzt_usb_io *io, kzt_transport **out);
 
 /* ---- CCID readers on the USB buses (ccid_usb.c) ---- */
 typedef struct kzt_usb kzt_usb;
+/* 1 when this build drives USB readers (ccid_usb.c), 0 in one without */
+extern const int kzt_usb_built_in;
 /* libusb's context; KZT_ERR_NO_CARD when there is no USB to look at. */
 int kzt_usb_open(kzt_usb **out);
 void kzt_usb_close(kzt_usb **u);

@@ -119,6 +119,8 @@ usable(libusb_device *dev, struct libusb_config_descriptor **cfg,
 	return 0;
 }
 
+const int kzt_usb_built_in = 1;
+
 int
 kzt_usb_open(kzt_usb **out)
 {

@@ -7,6 +7,8 @@
 #include "ccid.h"
 #include "kzt_err.h"
 
+const int kzt_usb_built_in = 0;
+
 int
 kzt_usb_open(kzt_usb **out)
 {

@@ -273,17 +273,23 @@ kzt_transport_pcsc_new(const char *reader, kzt_transport **out)
 
 /* ---- the readers themselves ---- */
 
+const int kzt_pcsc_built_in = 1;
+
 int
 kzt_pcsc_open(kzt_pcsc **out)
 {
 	kzt_pcsc *p = calloc(1, sizeof(*p));
+	LONG rv;
 
 	*out = NULL;
 	if (p == NULL)
 		return KZT_ERR_NOMEM;
-	if (SCardEstablishContext(SCARD_SCOPE_USER, NULL, NULL, &p->ctx) != SCARD_S_SUCCESS) {
+	if ((rv = SCardEstablishContext(SCARD_SCOPE_USER, NULL, NULL, &p->ctx)) != SCARD_S_SUCCESS) {
+		/* (no service: pcscd not started, or on Windows the Smart Card service
+		 * stopped, or Wine without pcsc-lite) */
+		kzt_log(KZT_LOG_TRACE, "PC/SC: SCardEstablishContext: 0x%08lX", (unsigned long)rv);
 		free(p);
-		return KZT_ERR_NO_CARD; /* no PC/SC service */
+		return KZT_ERR_NO_CARD;
 	}
 	*out = p;
 	return KZT_OK;

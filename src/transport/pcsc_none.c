@@ -15,6 +15,8 @@ kzt_transport_pcsc_new(const char *reader, kzt_transport **out)
 	return KZT_ERR_NO_CARD;
 }
 
+const int kzt_pcsc_built_in = 0;
+
 int
 kzt_pcsc_open(kzt_pcsc **out)
 {

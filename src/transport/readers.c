@@ -29,13 +29,20 @@ kzt_readers_open(unsigned allow, kzt_reader_mgr **out)
 	if (m == NULL)
 		return KZT_ERR_NOMEM;
 	m->kind = KZT_READER_NONE;
+	/* (a kind this build leaves out is not one to wait for) */
+	if (!kzt_pcsc_built_in)
+		allow &= ~KZT_READERS_ALLOW_PCSC;
+	if (!kzt_usb_built_in)
+		allow &= ~KZT_READERS_ALLOW_CCID;
 	if ((allow & KZT_READERS_ALLOW_PCSC) &&
 	    (kzt_pcsc_open(&m->list) == KZT_OK || !(allow & KZT_READERS_ALLOW_CCID))) {
 		/* PC/SC when its service answers, or when it is the only one allowed (the
 		 * service may start later) */
 		m->kind = KZT_READER_PCSC;
 		kzt_pcsc_open(&m->wait);
-		kzt_log(KZT_LOG_INFO, "readers: PC/SC%s", m->list != NULL ? " (its service runs)" : "");
+		kzt_log(KZT_LOG_INFO, "readers: PC/SC%s",
+			m->list != NULL ? " (its service runs)"
+					: " (no service answers now: its readers appear when one starts)");
 	} else if (allow & KZT_READERS_ALLOW_CCID) {
 		m->kind = KZT_READER_USB;
 		if (kzt_usb_open(&m->usb) != KZT_OK)

@@ -4,23 +4,18 @@
 /* Transport to kaztoken-sim over its unix socket, or TCP loopback (tcp:HOST:PORT;
  * framing in apdu/simwire.h). A refused or missing socket means "no token"; a
  * closed connection means the token was removed. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "kzt_err.h"
+#include "net.h"
 #include "simwire.h"
 #include "transport.h"
 
 typedef struct sim_priv {
-	struct sockaddr_storage addr;
-	size_t addr_len;
-	int fd; /* -1 while disconnected */
+	kzt_net_addr addr;
+	kzt_sock sock; /* KZT_SOCK_NONE while disconnected */
 } sim_priv;
 
 static void
@@ -28,10 +23,8 @@ sim_disconnect(kzt_transport *t)
 {
 	sim_priv *p = t->priv;
 
-	if (p->fd >= 0) {
-		close(p->fd);
-		p->fd = -1;
-	}
+	kzt_net_close(p->sock);
+	p->sock = KZT_SOCK_NONE;
 }
 
 /* One request / reply of the given type; a failure drops the connection. */
@@ -43,10 +36,10 @@ sim_call(kzt_transport *t, uint8_t type, const uint8_t *in, size_t in_len, uint8
 	uint8_t rtype;
 	int r;
 
-	if (p->fd < 0)
+	if (p->sock == KZT_SOCK_NONE)
 		return KZT_ERR_NO_CARD;
-	if ((r = kzt_simwire_send(p->fd, type, in, in_len)) == KZT_OK &&
-	    (r = kzt_simwire_recv(p->fd, &rtype, out, out_cap, out_len)) == KZT_OK && rtype != type)
+	if ((r = kzt_simwire_send(p->sock, type, in, in_len)) == KZT_OK &&
+	    (r = kzt_simwire_recv(p->sock, &rtype, out, out_cap, out_len)) == KZT_OK && rtype != type)
 		r = KZT_ERR_PARSE;
 	if (r != KZT_OK) {
 		sim_disconnect(t);
@@ -60,18 +53,11 @@ static int
 sim_connect(kzt_transport *t, uint8_t *atr, size_t *atr_len)
 {
 	sim_priv *p = t->priv;
-	int one = 1;
+	int r;
 
 	sim_disconnect(t);
-	if ((p->fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return KZT_ERR_IO;
-	/* (an APDU is one small request and reply: no Nagle delay on TCP) */
-	if (p->addr.ss_family == AF_INET)
-		setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(p->fd, (struct sockaddr *)&p->addr, (socklen_t)p->addr_len) != 0) {
-		sim_disconnect(t);
-		return KZT_ERR_NO_CARD;
-	}
+	if ((r = kzt_net_connect(&p->addr, &p->sock)) != KZT_OK)
+		return r == KZT_ERR_IO ? r : KZT_ERR_NO_CARD;
 	return sim_call(t, KZT_SIM_RESET, NULL, 0, atr, KZT_ATR_MAX, atr_len);
 }
 
@@ -100,20 +86,20 @@ static const kzt_transport_ops sim_ops = {
 int
 kzt_transport_sim_new(const char *path, kzt_transport **out)
 {
-	struct sockaddr_storage addr;
+	kzt_net_addr addr;
 	kzt_transport *t;
 	sim_priv *p;
-	size_t len;
 
 	*out = NULL;
-	if (kzt_simwire_address(path, &addr, &len) != KZT_OK)
+	if (kzt_simwire_address(path, &addr) != KZT_OK)
 		return KZT_ERR_ARGS;
+	if (!kzt_net_family_supported(addr.family))
+		return KZT_ERR_NOT_SUPPORTED; /* (a unix socket path on Windows) */
 	if ((t = kzt_transport_alloc(&sim_ops, sizeof(*p))) == NULL)
 		return KZT_ERR_NOMEM;
 	p = t->priv;
-	p->fd = -1;
+	p->sock = KZT_SOCK_NONE;
 	p->addr = addr;
-	p->addr_len = len;
 	snprintf(t->description, sizeof(t->description), "KAZTOKEN virtual reader");
 	*out = t;
 	return KZT_OK;

@@ -70,7 +70,9 @@ void kzt_transport_free(kzt_transport **t);
  * other is freed as kzt_transport_free does. */
 void kzt_transport_forget(kzt_transport **t);
 
-/* The virtual token on kaztoken-sim's unix socket at path. */
+/* The virtual token on kaztoken-sim's socket: a unix socket path or tcp:HOST:PORT.
+ * KZT_ERR_ARGS when malformed; KZT_ERR_NOT_SUPPORTED for a unix path on a system
+ * without unix sockets (Windows). */
 int kzt_transport_sim_new(const char *path, kzt_transport **out);
 
 /* ---- PC/SC (pcsc.c) ---- */
@@ -79,6 +81,8 @@ int kzt_transport_pcsc_new(const char *reader, kzt_transport **out);
 /* A PC/SC context for listing readers and waiting on them; KZT_ERR_NO_CARD when no
  * PC/SC service runs. */
 typedef struct kzt_pcsc kzt_pcsc;
+/* 1 when this build speaks PC/SC (pcsc.c), 0 in one without (pcsc_none.c) */
+extern const int kzt_pcsc_built_in;
 int kzt_pcsc_open(kzt_pcsc **out);
 void kzt_pcsc_close(kzt_pcsc **p);
 /* The reader names as a list of NUL-terminated strings ending with an empty one

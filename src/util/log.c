@@ -2,14 +2,14 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* Logging to stderr or a file (see log.h). */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "log.h"
+#include "thread.h"
 
-/* Guards level and out: logging may come from any application thread. */
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Guards level and out (kzt_os_static_lock): logging may come from any
+ * application thread, before C_Initialize and after C_Finalize too. */
 static int log_lvl;
 static FILE *log_file; /* NULL: stderr */
 
@@ -20,23 +20,23 @@ kzt_log_configure(int level, const char *path)
 
 	if (path != NULL && path[0] != '\0')
 		f = fopen(path, "a");
-	pthread_mutex_lock(&log_lock);
+	kzt_os_static_lock();
 	if (log_file != NULL)
 		fclose(log_file);
 	log_file = f;
 	log_lvl = level < 0 ? 0 : level > KZT_LOG_TRACE ? KZT_LOG_TRACE : level;
-	pthread_mutex_unlock(&log_lock);
+	kzt_os_static_unlock();
 }
 
 void
 kzt_log_close(void)
 {
-	pthread_mutex_lock(&log_lock);
+	kzt_os_static_lock();
 	if (log_file != NULL)
 		fclose(log_file);
 	log_file = NULL;
 	log_lvl = 0;
-	pthread_mutex_unlock(&log_lock);
+	kzt_os_static_unlock();
 }
 
 int
@@ -44,9 +44,9 @@ kzt_log_level(void)
 {
 	int l;
 
-	pthread_mutex_lock(&log_lock);
+	kzt_os_static_lock();
 	l = log_lvl;
-	pthread_mutex_unlock(&log_lock);
+	kzt_os_static_unlock();
 	return l;
 }
 
@@ -56,7 +56,7 @@ kzt_log(int level, const char *fmt, ...)
 	va_list ap;
 	FILE *out;
 
-	pthread_mutex_lock(&log_lock);
+	kzt_os_static_lock();
 	if (level <= log_lvl) {
 		out = log_file != NULL ? log_file : stderr;
 		fputs("kaztoken: ", out);
@@ -66,7 +66,7 @@ kzt_log(int level, const char *fmt, ...)
 		fputc('\n', out);
 		fflush(out);
 	}
-	pthread_mutex_unlock(&log_lock);
+	kzt_os_static_unlock();
 }
 
 void
@@ -75,7 +75,7 @@ kzt_log_hex(int level, const char *prefix, const uint8_t *p, size_t n)
 	FILE *out;
 	size_t i;
 
-	pthread_mutex_lock(&log_lock);
+	kzt_os_static_lock();
 	if (level <= log_lvl) {
 		out = log_file != NULL ? log_file : stderr;
 		fprintf(out, "kaztoken: %s", prefix);
@@ -84,5 +84,5 @@ kzt_log_hex(int level, const char *prefix, const uint8_t *p, size_t n)
 		fputc('\n', out);
 		fflush(out);
 	}
-	pthread_mutex_unlock(&log_lock);
+	kzt_os_static_unlock();
 }

@@ -20,7 +20,9 @@ void kzt_log_configure(int level, const char *path);
 void kzt_log_close(void);
 int kzt_log_level(void);
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__) /* (C99 formats, from mingw's own stdio: see the toolchain file) */
+__attribute__((format(gnu_printf, 2, 3)))
+#elif defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
 void kzt_log(int level, const char *fmt, ...);

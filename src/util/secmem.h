@@ -10,9 +10,6 @@
 
 /* Overwrite n bytes at p with zeros in a way the compiler may not elide. */
 void kzt_secure_zero(void *p, size_t n);
-/* n random bytes from the operating system (getrandom): KZT_OK or KZT_ERR_IO
- * (osrandom.c). */
-int kzt_os_random(uint8_t *out, size_t n);
 /* 0 when a and b (n bytes each) are equal; time depends on n only. */
 int kzt_ct_memcmp(const void *a, const void *b, size_t n);
 

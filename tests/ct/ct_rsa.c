@@ -12,7 +12,7 @@
 
 #include "kzt_err.h"
 #include "rsa.h"
-#include "secmem.h"
+#include "random.h"
 
 static int
 rng_public(uint8_t *out, size_t n)

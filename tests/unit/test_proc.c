@@ -9,8 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(_WIN32)
+#include <windows.h>
+#include <process.h>
+#else
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include <cmocka.h>
 
@@ -28,6 +33,29 @@ test_this_process_is_alive_under_its_identity(void **state)
 	assert_int_equal(kzt_process_alive(id), 1);
 }
 
+#if defined(_WIN32)
+static void
+test_an_ended_process_is_not_alive(void **state)
+{
+	uint8_t id[KZT_PROCESS_ID_LEN];
+	intptr_t h;
+	DWORD pid;
+
+	(void)state;
+	/* a child that ends at once, and its identity as it was: ours, with its ID */
+	kzt_process_identity(id);
+	h = _spawnlp(_P_NOWAIT, "cmd.exe", "cmd.exe", "/c", "exit", NULL);
+	assert_true(h != -1);
+	pid = GetProcessId((HANDLE)h);
+	assert_true(pid != 0);
+	assert_int_equal(WaitForSingleObject((HANDLE)h, INFINITE), WAIT_OBJECT_0);
+	id[16] = (uint8_t)(pid >> 24), id[17] = (uint8_t)(pid >> 16), id[18] = (uint8_t)(pid >> 8), id[19] = (uint8_t)pid;
+	/* still held by our handle: ended all the same */
+	assert_int_equal(kzt_process_alive(id), 0);
+	CloseHandle((HANDLE)h);
+	assert_int_equal(kzt_process_alive(id), 0);
+}
+#else
 static void
 test_an_ended_process_is_not_alive(void **state)
 {
@@ -47,6 +75,7 @@ test_an_ended_process_is_not_alive(void **state)
 	close(fds[0]);
 	close(fds[1]);
 }
+#endif
 
 static void
 test_a_reused_id_is_not_alive_and_another_machine_cannot_be_told(void **state)

@@ -17,10 +17,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#if !defined(KZT_TEST_NO_OPENSSL)
 #include <openssl/rand.h>
+#endif
 
 #include "crypto.h"
 #include "kzt_err.h"
+#include "random.h"
 #include "rsa.h"
 
 #ifndef KZT_VECTORS
@@ -32,7 +35,11 @@
 static int
 rng(uint8_t *out, size_t n)
 {
+#if defined(KZT_TEST_NO_OPENSSL)
+	return kzt_os_random(out, n);
+#else
 	return RAND_bytes(out, (int)n) == 1 ? KZT_OK : KZT_ERR_IO;
+#endif
 }
 
 /* The next space-separated hex field of the line into out: its length, or fail. */

@@ -8,6 +8,7 @@
 
 #include "card.h"
 #include "kzt_err.h"
+#include "random.h"
 #include "secmem.h"
 
 int
@@ -24,8 +25,9 @@ kzt_card_open(kzt_card *card, const char *store_path, char *why, size_t why_len)
 
 	memset(card, 0, sizeof(*card));
 	if (store_path != NULL) {
-		if ((card->store_path = strdup(store_path)) == NULL)
+		if ((card->store_path = malloc(strlen(store_path) + 1)) == NULL)
 			return KZT_ERR_NOMEM;
+		strcpy(card->store_path, store_path);
 		r = kzt_store_load(store_path, &card->st, why, why_len);
 		if (r != KZT_ERR_NOT_FOUND) {
 			if (r != KZT_OK)

@@ -92,7 +92,7 @@ void kzt_card_factory(kzt_card_state *st, const uint8_t serial[KZT_SERIAL_LEN]);
  * the file exists but is unreadable or corrupt: it is then left untouched.
  * store_path NULL: a factory card in memory. */
 int kzt_card_open(kzt_card *card, const char *store_path, char *why, size_t why_len);
-/* The card's random generator (the host's getrandom). */
+/* The card's random generator (the operating system's, src/os/random.h). */
 int kzt_card_random(uint8_t *p, size_t n);
 void kzt_card_close(kzt_card *card);
 

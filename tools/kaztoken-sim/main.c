@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,34 +98,24 @@ set_capacity(kzt_card *card, uint32_t cap)
 static int
 listen_on(const char *path)
 {
-	struct sockaddr_storage sa;
-	size_t len;
-	int fd, probe, one = 1;
+	kzt_net_addr a;
+	kzt_sock s;
 
-	if (kzt_simwire_address(path, &sa, &len) != KZT_OK) {
+	if (kzt_simwire_address(path, &a) != KZT_OK) {
 		LOG("not a socket path or tcp:HOST:PORT: %s\n", path);
 		return -1;
 	}
 	/* A live socket means another simulator serves it: never steal it. */
-	if ((probe = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
-		if (connect(probe, (struct sockaddr *)&sa, (socklen_t)len) == 0) {
-			close(probe);
-			LOG("%s is already served by another process\n", path);
-			return -1;
-		}
-		close(probe);
-	}
-	if (sa.ss_family == AF_UNIX)
-		unlink(path);
-	if ((fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 && sa.ss_family != AF_UNIX)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, (socklen_t)len) != 0 || listen(fd, 16) != 0) {
-		LOG("cannot listen on %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (kzt_net_connect(&a, &s) == KZT_OK) {
+		kzt_net_close(s);
+		LOG("%s is already served by another process\n", path);
 		return -1;
 	}
-	return fd;
+	if (kzt_net_listen(&a, 16, &s) != KZT_OK) {
+		LOG("cannot listen on %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return (int)s;
 }
 
 /* Serve one message from c; 0 to keep the connection, -1 to drop it. */

@@ -6,12 +6,12 @@
  * when the commit fails the change is undone, so nothing is ever half-written. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "apdu.h"
 #include "buf.h"
 #include "card.h"
 #include "card_rsa.h"
+#include "clock.h"
 #include "kzt_err.h"
 #include "secmem.h"
 #include "tlv.h"
@@ -462,7 +462,7 @@ kzt_cmd_generate_key_pair(kzt_card *card, kzt_card_session *s, const kzt_apdu *a
 	if ((key = malloc(sizeof(*key))) == NULL)
 		return KZT_SW_MEMORY_FAILURE;
 	if (card->keygen_delay != 0) /* a real card's keygen can take minutes */
-		sleep(card->keygen_delay);
+		kzt_os_sleep_ms(card->keygen_delay * 1000u);
 	if (kzt_card_rsa_generate(bits, exp.val, exp.len, key) != KZT_OK) {
 		sw = KZT_SW_WRONG_DATA; /* e.g. an exponent the engine refuses */
 		goto out;

@@ -2,22 +2,18 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* The virtual card's persistent store: one file, written whole and atomically
- * (temporary file, fsync, rename, fsync of the directory), checked by a CRC on
+ * (src/os/file.h: a temporary file, flushed, renamed over it), checked by a CRC on
  * load so a damaged file is refused instead of silently reset.
  *
  * File: "KZTSTORE" | version u16 | reserved u16 | payload length u32 | CRC-32 u32 |
  * payload (BER-TLV, tags below). All integers big-endian. */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "card.h"
+#include "file.h"
 #include "kzt_err.h"
 #include "secmem.h"
 #include "tlv.h"
@@ -359,69 +355,20 @@ kzt_store_decode(const uint8_t *p, size_t n, kzt_card_state *st, char *why, size
 int
 kzt_store_load(const char *path, kzt_card_state *st, char *why, size_t why_len)
 {
-	struct stat sb;
-	uint8_t *img = NULL;
-	size_t got = 0;
-	ssize_t r;
-	int fd, rc;
+	uint8_t *img;
+	size_t len;
+	int rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			return KZT_ERR_NOT_FOUND;
-		return fail(why, why_len, strerror(errno));
+	rc = kzt_os_file_read(path, STORE_MAX, &img, &len, why, why_len);
+	if (rc == KZT_OK)
+		rc = kzt_store_decode(img, len, st, why, why_len);
+	else if (rc == KZT_ERR_IO)
+		rc = KZT_ERR_STORE; /* (why says what) */
+	if (img != NULL) {
+		kzt_secure_zero(img, len + 1);
+		free(img);
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > STORE_MAX) {
-		close(fd);
-		return fail(why, why_len, "not a regular file of plausible size");
-	}
-	if ((img = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return KZT_ERR_NOMEM;
-	}
-	while ((r = read(fd, img + got, (size_t)sb.st_size + 1 - got)) > 0)
-		got += (size_t)r;
-	close(fd);
-	if (r < 0)
-		rc = fail(why, why_len, strerror(errno));
-	else
-		rc = kzt_store_decode(img, got, st, why, why_len);
-	kzt_secure_zero(img, (size_t)sb.st_size + 1);
-	free(img);
 	return rc;
-}
-
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* fsync the directory holding path, so the rename itself is durable. */
-static int
-sync_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int fd, r = -1;
-
-	if (copy == NULL)
-		return -1;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		r = fsync(fd);
-		close(fd);
-	}
-	free(copy);
-	return r;
 }
 
 int
@@ -429,31 +376,13 @@ kzt_store_save(const char *path, const kzt_card_state *st)
 {
 	size_t cap = kzt_store_encoded_max(st), len = 0;
 	uint8_t *img = malloc(cap);
-	char tmp[4096];
-	int fd, r;
+	int r;
 
 	if (img == NULL)
 		return KZT_ERR_NOMEM;
-	if ((r = kzt_store_encode(st, img, cap, &len)) != KZT_OK)
-		goto out;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		r = KZT_ERR_ARGS;
-		goto out;
-	}
-	r = KZT_ERR_STORE;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		goto out;
-	if (write_all(fd, img, len) != 0 || fsync(fd) != 0) {
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		goto out;
-	}
-	r = sync_dir(path) == 0 ? KZT_OK : KZT_ERR_STORE;
-out:
+	if ((r = kzt_store_encode(st, img, cap, &len)) == KZT_OK &&
+	    (r = kzt_os_file_replace(path, img, len)) == KZT_ERR_IO)
+		r = KZT_ERR_STORE;
 	kzt_secure_zero(img, cap);
 	free(img);
 	return r;

@@ -3,13 +3,14 @@
  */
 /* Which process this is, in a form another process can check later: so an object
  * one process leaves on a token (a session key) can be told from one whose owner
- * still runs. One interface; the platform's file implements it (proc_posix.c). */
+ * still runs. The encoding and the verdict are portable (proc.c); what only the
+ * platform can tell is behind proc_os.h (proc_posix.c, proc_win.c). */
 #ifndef KZT_PROC_H
 #define KZT_PROC_H
 
 #include <stdint.h>
 
-/* machine (8 bytes, from its machine ID or host name), PID namespace (8; 0 where
+/* machine (8 bytes, from its machine ID or host / computer name), PID namespace (8; 0 where
  * there is none to tell), process ID (4), the process's start time (8; 0 where the
  * platform cannot tell) */
 #define KZT_PROCESS_ID_LEN 28
@@ -23,5 +24,7 @@ void kzt_process_identity(uint8_t id[KZT_PROCESS_ID_LEN]);
  * hides other users' processes): what may belong to a running application is
  * never taken for a dead one's. */
 int kzt_process_alive(const uint8_t id[KZT_PROCESS_ID_LEN]);
+/* This process's ID: a forked child's differs from its parent's. */
+uint32_t kzt_process_pid(void);
 
 #endif

@@ -1,0 +1,123 @@
+/*
+ * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Stream sockets on Windows, through Winsock (see net.h): TCP only. Winsock is
+ * started once, on the first use, and left running: a DLL may not stop it from
+ * DllMain, and Windows releases it at process exit. */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <string.h>
+
+#include "kzt_err.h"
+#include "net.h"
+#include "thread.h"
+
+static kzt_os_once started = KZT_OS_ONCE_INIT;
+static int start_failed;
+
+static void
+start(void)
+{
+	WSADATA wsa;
+
+	start_failed = WSAStartup(MAKEWORD(2, 2), &wsa) != 0;
+}
+
+int
+kzt_net_family_supported(int family)
+{
+	return family == KZT_NET_TCP4;
+}
+
+/* A TCP socket and the address, or KZT_ERR_ARGS / KZT_ERR_IO. */
+static int
+open_socket(const kzt_net_addr *a, struct sockaddr_in *in, SOCKET *out)
+{
+	DWORD one = 1;
+
+	*out = INVALID_SOCKET;
+	if (a->family != KZT_NET_TCP4)
+		return KZT_ERR_ARGS; /* (no unix sockets here) */
+	kzt_os_once_run(&started, start);
+	if (start_failed)
+		return KZT_ERR_IO;
+	memset(in, 0, sizeof(*in));
+	in->sin_family = AF_INET;
+	memcpy(&in->sin_addr, a->ip, 4);
+	in->sin_port = htons(a->port);
+	/* (not inherited by child processes) */
+	*out = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+	if (*out == INVALID_SOCKET)
+		return KZT_ERR_IO;
+	setsockopt(*out, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, sizeof(one));
+	return KZT_OK;
+}
+
+int
+kzt_net_connect(const kzt_net_addr *a, kzt_sock *out)
+{
+	struct sockaddr_in in;
+	SOCKET s;
+	int r;
+
+	*out = KZT_SOCK_NONE;
+	if ((r = open_socket(a, &in, &s)) != KZT_OK)
+		return r;
+	if (connect(s, (struct sockaddr *)&in, sizeof(in)) != 0) {
+		closesocket(s);
+		return KZT_ERR_NO_CARD;
+	}
+	*out = (kzt_sock)s;
+	return KZT_OK;
+}
+
+int
+kzt_net_listen(kzt_net_addr *a, int backlog, kzt_sock *out)
+{
+	struct sockaddr_in in;
+	int r, len = sizeof(in);
+	SOCKET s;
+
+	*out = KZT_SOCK_NONE;
+	if ((r = open_socket(a, &in, &s)) != KZT_OK)
+		return r;
+	if (bind(s, (struct sockaddr *)&in, sizeof(in)) != 0 || listen(s, backlog) != 0 ||
+	    getsockname(s, (struct sockaddr *)&in, &len) != 0) {
+		closesocket(s);
+		return KZT_ERR_IO;
+	}
+	a->port = ntohs(in.sin_port);
+	*out = (kzt_sock)s;
+	return KZT_OK;
+}
+
+int
+kzt_net_accept(kzt_sock listener, kzt_sock *out)
+{
+	SOCKET s = accept((SOCKET)listener, NULL, NULL);
+
+	*out = KZT_SOCK_NONE;
+	if (s == INVALID_SOCKET)
+		return KZT_ERR_IO;
+	*out = (kzt_sock)s;
+	return KZT_OK;
+}
+
+long
+kzt_net_send_some(kzt_sock s, const uint8_t *p, size_t n)
+{
+	return send((SOCKET)s, (const char *)p, n > 0x40000000u ? 0x40000000 : (int)n, 0);
+}
+
+long
+kzt_net_recv_some(kzt_sock s, uint8_t *p, size_t n)
+{
+	return recv((SOCKET)s, (char *)p, n > 0x40000000u ? 0x40000000 : (int)n, 0);
+}
+
+void
+kzt_net_close(kzt_sock s)
+{
+	if (s != KZT_SOCK_NONE)
+		closesocket((SOCKET)s);
+}
