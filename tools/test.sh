@@ -5,7 +5,8 @@
 # module), then build with clang under AddressSanitizer +
 # UndefinedBehaviorSanitizer and run the in-process suites again, then the unit
 # tests with 32-bit bignum limbs, the concurrency tests under ThreadSanitizer,
-# then each libFuzzer harness briefly (FUZZ_SECONDS, default 15).
+# then each libFuzzer harness briefly (FUZZ_SECONDS, default 15); and last the
+# Windows build under Wine (tools/test-windows.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -66,6 +67,9 @@ CC=clang cmake -S . -B build-fuzz -DKAZTOKEN_FUZZ=ON -DKAZTOKEN_FUZZ_SECONDS="$F
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$jobs"
 ctest --test-dir build-fuzz --output-on-failure -j2 | tee "$logs/fuzz.txt" || status=1
+
+echo "== the Windows build (mingw-w64), its tests under Wine"
+bash tools/test-windows.sh | tee "$logs/windows.txt" || status=1
 
 # One closing line over every run: "N passed, M failed".
 total=0 failed=0

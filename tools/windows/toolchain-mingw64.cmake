@@ -1,0 +1,20 @@
+# Cross-building for 64-bit Windows with Debian's mingw-w64:
+#   cmake -S . -B build-win -DCMAKE_TOOLCHAIN_FILE=tools/windows/toolchain-mingw64.cmake
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(KZT_MINGW x86_64-w64-mingw32)
+set(CMAKE_C_COMPILER ${KZT_MINGW}-gcc)
+set(CMAKE_RC_COMPILER ${KZT_MINGW}-windres)
+set(CMAKE_NM ${KZT_MINGW}-nm)
+set(CMAKE_OBJDUMP ${KZT_MINGW}-objdump)
+set(CMAKE_FIND_ROOT_PATH /usr/${KZT_MINGW})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# (no host .pc files: nothing of Linux's may be found for Windows)
+set(ENV{PKG_CONFIG_LIBDIR} "")
+set(ENV{PKG_CONFIG_PATH} "")
+# Windows 8 and later (SRW locks, BCryptGenRandom, WSA_FLAG_NO_HANDLE_INHERIT)
+# and C99's printf formats (%zu) from mingw's own stdio, not msvcrt's
+add_compile_definitions(_WIN32_WINNT=0x0602 WIN32_LEAN_AND_MEAN __USE_MINGW_ANSI_STDIO=1)
