@@ -44,6 +44,11 @@ int kzt_net_write(kzt_sock s, const uint8_t *p, size_t n);
  * closed first, KZT_ERR_IO on an error. */
 int kzt_net_read(kzt_sock s, uint8_t *p, size_t n, size_t *got);
 void kzt_net_close(kzt_sock s);
+/* Wait up to timeout_ms (-1: no limit) until one of the n sockets can be read (or
+ * has closed, or failed); KZT_SOCK_NONE entries are skipped. ready[i] tells which.
+ * The count ready, 0 when the time ran out, KZT_ERR_CANCELLED when a signal
+ * interrupted the wait, KZT_ERR_IO on an error. */
+int kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_ms);
 /* The platform's part (net_posix.c, net_win.c): one send or receive of up to n
  * bytes, interrupted calls retried; the bytes moved, 0 when the peer closed, or
  * below 0 on an error. */

@@ -4,6 +4,8 @@
 /* Stream sockets on POSIX systems (see net.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -140,6 +142,28 @@ kzt_net_recv_some(kzt_sock s, uint8_t *p, size_t n)
 	while ((r = read((int)s, p, n)) < 0 && errno == EINTR)
 		;
 	return (long)r;
+}
+
+int
+kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_ms)
+{
+	struct pollfd *p = calloc(n > 0 ? n : 1, sizeof(*p));
+	size_t i;
+	int r;
+
+	if (p == NULL)
+		return KZT_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		p[i].fd = socks[i] == KZT_SOCK_NONE ? -1 : (int)socks[i]; /* (poll skips -1) */
+		p[i].events = POLLIN;
+	}
+	r = poll(p, (nfds_t)n, timeout_ms);
+	for (i = 0; i < n; i++)
+		ready[i] = r > 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+	free(p);
+	if (r < 0)
+		return errno == EINTR ? KZT_ERR_CANCELLED : KZT_ERR_IO;
+	return r;
 }
 
 void

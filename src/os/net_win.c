@@ -6,6 +6,7 @@
  * DllMain, and Windows releases it at process exit. */
 #include <winsock2.h>
 #include <ws2tcpip.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kzt_err.h"
@@ -113,6 +114,33 @@ long
 kzt_net_recv_some(kzt_sock s, uint8_t *p, size_t n)
 {
 	return recv((SOCKET)s, (char *)p, n > 0x40000000u ? 0x40000000 : (int)n, 0);
+}
+
+int
+kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_ms)
+{
+	WSAPOLLFD *p = calloc(n > 0 ? n : 1, sizeof(*p));
+	size_t i, k = 0;
+	int r;
+
+	if (p == NULL)
+		return KZT_ERR_NOMEM;
+	/* (WSAPoll takes no placeholder entries: only the sockets there are) */
+	for (i = 0; i < n; i++) {
+		if (socks[i] == KZT_SOCK_NONE)
+			continue;
+		p[k].fd = (SOCKET)socks[i];
+		p[k++].events = POLLRDNORM;
+	}
+	r = k > 0 ? WSAPoll(p, (ULONG)k, timeout_ms) : (Sleep(timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms), 0);
+	for (i = 0, k = 0; i < n; i++) {
+		ready[i] = 0;
+		if (socks[i] != KZT_SOCK_NONE && r > 0)
+			ready[i] = (p[k].revents & (POLLRDNORM | POLLHUP | POLLERR)) != 0;
+		k += socks[i] != KZT_SOCK_NONE;
+	}
+	free(p);
+	return r == SOCKET_ERROR ? KZT_ERR_IO : r;
 }
 
 void

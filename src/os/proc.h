@@ -26,5 +26,10 @@ void kzt_process_identity(uint8_t id[KZT_PROCESS_ID_LEN]);
 int kzt_process_alive(const uint8_t id[KZT_PROCESS_ID_LEN]);
 /* This process's ID: a forked child's differs from its parent's. */
 uint32_t kzt_process_pid(void);
+/* For a server (kaztoken-sim): call fn when the process is asked to stop (SIGTERM
+ * or SIGINT, which then interrupt a wait; Ctrl-C or Ctrl-Break, or the console
+ * closing, on Windows), and never die of a closed peer (SIGPIPE). fn must only set
+ * a flag. */
+void kzt_process_on_stop(void (*fn)(void));
 
 #endif

@@ -84,6 +84,28 @@ kzt_proc_exists(uint32_t pid)
 	return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 
+static void (*stop_fn)(void);
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_fn();
+}
+
+void
+kzt_process_on_stop(void (*fn)(void))
+{
+	struct sigaction sa;
+
+	stop_fn = fn;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* (no SA_RESTART: a wait returns, interrupted) */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 uint32_t
 kzt_process_pid(void)
 {

@@ -53,6 +53,23 @@ kzt_proc_exists(uint32_t pid)
 	return alive;
 }
 
+static void (*stop_fn)(void);
+
+static BOOL WINAPI
+on_console_event(DWORD event)
+{
+	(void)event; /* Ctrl-C, Ctrl-Break, the console closing, log-off, shut-down */
+	stop_fn();
+	return TRUE;
+}
+
+void
+kzt_process_on_stop(void (*fn)(void))
+{
+	stop_fn = fn;
+	SetConsoleCtrlHandler(on_console_event, TRUE);
+}
+
 uint32_t
 kzt_process_pid(void)
 {

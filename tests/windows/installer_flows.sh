@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Windows installer under Wine: a silent install puts the module, its sample
-# configuration, headers and guides in the folder and registers the module with
+# The Windows installer under Wine: a silent install puts the module, the virtual
+# token (kaztoken-sim.exe), its sample configuration, headers and guides in the folder and registers the module with
 # Firefox (its SecurityDevices policy); a silent uninstall takes all of it away
 # again (all but the uninstaller itself, which runs in place here and so cannot
 # delete its own file).
@@ -16,10 +16,10 @@ rm -rf "$unix"
 
 "$wine" "$installer" /S "/D=$dir"
 wineserver -w
-for f in libkaztoken-pkcs11.dll kaztoken.conf user-guide.md platforms.md include/kaztoken/pkcs11.h Uninstall.exe; do
+for f in libkaztoken-pkcs11.dll kaztoken-sim.exe kaztoken.conf user-guide.md platforms.md include/kaztoken/pkcs11.h Uninstall.exe; do
 	[ -f "$unix/$f" ] || { echo "not ok - $f was not installed"; exit 1; }
 done
-echo "ok - the silent install put the module, its configuration, headers and guides in $dir"
+echo "ok - the silent install put the module, the virtual token, its configuration, headers and guides in $dir"
 cmp "$unix/libkaztoken-pkcs11.dll" "$(dirname "$installer")/libkaztoken-pkcs11.dll"
 echo "ok - the installed module is the one built"
 "$wine" reg query "$policy" /v KAZTOKEN | tr -d '\r' | tee /dev/stderr | grep -qF 'KAZTOKEN-installer-test\libkaztoken-pkcs11.dll'

@@ -8,34 +8,31 @@
  * connection is one more, shared by every PC/SC application as a real card is. */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "card.h"
 #include "kzt_err.h"
+#include "net.h"
+#include "proc.h"
 #include "simwire.h"
 #include "vpcd.h"
 
 #define MAX_CLIENTS 64
 
 typedef struct client {
-	int fd;
+	kzt_sock fd;
 	kzt_card_session *session;
 } client;
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested; /* (set from a signal handler) */
 
 static void
-on_signal(int sig)
+on_stop(void)
 {
-	(void)sig;
 	stop_requested = 1;
 }
 
@@ -61,6 +58,29 @@ usage(FILE *out)
 static int verbose;
 
 #define LOG(...) fprintf(stderr, "kaztoken-sim: " __VA_ARGS__)
+
+/* "[HOST:]PORT" into host (default localhost) and port: KZT_OK or KZT_ERR_ARGS. */
+static int
+parse_vpcd(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap)
+{
+	const char *colon = strrchr(arg, ':');
+	const char *p = colon != NULL ? colon + 1 : arg;
+	size_t hlen = colon != NULL ? (size_t)(colon - arg) : 0;
+	char *end;
+	unsigned long v;
+
+	if (*p == '\0' || strlen(p) >= port_cap || hlen >= host_cap)
+		return KZT_ERR_ARGS;
+	v = strtoul(p, &end, 10);
+	if (*end != '\0' || v == 0 || v > 65535)
+		return KZT_ERR_ARGS;
+	if (hlen == 0)
+		snprintf(host, host_cap, "localhost");
+	else
+		snprintf(host, host_cap, "%.*s", (int)hlen, arg);
+	snprintf(port, port_cap, "%lu", v);
+	return KZT_OK;
+}
 
 /* The --capacity argument: KZT_OK with the value, or KZT_ERR_ARGS. */
 static int
@@ -95,7 +115,7 @@ set_capacity(kzt_card *card, uint32_t cap)
 }
 
 /* Listen on a unix socket path or tcp:HOST:PORT (simwire.h). */
-static int
+static kzt_sock
 listen_on(const char *path)
 {
 	kzt_net_addr a;
@@ -103,19 +123,23 @@ listen_on(const char *path)
 
 	if (kzt_simwire_address(path, &a) != KZT_OK) {
 		LOG("not a socket path or tcp:HOST:PORT: %s\n", path);
-		return -1;
+		return KZT_SOCK_NONE;
+	}
+	if (!kzt_net_family_supported(a.family)) {
+		LOG("%s: no unix sockets on this system; use --listen HOST:PORT\n", path);
+		return KZT_SOCK_NONE;
 	}
 	/* A live socket means another simulator serves it: never steal it. */
 	if (kzt_net_connect(&a, &s) == KZT_OK) {
 		kzt_net_close(s);
 		LOG("%s is already served by another process\n", path);
-		return -1;
+		return KZT_SOCK_NONE;
 	}
 	if (kzt_net_listen(&a, 16, &s) != KZT_OK) {
 		LOG("cannot listen on %s: %s\n", path, strerror(errno));
-		return -1;
+		return KZT_SOCK_NONE;
 	}
-	return (int)s;
+	return s;
 }
 
 /* Serve one message from c; 0 to keep the connection, -1 to drop it. */
@@ -129,14 +153,14 @@ serve(kzt_card *card, client *c, uint8_t *in, uint8_t *out)
 	r = kzt_simwire_recv(c->fd, &type, in, KZT_SIM_MAX_PAYLOAD, &n);
 	if (r != KZT_OK) {
 		if (r != KZT_ERR_NO_CARD)
-			LOG("client %d: %s, disconnecting\n", c->fd, kzt_strerror(r));
+			LOG("client %ld: %s, disconnecting\n", (long)c->fd, kzt_strerror(r));
 		return -1;
 	}
 	switch (type) {
 	case KZT_SIM_APDU:
 		kzt_applet_process(card, c->session, in, n, out, KZT_CARD_MAX_DATA + 2, &rlen);
 		if (verbose)
-			LOG("client %d: INS %02X -> SW %02X%02X\n", c->fd, n > 1 ? in[1] : 0,
+			LOG("client %ld: INS %02X -> SW %02X%02X\n", (long)c->fd, n > 1 ? in[1] : 0,
 			    out[rlen - 2], out[rlen - 1]);
 		return kzt_simwire_send(c->fd, KZT_SIM_APDU, out, rlen) == KZT_OK ? 0 : -1;
 	case KZT_SIM_RESET:
@@ -158,45 +182,45 @@ serve(kzt_card *card, client *c, uint8_t *in, uint8_t *out)
 	default:
 		break;
 	}
-	LOG("client %d: malformed message (type %02X, %zu bytes), disconnecting\n", c->fd, type, n);
+	LOG("client %ld: malformed message (type %02X, %zu bytes), disconnecting\n", (long)c->fd, type, n);
 	return -1;
 }
 
 static void
 drop(client *clients, int *nclients, int i)
 {
-	close(clients[i].fd);
+	kzt_net_close(clients[i].fd);
 	kzt_card_session_reset(clients[i].session); /* wipes its logins and buffers */
 	free(clients[i].session);
 	clients[i] = clients[--*nclients];
 }
 
 static void
-accept_client(int lfd, client *clients, int *nclients)
+accept_client(kzt_sock lfd, client *clients, int *nclients)
 {
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	kzt_sock fd;
 
-	if (fd < 0)
+	if (kzt_net_accept(lfd, &fd) != KZT_OK)
 		return;
 	if (*nclients == MAX_CLIENTS) {
 		LOG("too many clients; refusing one\n");
-		close(fd);
+		kzt_net_close(fd);
 		return;
 	}
 	clients[*nclients].fd = fd;
 	if ((clients[*nclients].session = calloc(1, sizeof(kzt_card_session))) == NULL) {
-		close(fd);
+		kzt_net_close(fd);
 		return;
 	}
 	if (verbose)
-		LOG("client %d connected\n", fd);
+		LOG("client %ld connected\n", (long)fd);
 	(*nclients)++;
 }
 
 /* The vpcd side: a connection when vpcd is there, retried once a second. */
 typedef struct vpcd_link {
 	char host[256], port[8];
-	int fd;
+	int fd; /* (vpcd.c's: a descriptor) */
 	time_t last_try;
 	kzt_card_session *session;
 } vpcd_link;
@@ -220,7 +244,7 @@ vpcd_drop(vpcd_link *v)
 {
 	if (v->fd < 0)
 		return;
-	close(v->fd);
+	kzt_net_close(v->fd);
 	v->fd = -1;
 	kzt_card_session_reset(v->session);
 	LOG("vpcd at %s:%s went away; retrying every second\n", v->host, v->port);
@@ -241,8 +265,8 @@ main(int argc, char **argv)
 	const char *store = NULL, *sock = NULL, *vpcd = NULL;
 	char listen_spec[300];
 	client clients[MAX_CLIENTS];
-	struct pollfd pfd[MAX_CLIENTS + 2];
-	struct sigaction sa;
+	kzt_sock wait_on[MAX_CLIENTS + 2], lfd = KZT_SOCK_NONE;
+	unsigned char ready[MAX_CLIENTS + 2];
 	uint8_t *in = NULL, *out = NULL;
 	char why[256] = "";
 	kzt_card card;
@@ -250,7 +274,7 @@ main(int argc, char **argv)
 	uint32_t capacity = 0;
 	unsigned long delay = 0;
 	char *end;
-	int c, lfd = -1, nclients = 0, i, n, rc = 1;
+	int c, nclients = 0, i, n, rc = 1;
 
 	memset(&link, 0, sizeof(link));
 	link.fd = -1;
@@ -264,8 +288,12 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			vpcd = optarg;
-			if (kzt_vpcd_parse(vpcd, link.host, sizeof(link.host), link.port,
-					   sizeof(link.port)) != KZT_OK) {
+			if (!kzt_vpcd_built_in) {
+				LOG("--vpcd: not on this system (vpcd is a driver of Linux's pcscd)\n");
+				return 2;
+			}
+			if (parse_vpcd(vpcd, link.host, sizeof(link.host), link.port, sizeof(link.port)) !=
+			    KZT_OK) {
 				LOG("--vpcd: want [HOST:]PORT, PORT from 1 to 65535\n");
 				return 2;
 			}
@@ -304,12 +332,8 @@ main(int argc, char **argv)
 	card.keygen_delay = (unsigned)delay;
 	if (capacity != 0 && set_capacity(&card, capacity) != KZT_OK)
 		goto out;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (sock != NULL && (lfd = listen_on(sock)) < 0)
+	kzt_process_on_stop(on_stop);
+	if (sock != NULL && (lfd = listen_on(sock)) == KZT_SOCK_NONE)
 		goto out;
 	in = malloc(KZT_SIM_MAX_PAYLOAD);
 	out = malloc(KZT_CARD_MAX_DATA + 2);
@@ -323,31 +347,27 @@ main(int argc, char **argv)
 	while (!stop_requested) {
 		if (vpcd != NULL)
 			vpcd_try(&link);
-		pfd[0].fd = lfd; /* poll skips the negative ones */
-		pfd[0].events = POLLIN;
-		pfd[1].fd = link.fd;
-		pfd[1].events = POLLIN;
-		for (i = 0; i < nclients; i++) {
-			pfd[i + 2].fd = clients[i].fd;
-			pfd[i + 2].events = POLLIN;
-		}
-		n = poll(pfd, (nfds_t)nclients + 2, vpcd != NULL && link.fd < 0 ? 1000 : -1);
+		wait_on[0] = lfd;
+		wait_on[1] = link.fd >= 0 ? (kzt_sock)link.fd : KZT_SOCK_NONE;
+		for (i = 0; i < nclients; i++)
+			wait_on[i + 2] = clients[i].fd;
+		/* (at most a second: vpcd is retried, and a stop request that does not
+		 * interrupt the wait, as on Windows, is seen) */
+		n = kzt_net_wait(wait_on, (size_t)nclients + 2, ready, 1000);
+		if (n == KZT_ERR_CANCELLED)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			LOG("poll: %s\n", strerror(errno));
+			LOG("waiting for clients: %s\n", kzt_strerror(n));
 			goto out_sock;
 		}
 		/* Clients first, from the end, so dropping one never skips another. */
 		for (i = nclients - 1; i >= 0; i--)
-			if ((pfd[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-			    serve(&card, &clients[i], in, out) != 0)
+			if (ready[i + 2] && serve(&card, &clients[i], in, out) != 0)
 				drop(clients, &nclients, i);
-		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    kzt_vpcd_serve(&card, link.session, link.fd, in, KZT_SIM_MAX_PAYLOAD, out,
-				   KZT_CARD_MAX_DATA + 2, verbose) != 0)
+		if (ready[1] && kzt_vpcd_serve(&card, link.session, link.fd, in, KZT_SIM_MAX_PAYLOAD, out,
+					       KZT_CARD_MAX_DATA + 2, verbose) != 0)
 			vpcd_drop(&link);
-		if (pfd[0].revents & POLLIN)
+		if (ready[0])
 			accept_client(lfd, clients, &nclients);
 	}
 	LOG("stopping\n");
@@ -356,15 +376,15 @@ out_sock:
 	while (nclients > 0)
 		drop(clients, &nclients, nclients - 1);
 	if (link.fd >= 0)
-		close(link.fd);
+		kzt_net_close(link.fd);
 	if (link.session != NULL) {
 		kzt_card_session_reset(link.session);
 		free(link.session);
 	}
-	if (lfd >= 0) {
-		close(lfd);
+	if (lfd != KZT_SOCK_NONE) {
+		kzt_net_close(lfd);
 		if (strncmp(sock, "tcp:", 4) != 0)
-			unlink(sock);
+			remove(sock);
 	}
 out:
 	free(in);

@@ -24,27 +24,7 @@
 
 enum { VPCD_POWER_OFF = 0x00, VPCD_POWER_ON = 0x01, VPCD_RESET = 0x02, VPCD_GET_ATR = 0x04 };
 
-int
-kzt_vpcd_parse(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap)
-{
-	const char *colon = strrchr(arg, ':');
-	const char *p = colon != NULL ? colon + 1 : arg;
-	size_t hlen = colon != NULL ? (size_t)(colon - arg) : 0;
-	char *end;
-	unsigned long v;
-
-	if (*p == '\0' || strlen(p) >= port_cap || hlen >= host_cap)
-		return KZT_ERR_ARGS;
-	v = strtoul(p, &end, 10);
-	if (*end != '\0' || v == 0 || v > 65535)
-		return KZT_ERR_ARGS;
-	if (hlen == 0)
-		snprintf(host, host_cap, "localhost");
-	else
-		snprintf(host, host_cap, "%.*s", (int)hlen, arg);
-	snprintf(port, port_cap, "%lu", v);
-	return KZT_OK;
-}
+const int kzt_vpcd_built_in = 1;
 
 int
 kzt_vpcd_connect(const char *host, const char *port)

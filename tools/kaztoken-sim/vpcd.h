@@ -10,8 +10,9 @@
 
 #include "card.h"
 
-/* "[HOST:]PORT" into host (default localhost) and port: KZT_OK or KZT_ERR_ARGS. */
-int kzt_vpcd_parse(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap);
+/* 1 where vsmartcard's vpcd can be reached (vpcd.c), 0 where not (vpcd_none.c:
+ * Windows, where no pcscd runs) */
+extern const int kzt_vpcd_built_in;
 /* A TCP connection to vpcd (TCP_NODELAY set), or -1 when it is not listening. */
 int kzt_vpcd_connect(const char *host, const char *port);
 /* Read and answer one message from vpcd on fd with the card and its session s:

@@ -1,6 +1,7 @@
 ; The KAZTOKEN PKCS#11 installer for 64-bit Windows (makensis; built by the
 ; `installer` target of a Windows build, tools/windows/installer.cmake).
-; Installs the module, a sample configuration, the headers and the guides in
+; Installs the module, the virtual token (kaztoken-sim.exe), a sample
+; configuration, the headers and the guides in
 ; C:\Program Files\KAZTOKEN, registers the module with Firefox through its
 ; enterprise policy, and takes all of it away on uninstall.
 ; /S installs silently; /D=DIR chooses the folder.
@@ -28,6 +29,7 @@ Section "KAZTOKEN PKCS#11"
 	SetRegView 64
 	SetOutPath "$INSTDIR"
 	File "${BUILD}\libkaztoken-pkcs11.dll"
+	File "${BUILD}\kaztoken-sim.exe"
 	File "${SRC}\tools\packaging\kaztoken.conf"
 	File "${SRC}\LICENSE"
 	File "${SRC}\docs\user-guide.md"
@@ -56,6 +58,7 @@ Section "Uninstall"
 	DeleteRegKey /ifempty HKLM "Software\Policies\Mozilla\Firefox\SecurityDevices"
 	DeleteRegKey HKLM "${UNINST}"
 	Delete "$INSTDIR\libkaztoken-pkcs11.dll"
+	Delete "$INSTDIR\kaztoken-sim.exe"
 	Delete "$INSTDIR\kaztoken.conf"
 	Delete "$INSTDIR\LICENSE"
 	Delete "$INSTDIR\user-guide.md"
