@@ -10,15 +10,37 @@
 #include "kzt_err.h"
 #include "simwire.h"
 
+void
+kzt_simwire_header(uint8_t hdr[KZT_SIM_HEADER], uint8_t type, size_t n)
+{
+	kzt_buf b;
+
+	kzt_buf_init(&b, hdr, KZT_SIM_HEADER);
+	kzt_buf_put_u8(&b, type);
+	kzt_buf_put_u32(&b, (uint32_t)n);
+}
+
+int
+kzt_simwire_parse_header(const uint8_t hdr[KZT_SIM_HEADER], uint8_t *type, size_t *n)
+{
+	uint32_t len = kzt_get_u32(hdr + 1);
+
+	if (len > KZT_SIM_MAX_PAYLOAD)
+		return KZT_ERR_PARSE;
+	*type = hdr[0];
+	*n = len;
+	return KZT_OK;
+}
+
 int
 kzt_simwire_send(kzt_sock s, uint8_t type, const uint8_t *p, size_t n)
 {
-	uint8_t hdr[KZT_SIM_HEADER] = {type, (uint8_t)(n >> 24), (uint8_t)(n >> 16),
-				       (uint8_t)(n >> 8), (uint8_t)n};
+	uint8_t hdr[KZT_SIM_HEADER];
 	int r;
 
 	if (n > KZT_SIM_MAX_PAYLOAD)
 		return KZT_ERR_ARGS;
+	kzt_simwire_header(hdr, type, n);
 	if ((r = kzt_net_write(s, hdr, sizeof(hdr))) != KZT_OK)
 		return r;
 	return n > 0 ? kzt_net_write(s, p, n) : KZT_OK;
@@ -27,20 +49,18 @@ kzt_simwire_send(kzt_sock s, uint8_t type, const uint8_t *p, size_t n)
 int
 kzt_simwire_recv(kzt_sock s, uint8_t *type, uint8_t *buf, size_t cap, size_t *n)
 {
-	uint8_t hdr[KZT_SIM_HEADER];
-	uint32_t len;
-	size_t got;
+	uint8_t hdr[KZT_SIM_HEADER], t;
+	size_t got, len;
 	int r;
 
 	*n = 0;
 	if ((r = kzt_net_read(s, hdr, sizeof(hdr), &got)) != KZT_OK)
 		return got == 0 ? r : KZT_ERR_IO;
-	len = kzt_get_u32(hdr + 1);
-	if (len > cap || len > KZT_SIM_MAX_PAYLOAD)
+	if (kzt_simwire_parse_header(hdr, &t, &len) != KZT_OK || len > cap)
 		return KZT_ERR_PARSE;
 	if (len > 0 && (r = kzt_net_read(s, buf, len, &got)) != KZT_OK)
 		return KZT_ERR_IO;
-	*type = hdr[0];
+	*type = t;
 	*n = len;
 	return KZT_OK;
 }

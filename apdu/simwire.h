@@ -20,6 +20,11 @@
 #define KZT_SIM_HEADER 5
 #define KZT_SIM_MAX_PAYLOAD (65544u + 16u)
 
+/* A message's header, written and read (what send and recv below use; and a
+ * server that reads and writes without blocking). Parsing: KZT_ERR_PARSE when the
+ * declared length exceeds the protocol maximum. */
+void kzt_simwire_header(uint8_t hdr[KZT_SIM_HEADER], uint8_t type, size_t n);
+int kzt_simwire_parse_header(const uint8_t hdr[KZT_SIM_HEADER], uint8_t *type, size_t *n);
 /* Write one message; KZT_ERR_IO on failure. */
 int kzt_simwire_send(kzt_sock s, uint8_t type, const uint8_t *p, size_t n);
 /* Read one message into (buf, cap). KZT_ERR_NO_CARD when the peer closed before a

@@ -44,14 +44,23 @@ int kzt_net_write(kzt_sock s, const uint8_t *p, size_t n);
  * closed first, KZT_ERR_IO on an error. */
 int kzt_net_read(kzt_sock s, uint8_t *p, size_t n, size_t *got);
 void kzt_net_close(kzt_sock s);
-/* Wait up to timeout_ms (-1: no limit) until one of the n sockets can be read (or
- * has closed, or failed); KZT_SOCK_NONE entries are skipped. ready[i] tells which.
- * The count ready, 0 when the time ran out, KZT_ERR_CANCELLED when a signal
- * interrupted the wait, KZT_ERR_IO on an error. */
-int kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_ms);
+/* Wait up to timeout_ms (-1: no limit) until one of the n sockets is ready for
+ * what want[i] asks (KZT_NET_READ: data, a close or an error to read;
+ * KZT_NET_WRITE: room to write); KZT_SOCK_NONE entries are skipped. ready[i] says
+ * which of the two it is. The count ready, 0 when the time ran out,
+ * KZT_ERR_CANCELLED when a signal interrupted the wait, KZT_ERR_IO on an error. */
+#define KZT_NET_READ 1u
+#define KZT_NET_WRITE 2u
+int kzt_net_wait(const kzt_sock *socks, const unsigned char *want, size_t n, unsigned char *ready,
+		 int timeout_ms);
+/* Make reads and writes on s return at once (KZT_NET_AGAIN below) rather than
+ * wait: KZT_OK or KZT_ERR_IO. For a server serving many clients. */
+int kzt_net_set_nonblocking(kzt_sock s);
 /* The platform's part (net_posix.c, net_win.c): one send or receive of up to n
- * bytes, interrupted calls retried; the bytes moved, 0 when the peer closed, or
+ * bytes, interrupted calls retried; the bytes moved, 0 when the peer closed,
+ * KZT_NET_AGAIN when a non-blocking socket can move nothing now, or another value
  * below 0 on an error. */
+#define KZT_NET_AGAIN (-2)
 long kzt_net_send_some(kzt_sock s, const uint8_t *p, size_t n);
 long kzt_net_recv_some(kzt_sock s, uint8_t *p, size_t n);
 

@@ -131,6 +131,8 @@ kzt_net_send_some(kzt_sock s, const uint8_t *p, size_t n)
 
 	while ((w = send((int)s, p, n, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
+	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return KZT_NET_AGAIN;
 	return (long)w;
 }
 
@@ -141,11 +143,22 @@ kzt_net_recv_some(kzt_sock s, uint8_t *p, size_t n)
 
 	while ((r = read((int)s, p, n)) < 0 && errno == EINTR)
 		;
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return KZT_NET_AGAIN;
 	return (long)r;
 }
 
 int
-kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_ms)
+kzt_net_set_nonblocking(kzt_sock s)
+{
+	int flags = fcntl((int)s, F_GETFL);
+
+	return flags >= 0 && fcntl((int)s, F_SETFL, flags | O_NONBLOCK) == 0 ? KZT_OK : KZT_ERR_IO;
+}
+
+int
+kzt_net_wait(const kzt_sock *socks, const unsigned char *want, size_t n, unsigned char *ready,
+	     int timeout_ms)
 {
 	struct pollfd *p = calloc(n > 0 ? n : 1, sizeof(*p));
 	size_t i;
@@ -155,11 +168,16 @@ kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_
 		return KZT_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
 		p[i].fd = socks[i] == KZT_SOCK_NONE ? -1 : (int)socks[i]; /* (poll skips -1) */
-		p[i].events = POLLIN;
+		p[i].events = (short)(((want[i] & KZT_NET_READ) ? POLLIN : 0) | ((want[i] & KZT_NET_WRITE) ? POLLOUT : 0));
 	}
 	r = poll(p, (nfds_t)n, timeout_ms);
-	for (i = 0; i < n; i++)
-		ready[i] = r > 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+	for (i = 0; i < n; i++) {
+		ready[i] = 0;
+		if (r > 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)) && (want[i] & KZT_NET_READ))
+			ready[i] |= KZT_NET_READ;
+		if (r > 0 && (p[i].revents & (POLLOUT | POLLHUP | POLLERR)) && (want[i] & KZT_NET_WRITE))
+			ready[i] |= KZT_NET_WRITE;
+	}
 	free(p);
 	if (r < 0)
 		return errno == EINTR ? KZT_ERR_CANCELLED : KZT_ERR_IO;

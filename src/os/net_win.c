@@ -107,17 +107,30 @@ kzt_net_accept(kzt_sock listener, kzt_sock *out)
 long
 kzt_net_send_some(kzt_sock s, const uint8_t *p, size_t n)
 {
-	return send((SOCKET)s, (const char *)p, n > 0x40000000u ? 0x40000000 : (int)n, 0);
+	int w = send((SOCKET)s, (const char *)p, n > 0x40000000u ? 0x40000000 : (int)n, 0);
+
+	return w == SOCKET_ERROR && WSAGetLastError() == WSAEWOULDBLOCK ? KZT_NET_AGAIN : w;
 }
 
 long
 kzt_net_recv_some(kzt_sock s, uint8_t *p, size_t n)
 {
-	return recv((SOCKET)s, (char *)p, n > 0x40000000u ? 0x40000000 : (int)n, 0);
+	int r = recv((SOCKET)s, (char *)p, n > 0x40000000u ? 0x40000000 : (int)n, 0);
+
+	return r == SOCKET_ERROR && WSAGetLastError() == WSAEWOULDBLOCK ? KZT_NET_AGAIN : r;
 }
 
 int
-kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_ms)
+kzt_net_set_nonblocking(kzt_sock s)
+{
+	u_long one = 1;
+
+	return ioctlsocket((SOCKET)s, FIONBIO, &one) == 0 ? KZT_OK : KZT_ERR_IO;
+}
+
+int
+kzt_net_wait(const kzt_sock *socks, const unsigned char *want, size_t n, unsigned char *ready,
+	     int timeout_ms)
 {
 	WSAPOLLFD *p = calloc(n > 0 ? n : 1, sizeof(*p));
 	size_t i, k = 0;
@@ -130,13 +143,18 @@ kzt_net_wait(const kzt_sock *socks, size_t n, unsigned char *ready, int timeout_
 		if (socks[i] == KZT_SOCK_NONE)
 			continue;
 		p[k].fd = (SOCKET)socks[i];
-		p[k++].events = POLLRDNORM;
+		p[k++].events = (SHORT)(((want[i] & KZT_NET_READ) ? POLLRDNORM : 0) |
+					((want[i] & KZT_NET_WRITE) ? POLLWRNORM : 0));
 	}
 	r = k > 0 ? WSAPoll(p, (ULONG)k, timeout_ms) : (Sleep(timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms), 0);
 	for (i = 0, k = 0; i < n; i++) {
 		ready[i] = 0;
-		if (socks[i] != KZT_SOCK_NONE && r > 0)
-			ready[i] = (p[k].revents & (POLLRDNORM | POLLHUP | POLLERR)) != 0;
+		if (socks[i] != KZT_SOCK_NONE && r > 0) {
+			if ((p[k].revents & (POLLRDNORM | POLLHUP | POLLERR)) && (want[i] & KZT_NET_READ))
+				ready[i] |= KZT_NET_READ;
+			if ((p[k].revents & (POLLWRNORM | POLLHUP | POLLERR)) && (want[i] & KZT_NET_WRITE))
+				ready[i] |= KZT_NET_WRITE;
+		}
 		k += socks[i] != KZT_SOCK_NONE;
 	}
 	free(p);

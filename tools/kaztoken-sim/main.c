@@ -18,14 +18,31 @@
 #include "kzt_err.h"
 #include "net.h"
 #include "proc.h"
+#include "secmem.h"
 #include "simwire.h"
 #include "vpcd.h"
 
-#define MAX_CLIENTS 64
+/* Connections at once (documented in --help and docs/apdu-protocol.md); one more
+ * is accepted, told nothing, closed, and logged. */
+#define MAX_CLIENTS 512
+/* How long a client may leave a message half sent, or a reply unread, before it
+ * is dropped: no client holds up another (each is served without blocking) and
+ * none keeps a connection's buffers for ever. */
+#define STALL_SECONDS 5
 
+/* One connection: its card session, the message coming in (the header, then the
+ * payload), the reply going out. While a reply waits to be taken, nothing more is
+ * read from the connection. */
 typedef struct client {
 	kzt_sock fd;
 	kzt_card_session *session;
+	uint8_t hdr[KZT_SIM_HEADER];
+	uint8_t *payload; /* the declared length, once the header is in */
+	size_t in_len, want; /* bytes in so far (header included); payload length */
+	uint8_t type;
+	uint8_t reply[KZT_SIM_HEADER + KZT_CARD_MAX_DATA + 2];
+	size_t reply_len, reply_sent;
+	time_t last_progress; /* when bytes last moved on a message or reply under way */
 } client;
 
 static volatile sig_atomic_t stop_requested; /* (set from a signal handler) */
@@ -51,8 +68,10 @@ usage(FILE *out)
 		     "                    card's RSA key generation can (0 to 3600)\n"
 		     "  --capacity BYTES  the size of the token's object store (default 65536, from\n"
 		     "                    %u to %u; never below what the store already holds)\n"
-		     "  -v, --verbose     log each connection and command to stderr\n",
-		KZT_MIN_CAPACITY, KZT_MAX_CAPACITY);
+		     "  -v, --verbose     log each connection and command to stderr\n"
+		     "At most %d connections at once; a client that leaves a message half sent, or\n"
+		     "a reply unread, for %d s is disconnected (docs/apdu-protocol.md, section 6).\n",
+		KZT_MIN_CAPACITY, KZT_MAX_CAPACITY, MAX_CLIENTS, STALL_SECONDS);
 }
 
 static int verbose;
@@ -142,35 +161,40 @@ listen_on(const char *path)
 	return s;
 }
 
-/* Serve one message from c; 0 to keep the connection, -1 to drop it. */
-static int
-serve(kzt_card *card, client *c, uint8_t *in, uint8_t *out)
+/* Queue a reply of this type for c. */
+static void
+reply(client *c, uint8_t type, const uint8_t *p, size_t n)
 {
-	uint8_t type, atr[KZT_ATR_LEN], count[4];
-	size_t n, rlen;
-	int r;
+	kzt_simwire_header(c->reply, type, n);
+	memcpy(c->reply + KZT_SIM_HEADER, p, n);
+	c->reply_len = KZT_SIM_HEADER + n;
+	c->reply_sent = 0;
+}
 
-	r = kzt_simwire_recv(c->fd, &type, in, KZT_SIM_MAX_PAYLOAD, &n);
-	if (r != KZT_OK) {
-		if (r != KZT_ERR_NO_CARD)
-			LOG("client %ld: %s, disconnecting\n", (long)c->fd, kzt_strerror(r));
-		return -1;
-	}
-	switch (type) {
+/* Answer c's complete message; 0, or -1 (logged) to drop a malformed one. */
+static int
+answer(kzt_card *card, client *c, uint8_t *out)
+{
+	uint8_t atr[KZT_ATR_LEN], count[4];
+	size_t n = c->want, rlen;
+
+	switch (c->type) {
 	case KZT_SIM_APDU:
-		kzt_applet_process(card, c->session, in, n, out, KZT_CARD_MAX_DATA + 2, &rlen);
+		kzt_applet_process(card, c->session, c->payload, n, out, KZT_CARD_MAX_DATA + 2, &rlen);
 		if (verbose)
-			LOG("client %ld: INS %02X -> SW %02X%02X\n", (long)c->fd, n > 1 ? in[1] : 0,
+			LOG("client %ld: INS %02X -> SW %02X%02X\n", (long)c->fd, n > 1 ? c->payload[1] : 0,
 			    out[rlen - 2], out[rlen - 1]);
-		return kzt_simwire_send(c->fd, KZT_SIM_APDU, out, rlen) == KZT_OK ? 0 : -1;
+		reply(c, KZT_SIM_APDU, out, rlen);
+		return 0;
 	case KZT_SIM_RESET:
 	case KZT_SIM_ATR:
 		if (n != 0)
 			break;
-		if (type == KZT_SIM_RESET)
+		if (c->type == KZT_SIM_RESET)
 			kzt_card_session_reset(c->session);
 		kzt_proto_atr(atr);
-		return kzt_simwire_send(c->fd, type, atr, sizeof(atr)) == KZT_OK ? 0 : -1;
+		reply(c, c->type, atr, sizeof(atr));
+		return 0;
 	case KZT_SIM_STATS:
 		if (n != 0)
 			break;
@@ -178,43 +202,134 @@ serve(kzt_card *card, client *c, uint8_t *in, uint8_t *out)
 		count[1] = (uint8_t)(card->apdus >> 16);
 		count[2] = (uint8_t)(card->apdus >> 8);
 		count[3] = (uint8_t)card->apdus;
-		return kzt_simwire_send(c->fd, type, count, sizeof(count)) == KZT_OK ? 0 : -1;
+		reply(c, c->type, count, sizeof(count));
+		return 0;
 	default:
 		break;
 	}
-	LOG("client %ld: malformed message (type %02X, %zu bytes), disconnecting\n", (long)c->fd, type, n);
+	LOG("client %ld: malformed message (type %02X, %zu bytes), disconnecting\n", (long)c->fd, c->type, n);
 	return -1;
 }
 
-static void
-drop(client *clients, int *nclients, int i)
+/* Send what the socket takes of c's reply; 0, or -1 when the client is gone. */
+static int
+flush(client *c, time_t now)
 {
-	kzt_net_close(clients[i].fd);
-	kzt_card_session_reset(clients[i].session); /* wipes its logins and buffers */
-	free(clients[i].session);
+	long w;
+
+	while (c->reply_sent < c->reply_len) {
+		w = kzt_net_send_some(c->fd, c->reply + c->reply_sent, c->reply_len - c->reply_sent);
+		if (w == KZT_NET_AGAIN)
+			return 0;
+		if (w <= 0)
+			return -1;
+		c->reply_sent += (size_t)w;
+		c->last_progress = now;
+	}
+	c->reply_len = c->reply_sent = 0;
+	return 0;
+}
+
+/* Read what has come of c's message and answer it once whole (without waiting
+ * for more); 0, or -1 to drop the client (closed, malformed). */
+static int
+take(kzt_card *card, client *c, uint8_t *out, time_t now)
+{
+	long r;
+
+	while (c->reply_len == 0) {
+		if (c->in_len < KZT_SIM_HEADER)
+			r = kzt_net_recv_some(c->fd, c->hdr + c->in_len, KZT_SIM_HEADER - c->in_len);
+		else
+			r = kzt_net_recv_some(c->fd, c->payload + (c->in_len - KZT_SIM_HEADER),
+					      KZT_SIM_HEADER + c->want - c->in_len);
+		if (r == KZT_NET_AGAIN)
+			return 0;
+		if (r <= 0) {
+			if (c->in_len > 0)
+				LOG("client %ld: closed in the middle of a message\n", (long)c->fd);
+			return -1;
+		}
+		c->in_len += (size_t)r;
+		c->last_progress = now;
+		if (c->in_len == KZT_SIM_HEADER) {
+			if (kzt_simwire_parse_header(c->hdr, &c->type, &c->want) != KZT_OK) {
+				LOG("client %ld: a message longer than the protocol allows, disconnecting\n",
+				    (long)c->fd);
+				return -1;
+			}
+			/* (one byte more than nothing: a zero-length payload still has a buffer) */
+			if ((c->payload = malloc(c->want + 1)) == NULL)
+				return -1;
+		}
+		if (c->in_len == KZT_SIM_HEADER + c->want) {
+			r = answer(card, c, out);
+			kzt_secure_zero(c->payload, c->want); /* (a VERIFY carries a PIN) */
+			free(c->payload);
+			c->payload = NULL;
+			c->in_len = c->want = 0;
+			if (r != 0 || flush(c, now) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+drop(client **clients, int *nclients, int i)
+{
+	client *c = clients[i];
+
+	kzt_net_close(c->fd);
+	kzt_card_session_reset(c->session); /* wipes its logins and buffers */
+	free(c->session);
+	if (c->payload != NULL) {
+		kzt_secure_zero(c->payload, c->want);
+		free(c->payload);
+	}
+	kzt_secure_zero(c, sizeof(*c));
+	free(c);
 	clients[i] = clients[--*nclients];
 }
 
 static void
-accept_client(kzt_sock lfd, client *clients, int *nclients)
+accept_client(kzt_sock lfd, client **clients, int *nclients, time_t now)
 {
 	kzt_sock fd;
+	client *c;
 
 	if (kzt_net_accept(lfd, &fd) != KZT_OK)
 		return;
 	if (*nclients == MAX_CLIENTS) {
-		LOG("too many clients; refusing one\n");
+		LOG("%d clients already connected, the most served at once: refusing one more\n", MAX_CLIENTS);
 		kzt_net_close(fd);
 		return;
 	}
-	clients[*nclients].fd = fd;
-	if ((clients[*nclients].session = calloc(1, sizeof(kzt_card_session))) == NULL) {
+	if (kzt_net_set_nonblocking(fd) != KZT_OK || (c = calloc(1, sizeof(*c))) == NULL) {
 		kzt_net_close(fd);
 		return;
 	}
+	if ((c->session = calloc(1, sizeof(kzt_card_session))) == NULL) {
+		free(c);
+		kzt_net_close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->last_progress = now;
+	clients[(*nclients)++] = c;
 	if (verbose)
 		LOG("client %ld connected\n", (long)fd);
-	(*nclients)++;
+}
+
+/* Is c holding a message half sent, or a reply unread, for too long? */
+static int
+stalled(const client *c, time_t now)
+{
+	if ((c->in_len == 0 && c->reply_len == 0) || now - c->last_progress < STALL_SECONDS)
+		return 0;
+	LOG("client %ld: %s for %d s, disconnecting\n", (long)c->fd,
+	    c->reply_len != 0 ? "not reading its reply" : "a message cut short", STALL_SECONDS);
+	return 1;
 }
 
 /* The vpcd side: a connection when vpcd is there, retried once a second. */
@@ -264,10 +379,12 @@ main(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	const char *store = NULL, *sock = NULL, *vpcd = NULL;
 	char listen_spec[300];
-	client clients[MAX_CLIENTS];
-	kzt_sock wait_on[MAX_CLIENTS + 2], lfd = KZT_SOCK_NONE;
-	unsigned char ready[MAX_CLIENTS + 2];
-	uint8_t *in = NULL, *out = NULL;
+	static client *clients[MAX_CLIENTS];
+	static kzt_sock wait_on[MAX_CLIENTS + 2];
+	static unsigned char want[MAX_CLIENTS + 2], ready[MAX_CLIENTS + 2];
+	kzt_sock lfd = KZT_SOCK_NONE;
+	uint8_t *in = NULL, *out = NULL; /* (in: vpcd's messages) */
+	time_t now;
 	char why[256] = "";
 	kzt_card card;
 	vpcd_link link;
@@ -335,6 +452,8 @@ main(int argc, char **argv)
 	kzt_process_on_stop(on_stop);
 	if (sock != NULL && (lfd = listen_on(sock)) == KZT_SOCK_NONE)
 		goto out;
+	if (lfd != KZT_SOCK_NONE)
+		kzt_net_set_nonblocking(lfd); /* (a client gone before accept: no wait) */
 	in = malloc(KZT_SIM_MAX_PAYLOAD);
 	out = malloc(KZT_CARD_MAX_DATA + 2);
 	link.session = calloc(1, sizeof(*link.session));
@@ -349,26 +468,33 @@ main(int argc, char **argv)
 			vpcd_try(&link);
 		wait_on[0] = lfd;
 		wait_on[1] = link.fd >= 0 ? (kzt_sock)link.fd : KZT_SOCK_NONE;
-		for (i = 0; i < nclients; i++)
-			wait_on[i + 2] = clients[i].fd;
-		/* (at most a second: vpcd is retried, and a stop request that does not
-		 * interrupt the wait, as on Windows, is seen) */
-		n = kzt_net_wait(wait_on, (size_t)nclients + 2, ready, 1000);
+		want[0] = want[1] = KZT_NET_READ;
+		for (i = 0; i < nclients; i++) {
+			wait_on[i + 2] = clients[i]->fd;
+			want[i + 2] = clients[i]->reply_len != 0 ? KZT_NET_WRITE : KZT_NET_READ;
+		}
+		/* (at most a second: vpcd is retried, stalled clients are dropped, and a
+		 * stop request that does not interrupt the wait, as on Windows, is seen) */
+		n = kzt_net_wait(wait_on, want, (size_t)nclients + 2, ready, 1000);
 		if (n == KZT_ERR_CANCELLED)
 			continue;
 		if (n < 0) {
 			LOG("waiting for clients: %s\n", kzt_strerror(n));
 			goto out_sock;
 		}
+		now = time(NULL);
 		/* Clients first, from the end, so dropping one never skips another. */
-		for (i = nclients - 1; i >= 0; i--)
-			if (ready[i + 2] && serve(&card, &clients[i], in, out) != 0)
+		for (i = nclients - 1; i >= 0; i--) {
+			if (((ready[i + 2] & KZT_NET_WRITE) && flush(clients[i], now) != 0) ||
+			    ((ready[i + 2] & KZT_NET_READ) && take(&card, clients[i], out, now) != 0) ||
+			    stalled(clients[i], now))
 				drop(clients, &nclients, i);
+		}
 		if (ready[1] && kzt_vpcd_serve(&card, link.session, link.fd, in, KZT_SIM_MAX_PAYLOAD, out,
 					       KZT_CARD_MAX_DATA + 2, verbose) != 0)
 			vpcd_drop(&link);
 		if (ready[0])
-			accept_client(lfd, clients, &nclients);
+			accept_client(lfd, clients, &nclients, now);
 	}
 	LOG("stopping\n");
 	rc = 0;
