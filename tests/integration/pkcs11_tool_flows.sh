@@ -264,6 +264,47 @@ test_imported_key_signs_what_its_public_key_verifies() {
 		fail "the private key could be read back"
 }
 
+# Every PIN used, and an imported key's private numbers, are absent from what
+# the module logs at every level (the APDU trace included, in ASCII and in its
+# hex form) and from what pkcs11-tool and the simulator print (-v: each command).
+test_no_pin_or_key_reaches_a_log_at_any_level() {
+	local level log pins pin hex d_hex
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$WORK/key.der" 2>/dev/null
+	# (the first 16 bytes of d, as the trace would print them)
+	d_hex=$(openssl pkey -inform DER -in "$WORK/key.der" -text -noout 2>/dev/null |
+		awk '/^privateExponent:/ {t = 1; next} t && /^[a-zA-Z]/ {t = 0} t' | tr -d ' \n:' |
+		sed 's/^00//' | cut -c1-32 | tr a-f A-F | sed 's/../& /g; s/ $//')
+	[ ${#d_hex} -eq 47 ] || fail "could not read the key's private exponent"
+	stop_sim
+	"$KZT_SIM" --store "$STORE" --socket "$KAZTOKEN_SIM_SOCKET" -v 2>>"$WORK/sim.log" &
+	SIM_PID=$!
+	for _ in $(seq 200); do [ -S "$KAZTOKEN_SIM_SOCKET" ] && break; sleep 0.05; done
+	for level in 0 1 2 3; do
+		log=$WORK/module-$level.log
+		: >"$log"
+		export KAZTOKEN_DEBUG=$level KAZTOKEN_LOG=$log
+		expect_ok --login --pin 12345678 --change-pin --new-pin 24681357
+		expect_ok --login --login-type so --so-pin 87654321 --init-pin --new-pin 97531864
+		expect_rv CKR_PIN_INCORRECT --login --pin 11223344 --list-objects
+		expect_ok --login --pin 97531864 --write-object "$WORK/key.der" --type privkey --id 7$level
+		expect_ok --login --pin 97531864 --change-pin --new-pin 12345678
+		cat "$WORK/out" >>"$WORK/tool.out"
+	done
+	unset KAZTOKEN_DEBUG KAZTOKEN_LOG
+	grep -q "redacted" "$WORK/module-3.log" || fail "the trace at level 3 shows no APDU"
+	pins="12345678 24681357 87654321 97531864 11223344"
+	for f in "$WORK"/module-*.log "$WORK/tool.out" "$WORK/sim.log"; do
+		for pin in $pins; do
+			hex=$(printf '%s' "$pin" | od -An -tx1 | tr -d '\n' | sed 's/^ //' | tr a-f A-F)
+			! grep -qF "$pin" "$f" || fail "PIN $pin appears in $(basename "$f")"
+			! grep -qF "$hex" "$f" || fail "PIN $pin appears in hex in $(basename "$f")"
+		done
+		! grep -qF "$d_hex" "$f" || fail "the imported key's private exponent appears in $(basename "$f")"
+	done
+	echo "# scanned: $(cat "$WORK"/module-*.log | wc -l) module log lines at levels 0-3," \
+		"$(wc -l <"$WORK/sim.log") simulator lines"
+}
+
 name=${1:?usage: pkcs11_tool_flows.sh TEST_NAME}
 declare -F "test_$name" >/dev/null || fail "no such test: $name"
 start_sim
