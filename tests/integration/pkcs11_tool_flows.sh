@@ -264,6 +264,27 @@ test_imported_key_signs_what_its_public_key_verifies() {
 		fail "the private key could be read back"
 }
 
+# The retry counter survives everything that could reset it: each wrong PIN comes
+# from a new process (its own C_Initialize / C_Finalize), and between them the
+# token is power-cycled (the simulator stopped and started on its store) and
+# reconnected. Ten wrong PINs lock it all the same, and the right one then fails.
+test_the_retry_counter_survives_restarts_reconnections_and_other_processes() {
+	local i
+	for i in $(seq 9); do
+		expect_rv CKR_PIN_INCORRECT --login --pin 87878787 --list-objects
+		if [ $((i % 3)) -eq 0 ]; then
+			stop_sim # power off, and on again
+			start_sim
+		fi
+	done
+	expect_flag "final user PIN try"
+	expect_rv CKR_PIN_LOCKED --login --pin 87878787 --list-objects
+	stop_sim
+	start_sim
+	expect_flag "user PIN locked"
+	expect_rv CKR_PIN_LOCKED --login --pin 12345678 --list-objects
+}
+
 # Every PIN used, and an imported key's private numbers, are absent from what
 # the module logs at every level (the APDU trace included, in ASCII and in its
 # hex form) and from what pkcs11-tool and the simulator print (-v: each command).
