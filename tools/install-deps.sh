@@ -27,6 +27,7 @@ packages=(
 	p11-kit-modules              # interop: p11-kit-client.so, remoting a token
 	firefox-esr chromium         # interop: the browsers, for real
 	xvfb xauth xdotool imagemagick # ...under Xvfb, the PIN typed into their prompt, a screenshot
+	softhsm2                     # the peer kaztoken-bench p11 measures the virtual token against
 )
 
 as_root() {

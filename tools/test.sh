@@ -37,6 +37,8 @@ echo "== benchmark (figures, not a test): microseconds per APDU round trip"
 build/kaztoken-bench rtt || status=1
 echo "== benchmark (figures, not a test): src/bn against OpenSSL"
 build/kaztoken-bench bn || status=1
+echo "== benchmark (figures, not a test): PKCS#11 through our module and the virtual token, and SoftHSM2"
+build/kaztoken-bench p11 --peer /usr/lib/softhsm/libsofthsm2.so 2>/dev/null || status=1
 
 echo "== clang build with ASan + UBSan: unit tests and the dlopen suite"
 CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DKAZTOKEN_TESTS=ON -DKAZTOKEN_FUZZ=OFF \
@@ -49,11 +51,11 @@ echo "== clang build with ThreadSanitizer: the concurrency tests (threads, a sec
 CC=clang cmake -S . -B build-tsan -DKAZTOKEN_SANITIZE=thread -DKAZTOKEN_TESTS=ON -DKAZTOKEN_FUZZ=OFF \
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-tsan -j"$jobs" --target kaztoken-pkcs11 kaztoken-sim test_concurrency test_p11_entry \
-	test_p11_login test_p11_session_objects
+	test_p11_login test_p11_session_objects test_objects
 # (slower under TSan: the bounded run gets more time to see the race it looks for)
 KZT_CONCURRENCY_SECONDS=20 TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir build-tsan \
 	--output-on-failure -j2 \
-	-R '^(integration\.concurrency|unit\.pkcs11\.test_p11_(entry|login|session_objects))$' \
+	-R '^(integration\.concurrency|unit\.test_objects|unit\.pkcs11\.test_p11_(entry|login|session_objects))$' \
 	| tee "$logs/tsan.txt" || status=1
 
 echo "== src/bn with 32-bit limbs (as without 128-bit integers): the unit tests"

@@ -44,6 +44,9 @@ int kzt_net_write(kzt_sock s, const uint8_t *p, size_t n);
  * closed first, KZT_ERR_IO on an error. */
 int kzt_net_read(kzt_sock s, uint8_t *p, size_t n, size_t *got);
 void kzt_net_close(kzt_sock s);
+/* Two sockets connected to each other, for one thread to wake another that waits
+ * in kzt_net_wait: KZT_OK or KZT_ERR_IO. */
+int kzt_net_pair(kzt_sock pair[2]);
 /* Wait up to timeout_ms (-1: no limit) until one of the n sockets is ready for
  * what want[i] asks (KZT_NET_READ: data, a close or an error to read;
  * KZT_NET_WRITE: room to write); KZT_SOCK_NONE entries are skipped. ready[i] says

@@ -124,6 +124,21 @@ kzt_net_accept(kzt_sock listener, kzt_sock *out)
 	return KZT_OK;
 }
 
+int
+kzt_net_pair(kzt_sock pair[2])
+{
+	int fd[2];
+
+	pair[0] = pair[1] = KZT_SOCK_NONE;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fd) != 0)
+		return KZT_ERR_IO;
+	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+	pair[0] = fd[0];
+	pair[1] = fd[1];
+	return KZT_OK;
+}
+
 long
 kzt_net_send_some(kzt_sock s, const uint8_t *p, size_t n)
 {

@@ -104,6 +104,38 @@ kzt_net_accept(kzt_sock listener, kzt_sock *out)
 	return KZT_OK;
 }
 
+/* Windows has no socketpair: a loopback connection, made through a listener of
+ * its own that accepts only the socket this connected. */
+int
+kzt_net_pair(kzt_sock pair[2])
+{
+	kzt_net_addr a;
+	struct sockaddr_in mine, peer;
+	int len = sizeof(mine), plen = sizeof(peer);
+	kzt_sock l, c = KZT_SOCK_NONE, s = KZT_SOCK_NONE;
+
+	pair[0] = pair[1] = KZT_SOCK_NONE;
+	memset(&a, 0, sizeof(a));
+	a.family = KZT_NET_TCP4;
+	a.ip[0] = 127;
+	a.ip[3] = 1;
+	if (kzt_net_listen(&a, 1, &l) != KZT_OK)
+		return KZT_ERR_IO;
+	if (kzt_net_connect(&a, &c) != KZT_OK || kzt_net_accept(l, &s) != KZT_OK ||
+	    getsockname((SOCKET)c, (struct sockaddr *)&mine, &len) != 0 ||
+	    getpeername((SOCKET)s, (struct sockaddr *)&peer, &plen) != 0 ||
+	    mine.sin_port != peer.sin_port) {
+		kzt_net_close(l);
+		kzt_net_close(c);
+		kzt_net_close(s);
+		return KZT_ERR_IO;
+	}
+	kzt_net_close(l);
+	pair[0] = c;
+	pair[1] = s;
+	return KZT_OK;
+}
+
 long
 kzt_net_send_some(kzt_sock s, const uint8_t *p, size_t n)
 {

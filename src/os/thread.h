@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Mutexes and once-initialisation: pthreads (thread_posix.c) or Windows SRW locks
+/* Mutexes, threads and once-initialisation: pthreads (thread_posix.c) or Windows SRW locks
  * (thread_win.c); the once-gate itself is portable (thread.c) on the platform's
  * yield. */
 #ifndef KZT_OS_THREAD_H
@@ -24,6 +24,12 @@ void kzt_os_static_lock(void);
 void kzt_os_static_unlock(void);
 /* Let another thread run. */
 void kzt_os_yield(void);
+
+/* A thread running fn(arg): KZT_OK, or KZT_ERR_NOMEM / KZT_ERR_IO (not started). */
+typedef struct kzt_os_thread kzt_os_thread;
+int kzt_os_thread_start(kzt_os_thread **t, void (*fn)(void *), void *arg);
+/* Wait for it to return, and free it. */
+void kzt_os_thread_join(kzt_os_thread *t);
 
 /* Runs a function exactly once, whichever threads arrive together. */
 typedef struct kzt_os_once {

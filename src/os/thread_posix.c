@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Mutexes on POSIX threads (see thread.h). */
+/* Mutexes and threads on POSIX threads (see thread.h). */
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -74,4 +74,44 @@ void
 kzt_os_yield(void)
 {
 	sched_yield();
+}
+
+struct kzt_os_thread {
+	pthread_t id;
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void *
+thread_main(void *p)
+{
+	kzt_os_thread *t = p;
+
+	t->fn(t->arg);
+	return NULL;
+}
+
+int
+kzt_os_thread_start(kzt_os_thread **t, void (*fn)(void *), void *arg)
+{
+	kzt_os_thread *p;
+
+	*t = NULL;
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return KZT_ERR_NOMEM;
+	p->fn = fn;
+	p->arg = arg;
+	if (pthread_create(&p->id, NULL, thread_main, p) != 0) {
+		free(p);
+		return KZT_ERR_IO;
+	}
+	*t = p;
+	return KZT_OK;
+}
+
+void
+kzt_os_thread_join(kzt_os_thread *t)
+{
+	pthread_join(t->id, NULL);
+	free(t);
 }

@@ -18,7 +18,7 @@ xfer(fixture *f, const uint8_t *cmd_bytes, size_t n)
 {
 	size_t rlen;
 
-	kzt_applet_process(&f->card, &f->s, cmd_bytes, n, f->resp, sizeof(f->resp), &rlen);
+	kzt_applet_process(f->on != NULL ? f->on : &f->card, &f->s, cmd_bytes, n, f->resp, sizeof(f->resp), &rlen);
 	assert_true(rlen >= 2);
 	f->len = rlen - 2;
 	return (uint16_t)((f->resp[rlen - 2] << 8) | f->resp[rlen - 1]);
@@ -28,7 +28,7 @@ uint16_t
 cmd(fixture *f, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2, const void *data, size_t lc,
     uint32_t le)
 {
-	static uint8_t buf[KZT_APDU_MAX_CMD];
+	uint8_t buf[KZT_APDU_MAX_CMD];
 	kzt_apdu a = {cla, ins, p1, p2, data, lc, le, 0};
 	kzt_buf b;
 

@@ -13,6 +13,7 @@
 
 typedef struct fixture {
 	kzt_card card;
+	kzt_card *on; /* the card commands go to: another fixture's, or NULL for card */
 	kzt_card_session s;
 	uint8_t resp[KZT_CARD_MAX_DATA + 2];
 	size_t len; /* response data length (without SW) */

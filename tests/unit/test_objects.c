@@ -25,6 +25,7 @@
 #include "apdu.h"
 #include "card_fixture.h"
 #include "kzt_err.h"
+#include "thread.h"
 #include "tlv.h"
 
 #define USER_PIN "12345678"
@@ -332,6 +333,87 @@ test_generated_key_signs_and_deciphers(void **state)
 			 KZT_SW_SECURITY_STATUS);
 }
 
+/* A connection of its own to the shared card, signing with one key. */
+typedef struct signer {
+	fixture f; /* f.on: the shared card */
+	uint16_t key;
+	const uint8_t *n;
+	size_t n_len;
+	int signatures, good;
+} signer;
+
+static void
+sign_many(void *arg)
+{
+	signer *w = arg;
+	uint8_t block[512], back[512];
+	int i;
+
+	if (select_applet(&w->f) != KZT_SW_OK || verify(&w->f, KZT_PIN_USER, USER_PIN) != KZT_SW_OK ||
+	    mse(&w->f, KZT_P2_MSE_DST, w->key) != KZT_SW_OK)
+		return;
+	for (i = 0; i < w->signatures; i++) {
+		memset(block, i + 1, w->n_len);
+		block[0] = 0x00;
+		if (cmd(&w->f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, w->n_len, 65536) != KZT_SW_OK ||
+		    w->f.len != w->n_len)
+			return;
+		public_op(w->n, w->n_len, w->f.resp, back);
+		if (memcmp(back, block, w->n_len) != 0)
+			return;
+		w->good++;
+	}
+}
+
+static void
+test_connections_sign_at_once_and_a_gone_key_keeps_no_state(void **state)
+{
+	fixture *f = *state;
+	uint8_t n[512], block[512];
+	uint16_t priv, pub, priv2, pub2;
+	size_t n_len, n2_len;
+	kzt_os_thread *t[3];
+	signer *w[3];
+	int i;
+
+	/* the card as kaztoken-sim serves it: a lock, commands from several threads */
+	assert_int_equal(kzt_os_mutex_new(&f->card.lock), KZT_OK);
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	generate(f, 2048, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN, &priv, &pub, n, &n_len);
+	generate(f, 2048, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN, &priv2, &pub2, block, &n2_len);
+	for (i = 0; i < 3; i++) {
+		assert_non_null(w[i] = calloc(1, sizeof(*w[i])));
+		w[i]->f.on = &f->card;
+		w[i]->key = priv;
+		w[i]->n = n;
+		w[i]->n_len = n_len;
+		w[i]->signatures = 12;
+		assert_int_equal(kzt_os_thread_start(&t[i], sign_many, w[i]), KZT_OK);
+	}
+	/* meanwhile the other key is made ready, used and deleted, under their feet */
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv2), KZT_SW_OK);
+	block[0] = 0x00;
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n2_len, 65536), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_DELETE_OBJECT, (uint8_t)(priv2 >> 8), (uint8_t)priv2, NULL, 0, 0),
+			 KZT_SW_OK);
+	for (i = 0; i < 3; i++) {
+		kzt_os_thread_join(t[i]);
+		assert_int_equal(w[i]->good, w[i]->signatures);
+	}
+	/* the deleted key signs no more; the kept state of the other goes with it too
+	 * (a leak of either would fail this test under the sanitizers and memcheck) */
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n2_len, 65536), KZT_SW_CONDITIONS);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_DELETE_OBJECT, (uint8_t)(priv >> 8), (uint8_t)priv, NULL, 0, 0),
+			 KZT_SW_OK);
+	assert_int_equal(mse(f, KZT_P2_MSE_DST, priv), KZT_SW_REF_NOT_FOUND);
+	for (i = 0; i < 3; i++) {
+		kzt_card_session_reset(&w[i]->f.s);
+		free(w[i]);
+	}
+	kzt_os_mutex_free(f->card.lock);
+	f->card.lock = NULL;
+}
+
 static void
 test_key_usage_flags_are_enforced(void **state)
 {
@@ -563,6 +645,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_key_usage_flags_are_enforced, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_update_changes_only_a_private_keys_usage, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_private_key_material_is_never_read, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_connections_sign_at_once_and_a_gone_key_keeps_no_state, card_setup,
+						card_teardown),
 #if !defined(KZT_TEST_NO_OPENSSL)
 		cmocka_unit_test_setup_teardown(test_imported_key_signs_and_bad_keys_are_refused, card_setup, card_teardown),
 #endif

@@ -10,5 +10,8 @@ int kzt_bench_bn(void);
 /* Microseconds per APDU round trip through each transport, with the module's own
  * share (rtt.c). */
 int kzt_bench_rtt(void);
+/* PKCS#11 start-up, key generation, enumeration and signing through our module,
+ * and through peer (a module path, or NULL) in the same run, with n workers (p11.c). */
+int kzt_bench_p11(const char *peer, int n);
 
 #endif

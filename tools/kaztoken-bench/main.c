@@ -8,6 +8,8 @@
  *   bn    src/bn's RSA against OpenSSL's in the same run (bn.c).
  *   rtt   microseconds per APDU round trip through the socket, pcscd + vpcd and
  *         the emulated CCID reader, with the module's own share (rtt.c).
+ *   p11   start-up, key generation, enumeration and signing through the module,
+ *         against a peer module such as SoftHSM2 in the same run (p11.c).
  *
  * The module and the simulator are taken from KZT_MODULE and KZT_SIM, or else from
  * beside this program (the build directory). */
@@ -27,10 +29,13 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: kaztoken-bench apdu|bn|rtt\n"
+	fprintf(out, "usage: kaztoken-bench apdu|bn|rtt|p11 [--peer MODULE] [--workers N]\n"
 		     "  apdu  APDUs per PKCS#11 operation, counted by the simulator\n"
 		     "  bn    src/bn's RSA private operation and key generation against OpenSSL's\n"
 		     "  rtt   microseconds per APDU round trip through each transport\n"
+		     "  p11   start-up, key generation, enumeration and signing through the module,\n"
+		     "        and through a peer MODULE (e.g. /usr/lib/softhsm/libsofthsm2.so) in the\n"
+		     "        same run, with N signing threads and processes (default 2)\n"
 		     "The module and simulator come from KZT_MODULE and KZT_SIM, or from beside "
 		     "this program.\n");
 }
@@ -146,6 +151,24 @@ bench_apdu(void)
 int
 main(int argc, char **argv)
 {
+	const char *peer = NULL;
+	int i, n = 2;
+
+	if (argc >= 2 && strcmp(argv[1], "p11") == 0) {
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "--peer") == 0 && i + 1 < argc)
+				peer = argv[++i];
+			else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc &&
+				 (n = atoi(argv[++i])) >= 1 && n <= 16)
+				;
+			else {
+				usage(stderr);
+				return 2;
+			}
+		}
+		default_paths();
+		return kzt_bench_p11(peer, n);
+	}
 	if (argc != 2) {
 		usage(stderr);
 		return 2;

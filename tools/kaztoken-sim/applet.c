@@ -11,6 +11,7 @@
 #include "card.h"
 #include "kzt_err.h"
 #include "secmem.h"
+#include "thread.h"
 #include "tlv.h"
 
 #define APPLET_VERSION_MAJOR 1
@@ -527,9 +528,10 @@ chain_collect(kzt_card_session *s, kzt_apdu *a, uint16_t *sw)
 	return 1;
 }
 
-void
-kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd, size_t cmd_len,
-		   uint8_t *resp, size_t resp_cap, size_t *resp_len)
+/* One command, the card lock held (kzt_applet_process). */
+static void
+process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
+	size_t resp_cap, size_t *resp_len)
 {
 	kzt_apdu a;
 	reply rp;
@@ -577,4 +579,15 @@ done:
 	resp[*resp_len] = (uint8_t)(sw >> 8);
 	resp[*resp_len + 1] = (uint8_t)sw;
 	*resp_len += 2;
+}
+
+void
+kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd, size_t cmd_len,
+		   uint8_t *resp, size_t resp_cap, size_t *resp_len)
+{
+	if (card->lock != NULL)
+		kzt_os_mutex_lock(card->lock);
+	process(card, s, cmd, cmd_len, resp, resp_cap, resp_len);
+	if (card->lock != NULL)
+		kzt_os_mutex_unlock(card->lock);
 }

@@ -36,6 +36,7 @@ typedef struct kzt_card_object {
 	uint8_t flags; /* KZT_OBJF_* */
 	uint8_t *blob, *value, *key;
 	size_t blob_len, value_len, key_len; /* key: private key material, never read out */
+	struct kzt_card_rsa_keep *keep; /* the key's prepared private state (card_rsa.h) */
 } kzt_card_object;
 
 /* Everything that survives power-off; saved whole by kzt_store_save. */
@@ -55,6 +56,10 @@ typedef struct kzt_card_state {
 
 typedef struct kzt_card {
 	kzt_card_state st;
+	/* Held by whoever runs a command; NULL when one thread has the card. A private
+	 * key operation lets it go while it computes (the key it uses is taken first,
+	 * so the command is as if it had run whole at that moment). */
+	struct kzt_os_mutex *lock;
 	char *store_path;  /* NULL: state lives in memory only (tests) */
 	uint32_t epoch;    /* bumped by FORMAT: older logins of every session lapse */
 	uint32_t apdus;    /* APDUs processed, for benchmarks */
@@ -112,7 +117,8 @@ void kzt_card_session_reset(kzt_card_session *s);
 
 /* Process one command APDU, write the response APDU (data + SW) into resp.
  * resp_cap must be at least KZT_CARD_MAX_DATA + 2. Never fails: every problem
- * becomes a status word. */
+ * becomes a status word. Takes card->lock, when the card has one, for the command;
+ * s is the caller's alone. */
 void kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd,
 			size_t cmd_len, uint8_t *resp, size_t resp_cap, size_t *resp_len);
 

@@ -5,7 +5,8 @@
  * pcscd through vsmartcard's vpcd, or both. One card, persistent in its store file;
  * each unix-socket connection is its own card session (its logins end with the
  * connection), as if each had the card to itself between two resets; the vpcd
- * connection is one more, shared by every PC/SC application as a real card is. */
+ * connection is one more, shared by every PC/SC application as a real card is.
+ * Connections are served without blocking by LOOPS threads. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "proc.h"
 #include "secmem.h"
 #include "simwire.h"
+#include "thread.h"
 #include "vpcd.h"
 
 /* Connections at once (documented in --help and docs/apdu-protocol.md); one more
@@ -29,6 +31,10 @@
  * is dropped: no client holds up another (each is served without blocking) and
  * none keeps a connection's buffers for ever. */
 #define STALL_SECONDS 5
+/* Threads serving connections, each its own share of them: commands are atomic
+ * with respect to each other (the card's lock), but the private-key operations of
+ * separate connections compute in parallel (card.h). */
+#define LOOPS 4
 
 /* One connection: its card session, the message coming in (the header, then the
  * payload), the reply going out. While a reply waits to be taken, nothing more is
@@ -177,6 +183,7 @@ answer(kzt_card *card, client *c, uint8_t *out)
 {
 	uint8_t atr[KZT_ATR_LEN], count[4];
 	size_t n = c->want, rlen;
+	uint32_t apdus;
 
 	switch (c->type) {
 	case KZT_SIM_APDU:
@@ -198,10 +205,13 @@ answer(kzt_card *card, client *c, uint8_t *out)
 	case KZT_SIM_STATS:
 		if (n != 0)
 			break;
-		count[0] = (uint8_t)(card->apdus >> 24);
-		count[1] = (uint8_t)(card->apdus >> 16);
-		count[2] = (uint8_t)(card->apdus >> 8);
-		count[3] = (uint8_t)card->apdus;
+		kzt_os_mutex_lock(card->lock);
+		apdus = card->apdus;
+		kzt_os_mutex_unlock(card->lock);
+		count[0] = (uint8_t)(apdus >> 24);
+		count[1] = (uint8_t)(apdus >> 16);
+		count[2] = (uint8_t)(apdus >> 8);
+		count[3] = (uint8_t)apdus;
 		reply(c, c->type, count, sizeof(count));
 		return 0;
 	default:
@@ -275,52 +285,6 @@ take(kzt_card *card, client *c, uint8_t *out, time_t now)
 	return 0;
 }
 
-static void
-drop(client **clients, int *nclients, int i)
-{
-	client *c = clients[i];
-
-	kzt_net_close(c->fd);
-	kzt_card_session_reset(c->session); /* wipes its logins and buffers */
-	free(c->session);
-	if (c->payload != NULL) {
-		kzt_secure_zero(c->payload, c->want);
-		free(c->payload);
-	}
-	kzt_secure_zero(c, sizeof(*c));
-	free(c);
-	clients[i] = clients[--*nclients];
-}
-
-static void
-accept_client(kzt_sock lfd, client **clients, int *nclients, time_t now)
-{
-	kzt_sock fd;
-	client *c;
-
-	if (kzt_net_accept(lfd, &fd) != KZT_OK)
-		return;
-	if (*nclients == MAX_CLIENTS) {
-		LOG("%d clients already connected, the most served at once: refusing one more\n", MAX_CLIENTS);
-		kzt_net_close(fd);
-		return;
-	}
-	if (kzt_net_set_nonblocking(fd) != KZT_OK || (c = calloc(1, sizeof(*c))) == NULL) {
-		kzt_net_close(fd);
-		return;
-	}
-	if ((c->session = calloc(1, sizeof(kzt_card_session))) == NULL) {
-		free(c);
-		kzt_net_close(fd);
-		return;
-	}
-	c->fd = fd;
-	c->last_progress = now;
-	clients[(*nclients)++] = c;
-	if (verbose)
-		LOG("client %ld connected\n", (long)fd);
-}
-
 /* Is c holding a message half sent, or a reply unread, for too long? */
 static int
 stalled(const client *c, time_t now)
@@ -365,6 +329,265 @@ vpcd_drop(vpcd_link *v)
 	LOG("vpcd at %s:%s went away; retrying every second\n", v->host, v->port);
 }
 
+typedef struct server server;
+
+/* A thread serving its share of the connections. Loop 0, the main thread's, also
+ * accepts them, handing each to the loop that has the fewest, and serves vpcd. */
+typedef struct loop {
+	server *srv;
+	int id;
+	kzt_sock wake[2]; /* a byte sent on [1] wakes the loop, waiting on [0] */
+	client *clients[MAX_CLIENTS];
+	int nclients;
+	client *handed[MAX_CLIENTS]; /* (the server's lock) accepted for this loop */
+	int nhanded;
+	kzt_sock wait_on[MAX_CLIENTS + 3];
+	unsigned char want[MAX_CLIENTS + 3], ready[MAX_CLIENTS + 3];
+	uint8_t out[KZT_CARD_MAX_DATA + 2];
+	kzt_os_thread *thread;
+	int failed;
+} loop;
+
+struct server {
+	kzt_card card;      /* its own lock is card.lock */
+	kzt_os_mutex *lock; /* the loops' shared bookkeeping: */
+	int load[LOOPS];    /*   the connections each loop has or is handed */
+	int stopping;       /*   every loop is to end */
+	loop *loops[LOOPS];
+	kzt_sock lfd;
+	const char *vpcd; /* (loop 0's) */
+	vpcd_link link;
+	uint8_t *in;
+};
+
+static void
+wake(loop *l)
+{
+	static const uint8_t byte = 1;
+
+	/* (KZT_NET_AGAIN: a wake-up is already on its way) */
+	kzt_net_send_some(l->wake[1], &byte, 1);
+}
+
+static void
+stop_all(server *srv)
+{
+	int i;
+
+	kzt_os_mutex_lock(srv->lock);
+	srv->stopping = 1;
+	kzt_os_mutex_unlock(srv->lock);
+	for (i = 0; i < LOOPS; i++)
+		wake(srv->loops[i]);
+}
+
+static void
+free_client(client *c)
+{
+	kzt_net_close(c->fd);
+	kzt_card_session_reset(c->session); /* wipes its logins and buffers */
+	free(c->session);
+	if (c->payload != NULL) {
+		kzt_secure_zero(c->payload, c->want);
+		free(c->payload);
+	}
+	kzt_secure_zero(c, sizeof(*c));
+	free(c);
+}
+
+static void
+drop(loop *l, int i)
+{
+	free_client(l->clients[i]);
+	l->clients[i] = l->clients[--l->nclients];
+	kzt_os_mutex_lock(l->srv->lock);
+	l->srv->load[l->id]--;
+	kzt_os_mutex_unlock(l->srv->lock);
+}
+
+/* Accept one connection for the loop that has the fewest (loop 0 is the caller). */
+static void
+accept_client(server *srv, time_t now)
+{
+	kzt_sock fd;
+	client *c;
+	loop *to = NULL;
+	int i, total = 0, best = 0;
+
+	if (kzt_net_accept(srv->lfd, &fd) != KZT_OK)
+		return;
+	if (kzt_net_set_nonblocking(fd) != KZT_OK || (c = calloc(1, sizeof(*c))) == NULL) {
+		kzt_net_close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->last_progress = now;
+	if ((c->session = calloc(1, sizeof(kzt_card_session))) == NULL) {
+		free_client(c);
+		return;
+	}
+	kzt_os_mutex_lock(srv->lock);
+	for (i = 0; i < LOOPS; i++) {
+		total += srv->load[i];
+		if (srv->load[i] < srv->load[best])
+			best = i;
+	}
+	if (total < MAX_CLIENTS) {
+		srv->load[best]++;
+		to = srv->loops[best];
+		if (best == 0)
+			to->clients[to->nclients++] = c;
+		else
+			to->handed[to->nhanded++] = c;
+	}
+	kzt_os_mutex_unlock(srv->lock);
+	if (total == MAX_CLIENTS) {
+		LOG("%d clients already connected, the most served at once: refusing one more\n", MAX_CLIENTS);
+		free_client(c);
+		return;
+	}
+	if (best != 0)
+		wake(to);
+	if (verbose)
+		LOG("client %ld connected\n", (long)fd);
+}
+
+/* A loop's life: wait for its connections (loop 0: and the listener and vpcd),
+ * move what can move on each without blocking, until the server stops. */
+static void
+serve(void *arg)
+{
+	loop *l = arg;
+	server *srv = l->srv;
+	kzt_sock lfd = l->id == 0 ? srv->lfd : KZT_SOCK_NONE;
+	uint8_t drain[64];
+	time_t now;
+	int i, n, stop;
+
+	for (;;) {
+		kzt_os_mutex_lock(srv->lock);
+		stop = srv->stopping;
+		while (l->nhanded > 0)
+			l->clients[l->nclients++] = l->handed[--l->nhanded];
+		kzt_os_mutex_unlock(srv->lock);
+		if (!stop && l->id == 0 && stop_requested) {
+			stop_all(srv);
+			stop = 1;
+		}
+		if (stop)
+			break;
+		if (l->id == 0 && srv->vpcd != NULL)
+			vpcd_try(&srv->link);
+		l->wait_on[0] = l->wake[0];
+		l->wait_on[1] = lfd;
+		l->wait_on[2] = l->id == 0 && srv->link.fd >= 0 ? (kzt_sock)srv->link.fd : KZT_SOCK_NONE;
+		l->want[0] = l->want[1] = l->want[2] = KZT_NET_READ;
+		for (i = 0; i < l->nclients; i++) {
+			l->wait_on[i + 3] = l->clients[i]->fd;
+			l->want[i + 3] = l->clients[i]->reply_len != 0 ? KZT_NET_WRITE : KZT_NET_READ;
+		}
+		/* (at most a second: vpcd is retried, stalled clients are dropped, and a
+		 * stop request that does not interrupt the wait, as on Windows, is seen) */
+		n = kzt_net_wait(l->wait_on, l->want, (size_t)l->nclients + 3, l->ready, 1000);
+		if (n == KZT_ERR_CANCELLED)
+			continue;
+		if (n < 0) {
+			LOG("waiting for clients: %s\n", kzt_strerror(n));
+			l->failed = 1;
+			stop_all(srv);
+			break;
+		}
+		now = time(NULL);
+		if (l->ready[0])
+			while (kzt_net_recv_some(l->wake[0], drain, sizeof(drain)) > 0)
+				;
+		/* Clients first, from the end, so dropping one never skips another. */
+		for (i = l->nclients - 1; i >= 0; i--) {
+			client *c = l->clients[i];
+
+			if (((l->ready[i + 3] & KZT_NET_WRITE) && flush(c, now) != 0) ||
+			    ((l->ready[i + 3] & KZT_NET_READ) && take(&srv->card, c, l->out, now) != 0) ||
+			    stalled(c, now))
+				drop(l, i);
+		}
+		if (l->ready[2] && kzt_vpcd_serve(&srv->card, srv->link.session, srv->link.fd, srv->in,
+						  KZT_SIM_MAX_PAYLOAD, l->out, sizeof(l->out), verbose) != 0)
+			vpcd_drop(&srv->link);
+		if (l->ready[1])
+			accept_client(srv, now);
+	}
+	kzt_os_mutex_lock(srv->lock);
+	while (l->nhanded > 0)
+		l->clients[l->nclients++] = l->handed[--l->nhanded];
+	kzt_os_mutex_unlock(srv->lock);
+	while (l->nclients > 0)
+		drop(l, l->nclients - 1);
+}
+
+static loop *
+loop_new(server *srv, int id)
+{
+	loop *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	l->srv = srv;
+	l->id = id;
+	if (kzt_net_pair(l->wake) != KZT_OK) {
+		free(l);
+		return NULL;
+	}
+	kzt_net_set_nonblocking(l->wake[0]);
+	kzt_net_set_nonblocking(l->wake[1]);
+	return l;
+}
+
+static void
+loop_free(loop *l)
+{
+	if (l == NULL)
+		return;
+	kzt_net_close(l->wake[0]);
+	kzt_net_close(l->wake[1]);
+	free(l);
+}
+
+/* Serve until a stop request: loops 1.. on threads of their own, loop 0 here.
+ * 0, or 1 when serving failed. */
+static int
+run(server *srv)
+{
+	int i, started = 1, rc = 0;
+
+	for (i = 0; i < LOOPS; i++)
+		if ((srv->loops[i] = loop_new(srv, i)) == NULL) {
+			LOG("cannot start serving: %s\n", kzt_strerror(KZT_ERR_NOMEM));
+			rc = 1;
+			goto out;
+		}
+	for (; started < LOOPS; started++)
+		if (kzt_os_thread_start(&srv->loops[started]->thread, serve, srv->loops[started]) !=
+		    KZT_OK) {
+			LOG("cannot start a serving thread\n");
+			stop_all(srv);
+			rc = 1;
+			break;
+		}
+	if (rc == 0)
+		serve(srv->loops[0]);
+	for (i = 1; i < started; i++) {
+		kzt_os_thread_join(srv->loops[i]->thread);
+		if (srv->loops[i]->failed)
+			rc = 1;
+	}
+	if (srv->loops[0]->failed)
+		rc = 1;
+out:
+	for (i = 0; i < LOOPS; i++)
+		loop_free(srv->loops[i]);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -377,24 +600,19 @@ main(int argc, char **argv)
 					     {"verbose", no_argument, NULL, 'v'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *store = NULL, *sock = NULL, *vpcd = NULL;
+	static server srv;
+	const char *store = NULL, *sock = NULL;
 	char listen_spec[300];
-	static client *clients[MAX_CLIENTS];
-	static kzt_sock wait_on[MAX_CLIENTS + 2];
-	static unsigned char want[MAX_CLIENTS + 2], ready[MAX_CLIENTS + 2];
-	kzt_sock lfd = KZT_SOCK_NONE;
-	uint8_t *in = NULL, *out = NULL; /* (in: vpcd's messages) */
-	time_t now;
 	char why[256] = "";
-	kzt_card card;
-	vpcd_link link;
+	kzt_card *card = &srv.card;
+	vpcd_link *link = &srv.link;
 	uint32_t capacity = 0;
 	unsigned long delay = 0;
 	char *end;
-	int c, nclients = 0, i, n, rc = 1;
+	int c, rc = 1;
 
-	memset(&link, 0, sizeof(link));
-	link.fd = -1;
+	link->fd = -1;
+	srv.lfd = KZT_SOCK_NONE;
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': store = optarg; break;
@@ -404,13 +622,13 @@ main(int argc, char **argv)
 			sock = listen_spec;
 			break;
 		case 'P':
-			vpcd = optarg;
+			srv.vpcd = optarg;
 			if (!kzt_vpcd_built_in) {
 				LOG("--vpcd: not on this system (vpcd is a driver of Linux's pcscd)\n");
 				return 2;
 			}
-			if (parse_vpcd(vpcd, link.host, sizeof(link.host), link.port, sizeof(link.port)) !=
-			    KZT_OK) {
+			if (parse_vpcd(srv.vpcd, link->host, sizeof(link->host), link->port,
+				       sizeof(link->port)) != KZT_OK) {
 				LOG("--vpcd: want [HOST:]PORT, PORT from 1 to 65535\n");
 				return 2;
 			}
@@ -434,11 +652,11 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (store == NULL || (sock == NULL && vpcd == NULL) || optind != argc) {
+	if (store == NULL || (sock == NULL && srv.vpcd == NULL) || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
-	if ((c = kzt_card_open(&card, store, why, sizeof(why))) != KZT_OK) {
+	if ((c = kzt_card_open(card, store, why, sizeof(why))) != KZT_OK) {
 		if (c == KZT_ERR_STORE)
 			LOG("%s: %s; refusing to start (the file is left as it is: move it "
 			    "aside to start a factory-fresh token)\n", store, why);
@@ -446,75 +664,47 @@ main(int argc, char **argv)
 			LOG("%s: %s\n", store, kzt_strerror(c));
 		return 1;
 	}
-	card.keygen_delay = (unsigned)delay;
-	if (capacity != 0 && set_capacity(&card, capacity) != KZT_OK)
+	card->keygen_delay = (unsigned)delay;
+	if (capacity != 0 && set_capacity(card, capacity) != KZT_OK)
 		goto out;
+	if (kzt_os_mutex_new(&card->lock) != KZT_OK || kzt_os_mutex_new(&srv.lock) != KZT_OK) {
+		LOG("%s\n", kzt_strerror(KZT_ERR_NOMEM));
+		goto out;
+	}
 	kzt_process_on_stop(on_stop);
-	if (sock != NULL && (lfd = listen_on(sock)) == KZT_SOCK_NONE)
+	if (sock != NULL && (srv.lfd = listen_on(sock)) == KZT_SOCK_NONE)
 		goto out;
-	if (lfd != KZT_SOCK_NONE)
-		kzt_net_set_nonblocking(lfd); /* (a client gone before accept: no wait) */
-	in = malloc(KZT_SIM_MAX_PAYLOAD);
-	out = malloc(KZT_CARD_MAX_DATA + 2);
-	link.session = calloc(1, sizeof(*link.session));
-	if (in == NULL || out == NULL || link.session == NULL)
+	if (srv.lfd != KZT_SOCK_NONE)
+		kzt_net_set_nonblocking(srv.lfd); /* (a client gone before accept: no wait) */
+	srv.in = malloc(KZT_SIM_MAX_PAYLOAD);
+	link->session = calloc(1, sizeof(*link->session));
+	if (srv.in == NULL || link->session == NULL)
 		goto out_sock;
-	LOG("serving token %02X%02X%02X%02X%02X%02X%02X%02X on %s%s%s\n", card.st.serial[0],
-	    card.st.serial[1], card.st.serial[2], card.st.serial[3], card.st.serial[4],
-	    card.st.serial[5], card.st.serial[6], card.st.serial[7], sock != NULL ? sock : "",
-	    sock != NULL && vpcd != NULL ? " and " : "", vpcd != NULL ? "vpcd" : "");
-	while (!stop_requested) {
-		if (vpcd != NULL)
-			vpcd_try(&link);
-		wait_on[0] = lfd;
-		wait_on[1] = link.fd >= 0 ? (kzt_sock)link.fd : KZT_SOCK_NONE;
-		want[0] = want[1] = KZT_NET_READ;
-		for (i = 0; i < nclients; i++) {
-			wait_on[i + 2] = clients[i]->fd;
-			want[i + 2] = clients[i]->reply_len != 0 ? KZT_NET_WRITE : KZT_NET_READ;
-		}
-		/* (at most a second: vpcd is retried, stalled clients are dropped, and a
-		 * stop request that does not interrupt the wait, as on Windows, is seen) */
-		n = kzt_net_wait(wait_on, want, (size_t)nclients + 2, ready, 1000);
-		if (n == KZT_ERR_CANCELLED)
-			continue;
-		if (n < 0) {
-			LOG("waiting for clients: %s\n", kzt_strerror(n));
-			goto out_sock;
-		}
-		now = time(NULL);
-		/* Clients first, from the end, so dropping one never skips another. */
-		for (i = nclients - 1; i >= 0; i--) {
-			if (((ready[i + 2] & KZT_NET_WRITE) && flush(clients[i], now) != 0) ||
-			    ((ready[i + 2] & KZT_NET_READ) && take(&card, clients[i], out, now) != 0) ||
-			    stalled(clients[i], now))
-				drop(clients, &nclients, i);
-		}
-		if (ready[1] && kzt_vpcd_serve(&card, link.session, link.fd, in, KZT_SIM_MAX_PAYLOAD, out,
-					       KZT_CARD_MAX_DATA + 2, verbose) != 0)
-			vpcd_drop(&link);
-		if (ready[0])
-			accept_client(lfd, clients, &nclients, now);
+	LOG("serving token %02X%02X%02X%02X%02X%02X%02X%02X on %s%s%s\n", card->st.serial[0],
+	    card->st.serial[1], card->st.serial[2], card->st.serial[3], card->st.serial[4],
+	    card->st.serial[5], card->st.serial[6], card->st.serial[7], sock != NULL ? sock : "",
+	    sock != NULL && srv.vpcd != NULL ? " and " : "", srv.vpcd != NULL ? "vpcd" : "");
+	if (run(&srv) == 0) {
+		LOG("stopping\n");
+		rc = 0;
 	}
-	LOG("stopping\n");
-	rc = 0;
 out_sock:
-	while (nclients > 0)
-		drop(clients, &nclients, nclients - 1);
-	if (link.fd >= 0)
-		kzt_net_close(link.fd);
-	if (link.session != NULL) {
-		kzt_card_session_reset(link.session);
-		free(link.session);
+	if (link->fd >= 0)
+		kzt_net_close(link->fd);
+	if (link->session != NULL) {
+		kzt_card_session_reset(link->session);
+		free(link->session);
 	}
-	if (lfd != KZT_SOCK_NONE) {
-		kzt_net_close(lfd);
+	if (srv.lfd != KZT_SOCK_NONE) {
+		kzt_net_close(srv.lfd);
 		if (strncmp(sock, "tcp:", 4) != 0)
 			remove(sock);
 	}
 out:
-	free(in);
-	free(out);
-	kzt_card_close(&card);
+	free(srv.in);
+	kzt_os_mutex_free(srv.lock);
+	kzt_os_mutex_free(card->lock);
+	card->lock = NULL;
+	kzt_card_close(card);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "kzt_err.h"
 #include "secmem.h"
+#include "thread.h"
 #include "tlv.h"
 
 static kzt_card_object *
@@ -535,16 +536,55 @@ kzt_cmd_mse(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 	return KZT_SW_OK;
 }
 
+/* The raw private operation with o's key: its kept state (prepared now on first
+ * use), computed with the card lock let go. */
+static int
+private_op(kzt_card *card, kzt_card_object *o, const uint8_t *in, size_t in_len, uint8_t *out,
+	   size_t *out_len)
+{
+	kzt_card_rsa_keep *keep;
+	kzt_rsa_private *state;
+	kzt_rsa_key *key = NULL;
+	int r;
+
+	if ((r = kzt_card_rsa_take(&o->keep, &state)) != KZT_OK)
+		return r;
+	keep = o->keep; /* (o itself may move or go while the lock is let go) */
+	if (state == NULL) {
+		if ((key = malloc(sizeof(*key))) == NULL)
+			r = KZT_ERR_NOMEM;
+		else if (decode_key(o->key, o->key_len, key) != KZT_OK)
+			r = KZT_ERR_CARD;
+	}
+	if (card->lock != NULL)
+		kzt_os_mutex_unlock(card->lock);
+	if (r == KZT_OK && state == NULL)
+		r = kzt_card_rsa_prepare(key, &state);
+	if (r == KZT_OK) {
+		*out_len = state->k;
+		if (in_len != state->k)
+			r = KZT_ERR_DATA;
+		else
+			r = kzt_rsa_private_op(state, in, out);
+	}
+	if (key != NULL) {
+		kzt_secure_zero(key, sizeof(*key));
+		free(key);
+	}
+	if (card->lock != NULL)
+		kzt_os_mutex_lock(card->lock);
+	kzt_card_rsa_give(keep, state);
+	return r;
+}
+
 uint16_t
 kzt_cmd_pso(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
 {
-	uint16_t p1p2 = (uint16_t)(a->p1 << 8 | a->p2), handle;
+	uint16_t p1p2 = (uint16_t)(a->p1 << 8 | a->p2), handle, sw;
 	const uint8_t *in = a->data;
-	size_t in_len = a->lc;
+	size_t in_len = a->lc, len = 0;
 	uint8_t result[KZT_RSA_MAX_BYTES];
 	kzt_card_object *o;
-	kzt_rsa_key *key;
-	uint16_t sw;
 	int r;
 
 	if (p1p2 != KZT_P1P2_PSO_CDS && p1p2 != KZT_P1P2_PSO_DECIPHER)
@@ -560,20 +600,11 @@ kzt_cmd_pso(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out
 		in++;
 		in_len--;
 	}
-	if ((key = malloc(sizeof(*key))) == NULL)
-		return KZT_SW_MEMORY_FAILURE;
-	if (decode_key(o->key, o->key_len, key) != KZT_OK) {
-		sw = KZT_SW_UNKNOWN;
-		goto out;
-	}
-	r = kzt_card_rsa_private(key, in, in_len, result);
+	r = private_op(card, o, in, in_len, result, &len);
 	if (r == KZT_OK)
-		sw = kzt_buf_put(out, result, key->n_len) == KZT_OK ? KZT_SW_OK : KZT_SW_UNKNOWN;
+		sw = kzt_buf_put(out, result, len) == KZT_OK ? KZT_SW_OK : KZT_SW_UNKNOWN;
 	else
 		sw = r == KZT_ERR_DATA ? KZT_SW_WRONG_DATA : KZT_SW_UNKNOWN;
-out:
 	kzt_secure_zero(result, sizeof(result));
-	kzt_secure_zero(key, sizeof(*key));
-	free(key);
 	return sw;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "card.h"
+#include "card_rsa.h"
 #include "secmem.h"
 
 static void
@@ -50,6 +51,7 @@ kzt_card_object_clear(kzt_card_object *o)
 {
 	if (o->key != NULL)
 		kzt_secure_zero(o->key, o->key_len);
+	kzt_card_rsa_forget(o->keep);
 	free(o->blob);
 	free(o->value);
 	free(o->key);
