@@ -37,6 +37,8 @@ echo "== benchmark (figures, not a test): microseconds per APDU round trip"
 build/kaztoken-bench rtt || status=1
 echo "== benchmark (figures, not a test): src/bn against OpenSSL"
 build/kaztoken-bench bn || status=1
+echo "== benchmark (figures, not a test): a cold start on a token of 20 certificates and 20 key pairs"
+build/kaztoken-bench startup 2>/dev/null || status=1
 echo "== benchmark (figures, not a test): PKCS#11 through our module and the virtual token, and SoftHSM2"
 build/kaztoken-bench p11 --peer /usr/lib/softhsm/libsofthsm2.so 2>/dev/null || status=1
 

@@ -15,3 +15,12 @@ kzt_os_sleep_ms(unsigned ms)
 	while (nanosleep(&t, &t) != 0 && errno == EINTR)
 		;
 }
+
+uint64_t
+kzt_os_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}

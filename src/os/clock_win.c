@@ -11,3 +11,9 @@ kzt_os_sleep_ms(unsigned ms)
 {
 	Sleep(ms);
 }
+
+uint64_t
+kzt_os_now_ms(void)
+{
+	return (uint64_t)GetTickCount64();
+}

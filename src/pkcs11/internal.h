@@ -355,8 +355,16 @@ void kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_
 /* Token lock held: bring the slot's object cache up to date for the card's
  * current security state (one GET DATA when nothing changed), with a view for
  * every object that may be seen: private ones only while the user is verified,
- * whatever the card listed; session objects only this application's. */
+ * whatever the card listed; session objects only this application's. A search
+ * asks the card every time. */
 CK_RV kzt_objects_sync(kzt_op *op);
+/* The same, for a call on one object (reading or changing its attributes, using
+ * a key): the card's word that nothing changed holds for KZT_OBJECTS_BURST_MS, so
+ * the burst of calls that follows a search (an application reading every
+ * certificate it found) asks it once, not once a call. Another application's
+ * change is seen by the next search, or by any call once that time has passed. */
+#define KZT_OBJECTS_BURST_MS 1000
+CK_RV kzt_objects_recent(kzt_op *op);
 /* Token lock held: the card object with this handle visible now (after a sync),
  * or NULL; and the one with this card handle. */
 kzt_object *kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h);

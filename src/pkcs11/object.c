@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "internal.h"
 #include "kzt_err.h"
@@ -106,8 +107,8 @@ owner_of(const kzt_slot *slot, const kzt_cached *e)
 	return owner;
 }
 
-CK_RV
-kzt_objects_sync(kzt_op *op)
+static CK_RV
+objects_sync(kzt_op *op, unsigned max_age)
 {
 	kzt_slot *slot = op->slot;
 	sift f = {.slot = slot, .user = kzt_card_login(op) == KZT_LOGIN_USER};
@@ -117,7 +118,7 @@ kzt_objects_sync(kzt_op *op)
 	size_t i;
 	int r;
 
-	if ((rv = kzt_card_status(op, kzt_token_cache_sync(op->token, &slot->cache, keep_entry, &f))) !=
+	if ((rv = kzt_card_status(op, kzt_token_cache_sync(op->token, &slot->cache, kzt_os_now_ms(), max_age, keep_entry, &f))) !=
 	    CKR_OK)
 		return rv;
 	for (e = slot->cache.list; e != NULL; e = e->next) {
@@ -140,6 +141,18 @@ kzt_objects_sync(kzt_op *op)
 	/* (the deletions moved the change counter; what the cache holds is unchanged) */
 	kzt_objcache_invalidate(&slot->cache);
 	return CKR_OK;
+}
+
+CK_RV
+kzt_objects_sync(kzt_op *op)
+{
+	return objects_sync(op, 0);
+}
+
+CK_RV
+kzt_objects_recent(kzt_op *op)
+{
+	return objects_sync(op, KZT_OBJECTS_BURST_MS);
 }
 
 void
@@ -244,7 +257,7 @@ kzt_token_object_begin(kzt_session *s, CK_OBJECT_HANDLE obj, kzt_op *op, kzt_obj
 
 	if ((rv = kzt_card_begin_held(s, op)) != CKR_OK)
 		return rv;
-	if ((rv = kzt_objects_sync(op)) == CKR_OK && (*o = kzt_token_object(op, obj)) == NULL)
+	if ((rv = kzt_objects_recent(op)) == CKR_OK && (*o = kzt_token_object(op, obj)) == NULL)
 		rv = CKR_OBJECT_HANDLE_INVALID;
 	if (rv != CKR_OK)
 		kzt_card_end(op);

@@ -49,7 +49,7 @@ rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYP
 	/* A key the cache knows costs no round trip: should it have gone from the card
 	 * meanwhile, or lost its usage there, the card refuses the operation itself. */
 	if ((o = kzt_token_object_cached(op, hKey)) == NULL) {
-		if ((rv = kzt_objects_sync(op)) != CKR_OK)
+		if ((rv = kzt_objects_recent(op)) != CKR_OK)
 			return rv;
 		if ((o = kzt_token_object(op, hKey)) == NULL)
 			return CKR_KEY_HANDLE_INVALID;

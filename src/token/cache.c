@@ -144,8 +144,8 @@ entry_for(kzt_objcache *c, kzt_cached **old, const kzt_dir_entry *e, int same_au
 }
 
 int
-kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, int (*keep)(void *ctx, const kzt_dir_entry *e),
-		     void *ctx)
+kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_age,
+		     int (*keep)(void *ctx, const kzt_dir_entry *e), void *ctx)
 {
 	kzt_cached *fresh = NULL, **tail = &fresh, *old, *x;
 	uint64_t auth = kzt_token_auth_epoch(t);
@@ -156,10 +156,14 @@ kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, int (*keep)(void *ctx, const
 	kzt_dir_entry e;
 	int r, k;
 
+	if (kzt_objcache_current(c, t) && max_age != 0 && now - c->checked < max_age)
+		return KZT_OK;
 	if ((r = kzt_token_change_counter(t, &counter)) != KZT_OK)
 		return r;
-	if (kzt_objcache_current(c, t) && c->counter == counter)
+	if (kzt_objcache_current(c, t) && c->counter == counter) {
+		c->checked = now;
 		return KZT_OK;
+	}
 	if ((r = kzt_token_list_objects(t, &dir, &len)) != KZT_OK)
 		return r;
 	/* (the listing may have changed the security state: read it after) */
@@ -190,6 +194,7 @@ kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, int (*keep)(void *ctx, const
 	}
 	c->valid = 1;
 	c->counter = counter;
+	c->checked = now;
 	c->auth = auth;
 	return KZT_OK;
 }

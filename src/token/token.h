@@ -161,6 +161,7 @@ typedef struct kzt_objcache {
 	kzt_cached *list;  /* the listing, in the card's order */
 	int valid;
 	uint32_t counter;  /* the change counter it saw */
+	uint64_t checked;  /* when the card last confirmed it (the caller's clock) */
 	uint64_t auth;     /* the auth epoch it was read under */
 	struct kzt_number {
 		uint16_t card;
@@ -172,12 +173,15 @@ typedef struct kzt_objcache {
 } kzt_objcache;
 
 void kzt_objcache_init(kzt_objcache *c, uint64_t (*number_new)(void), void (*view_free)(void *view));
-/* Bring c up to date for t: one GET DATA while the listing is good and the change
- * counter did not move, else LIST OBJECTS. keep(ctx, e) says which listed objects
- * the cache holds: 1 yes, 0 no, -1 a malformed entry (KZT_ERR_CARD). An object
- * listed as before under the same security state keeps its entry and view. */
-int kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, int (*keep)(void *ctx, const kzt_dir_entry *e),
-			 void *ctx);
+/* Bring c up to date for t: nothing while the listing is good and the card
+ * confirmed it less than max_age ms before now (the caller's clock, in ms; max_age
+ * 0: always ask), else one GET DATA while
+ * the change counter did not move, else LIST OBJECTS. keep(ctx, e) says which
+ * listed objects the cache holds: 1 yes, 0 no, -1 a malformed entry
+ * (KZT_ERR_CARD). An object listed as before under the same security state keeps
+ * its entry and view. */
+int kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_age,
+			 int (*keep)(void *ctx, const kzt_dir_entry *e), void *ctx);
 /* Is the listing good for t's security state now (a lookup needs no sync)? */
 int kzt_objcache_current(const kzt_objcache *c, const kzt_token *t);
 /* The entry with this number, or for this card handle; NULL when not listed. */

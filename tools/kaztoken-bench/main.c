@@ -8,6 +8,7 @@
  *   bn    src/bn's RSA against OpenSSL's in the same run (bn.c).
  *   rtt   microseconds per APDU round trip through the socket, pcscd + vpcd and
  *         the emulated CCID reader, with the module's own share (rtt.c).
+ *   startup  a browser's cold start on a token of 20 certificates (startup.c).
  *   p11   start-up, key generation, enumeration and signing through the module,
  *         against a peer module such as SoftHSM2 in the same run (p11.c).
  *
@@ -29,10 +30,12 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: kaztoken-bench apdu|bn|rtt|p11 [--peer MODULE] [--workers N]\n"
+	fprintf(out, "usage: kaztoken-bench apdu|bn|rtt|startup|p11 [--peer MODULE] [--workers N]\n"
 		     "  apdu  APDUs per PKCS#11 operation, counted by the simulator\n"
 		     "  bn    src/bn's RSA private operation and key generation against OpenSSL's\n"
 		     "  rtt   microseconds per APDU round trip through each transport\n"
+		     "  startup  APDUs and time of a cold start on a token of 20 certificates and\n"
+		     "        20 key pairs, through the socket and through pcscd + vpcd\n"
 		     "  p11   start-up, key generation, enumeration and signing through the module,\n"
 		     "        and through a peer MODULE (e.g. /usr/lib/softhsm/libsofthsm2.so) in the\n"
 		     "        same run, with N signing threads and processes (default 2)\n"
@@ -50,6 +53,7 @@ default_paths(void)
 	if (n <= 0)
 		return;
 	self[n] = '\0';
+	setenv("KZT_BENCH_SELF", self, 1); /* (dirname writes into self) */
 	dir = dirname(self);
 	snprintf(path, sizeof(path), "%s/libkaztoken-pkcs11.so", dir);
 	setenv("KZT_MODULE", path, 0);
@@ -174,6 +178,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	default_paths();
+	if (strcmp(argv[1], "startup") == 0)
+		return kzt_bench_startup(getenv("KZT_BENCH_SELF"));
+	if (strcmp(argv[1], "startup-child") == 0)
+		return kzt_bench_startup_child();
 	if (strcmp(argv[1], "apdu") == 0)
 		return bench_apdu();
 	if (strcmp(argv[1], "bn") == 0)

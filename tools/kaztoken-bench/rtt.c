@@ -32,8 +32,6 @@
 #include "transport.h"
 
 #define ROUNDS 2000
-#define VPCD_PORT "35963"
-#define VPCD_READER "Virtual PCD 00 00"
 
 static double
 now_us(clockid_t clock)
@@ -181,40 +179,11 @@ bench_sim_socket(void)
 	return r;
 }
 
-/* pcscd -f, when none runs: its pid (0 when one ran already, -1 when it could not
- * be started). */
-static pid_t
-start_pcscd(void)
-{
-	struct timespec ts = {0, 50 * 1000 * 1000};
-	pid_t pid;
-	int i;
-
-	if (system("pgrep -x pcscd >/dev/null") == 0)
-		return 0;
-	if (access("/etc/reader.conf.d/vpcd", F_OK) != 0)
-		return -1; /* no vpcd driver for it to load */
-	fflush(stdout);
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execlp("pcscd", "pcscd", "-f", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && access("/run/pcscd/pcscd.comm", F_OK) != 0; i++)
-		nanosleep(&ts, NULL);
-	return pid;
-}
-
 static int
 bench_pcsc(void)
 {
 	struct timespec ts = {0, 100 * 1000 * 1000};
-	pid_t pcscd = start_pcscd();
+	pid_t pcscd = kzt_bench_pcscd_start();
 	kzt_transport *t = NULL;
 	uint8_t atr[KZT_ATR_MAX];
 	size_t n;
@@ -238,10 +207,7 @@ bench_pcsc(void)
 		kzt_transport_free(&t);
 	}
 	simctl_cleanup(&sim);
-	if (pcscd > 0) {
-		kill(pcscd, SIGTERM);
-		waitpid(pcscd, NULL, 0);
-	}
+	kzt_bench_pcscd_stop(pcscd);
 	return r;
 }
 

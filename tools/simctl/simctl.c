@@ -52,7 +52,7 @@ socket_answers(const char *path)
 void
 simctl_start(simctl *s)
 {
-	const char *sim = getenv("KZT_SIM"), *argv[9];
+	const char *sim = getenv("KZT_SIM"), *argv[11];
 	struct timespec ts = {0, 10 * 1000 * 1000};
 	int i, n = 0;
 
@@ -61,8 +61,12 @@ simctl_start(simctl *s)
 	argv[n++] = sim;
 	argv[n++] = "--store";
 	argv[n++] = s->store;
-	argv[n++] = s->vpcd[0] != '\0' ? "--vpcd" : "--socket";
-	argv[n++] = s->vpcd[0] != '\0' ? s->vpcd : s->socket;
+	argv[n++] = "--socket"; /* (with vpcd too: the STATS message comes this way) */
+	argv[n++] = s->socket;
+	if (s->vpcd[0] != '\0') {
+		argv[n++] = "--vpcd";
+		argv[n++] = s->vpcd;
+	}
 	if (s->capacity[0] != '\0') {
 		argv[n++] = "--capacity";
 		argv[n++] = s->capacity;
@@ -75,8 +79,6 @@ simctl_start(simctl *s)
 		execv(sim, (char *const *)argv);
 		_exit(127);
 	}
-	if (s->vpcd[0] != '\0')
-		return; /* it shows up as a card in pcscd's reader */
 	for (i = 0; i < 500 && !socket_answers(s->socket); i++)
 		nanosleep(&ts, NULL);
 	if (i == 500)

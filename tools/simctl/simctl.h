@@ -15,14 +15,14 @@ typedef struct simctl {
 	char store[128];
 	pid_t pid;        /* 0 when not running */
 	char capacity[16]; /* --capacity for the next start ("" for the default) */
-	char vpcd[32];     /* --vpcd [HOST:]PORT instead of the socket ("" for the socket) */
+	char vpcd[32];     /* --vpcd [HOST:]PORT besides the socket ("" for none) */
 } simctl;
 
 /* Make a scratch directory and point KAZTOKEN_SIM_SOCKET (and an empty
  * KAZTOKEN_CONF) at it. */
 void simctl_init(simctl *s);
 /* Start kaztoken-sim ($KZT_SIM) and wait until its socket answers (with vpcd set,
- * it connects to vpcd instead, and nothing is waited for). */
+ * it also connects to vpcd, to show up as a card in pcscd's reader). */
 void simctl_start(simctl *s);
 /* SIGTERM and reap; returns the exit status. */
 int simctl_stop(simctl *s);

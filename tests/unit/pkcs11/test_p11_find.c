@@ -3,6 +3,8 @@
  */
 /* Object search and reading against the in-process card: what a session may see
  * follows this module's login, never what the card happens to list. */
+#include "clock.h"
+#include "internal.h"
 #include "p11_fixture.h"
 
 static CK_BBOOL yes = CK_TRUE;
@@ -146,8 +148,60 @@ test_repeated_search_costs_one_apdu(void **state)
 		before = card_apdus(f);
 		t[0].ulValueLen = sizeof(v);
 		assert_int_equal(f->p->C_GetAttributeValue(h, o, t, 1), CKR_OK);
-		assert_int_equal(card_apdus(f) - before, 1); /* the counter; no READ again */
+		/* no READ again, and no counter: the card confirmed the listing just now */
+		assert_int_equal(card_apdus(f) - before, 0);
 	}
+}
+
+/* Another application deletes the card's newest object (its change counter moves). */
+static void
+delete_behind_the_modules_back(fixture *f)
+{
+	kzt_card_state *st = &f->card.st;
+
+	assert_true(st->nobjects >= 1);
+	kzt_card_object_clear(&st->objects[st->nobjects - 1]);
+	st->nobjects--;
+	st->change_counter++;
+}
+
+static void
+test_a_burst_of_calls_after_a_search_asks_the_card_once_and_a_later_one_sees_changes(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = p11_user(f);
+	CK_OBJECT_HANDLE first = p11_data(f, h, 0, "a1"), last, found[4];
+	CK_BYTE v[8];
+	CK_ATTRIBUTE t[] = {{CKA_VALUE, v, sizeof(v)}};
+	CK_ULONG n;
+	unsigned long before;
+	int i;
+
+	last = p11_data(f, h, 0, "b2");
+	/* the search asks once; of the reads of what it found, the first reads the
+	 * value and the nine after it ask nothing */
+	before = card_apdus(f);
+	assert_int_equal(p11_count(f, h, NULL, 0), 2);
+	assert_int_equal(card_apdus(f) - before, 1);
+	for (i = 0; i < 10; i++) {
+		t[0].ulValueLen = sizeof(v);
+		assert_int_equal(f->p->C_GetAttributeValue(h, first, t, 1), CKR_OK);
+	}
+	assert_int_equal(card_apdus(f) - before, 2);
+	/* another application deletes the last object: the next search sees it at once */
+	delete_behind_the_modules_back(f); /* last */
+	assert_int_equal(p11_count(f, h, NULL, 0), 1);
+	t[0].ulValueLen = sizeof(v);
+	assert_int_equal(f->p->C_GetAttributeValue(h, last, t, 1), CKR_OBJECT_HANDLE_INVALID);
+	/* ...and so does any call once the burst is over */
+	assert_int_equal(f->p->C_FindObjectsInit(h, NULL, 0), CKR_OK);
+	assert_int_equal(f->p->C_FindObjects(h, found, 4, &n), CKR_OK);
+	assert_int_equal(f->p->C_FindObjectsFinal(h), CKR_OK);
+	assert_int_equal(n, 1);
+	delete_behind_the_modules_back(f); /* first */
+	kzt_os_sleep_ms(KZT_OBJECTS_BURST_MS + 50);
+	t[0].ulValueLen = sizeof(v);
+	assert_int_equal(f->p->C_GetAttributeValue(h, first, t, 1), CKR_OBJECT_HANDLE_INVALID);
 }
 
 int
@@ -166,6 +220,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_find_objects_keeps_its_operation_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_search_costs_one_apdu, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_burst_of_calls_after_a_search_asks_the_card_once_and_a_later_one_sees_changes,
+			p11_setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
