@@ -47,6 +47,7 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_INS_READ_OBJECT 0xE4   /* proprietary */
 #define KZT_INS_UPDATE_OBJECT 0xE6 /* proprietary */
 #define KZT_INS_DELETE_OBJECT 0xE8 /* proprietary */
+#define KZT_INS_READ_VALUES 0xEA   /* proprietary: several objects' values at once */
 
 /* SELECT */
 #define KZT_P1_SELECT_BY_AID 0x04
@@ -76,6 +77,7 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_TAG_MAX_RESPONSE 0x84   /* 2 bytes: longest response data field */
 #define KZT_CAP_EXTENDED_LENGTH 0x01
 #define KZT_CAP_CHAINING 0x02
+#define KZT_CAP_READ_VALUES 0x04 /* READ VALUES (applet 1.1) */
 
 /* Token state DO: E1 { ... } */
 #define KZT_TAG_TOKEN_STATE 0xE1
@@ -115,7 +117,11 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_TAG_OBJ_SIZE 0x83 /* in a directory entry: the value's size (4 bytes) */
 #define KZT_TAG_OBJ_BLOB 0x83 /* in CREATE / UPDATE: the attribute blob */
 #define KZT_TAG_DIR_BLOB 0x84 /* in a directory entry: the attribute blob */
-#define KZT_TAG_OBJ_VALUE 0x84 /* in CREATE: the value */
+#define KZT_TAG_OBJ_VALUE 0x84 /* in CREATE: the value; in READ VALUES: one */
+#define KZT_TAG_OBJ_STATUS 0x86 /* in READ VALUES: why an object's value is not there (its SW) */
+/* READ VALUES: at most this many handles a command, and this many bytes of image */
+#define KZT_READ_VALUES_MAX_HANDLES 64
+#define KZT_READ_VALUES_MAX_IMAGE 65535
 #define KZT_TAG_RSA_COMPONENTS 0xA5
 #define KZT_TAG_RSA_N 0x91
 #define KZT_TAG_RSA_E 0x92

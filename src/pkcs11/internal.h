@@ -365,6 +365,9 @@ CK_RV kzt_objects_sync(kzt_op *op);
  * change is seen by the next search, or by any call once that time has passed. */
 #define KZT_OBJECTS_BURST_MS 1000
 CK_RV kzt_objects_recent(kzt_op *op);
+/* Reading one card object's value reads, in the same READ VALUES, those of the
+ * other objects of its class not read yet, of at most this many bytes each. */
+#define KZT_LOAD_TOGETHER_MAX_VALUE 4096
 /* Token lock held: the card object with this handle visible now (after a sync),
  * or NULL; and the one with this card handle. */
 kzt_object *kzt_token_object(kzt_op *op, CK_OBJECT_HANDLE h);

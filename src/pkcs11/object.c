@@ -226,27 +226,101 @@ load_key_numbers(kzt_object *o, const uint8_t *v, size_t len)
 	return kzt_object_key_numbers(o, n, n_len, e, e_len);
 }
 
-CK_RV
-kzt_object_load(kzt_op *op, kzt_object *o)
+/* The value read from the card becomes o's: CKA_VALUE, or a key's numbers. */
+static CK_RV
+take_value(kzt_object *o, const uint8_t *v, size_t len)
 {
 	const CK_ATTRIBUTE *cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
 	CK_OBJECT_CLASS c = cls != NULL ? *(const CK_OBJECT_CLASS *)cls->pValue : CKO_DATA;
+	CK_RV rv;
+
+	if (c == CKO_PUBLIC_KEY || c == CKO_PRIVATE_KEY)
+		rv = load_key_numbers(o, v, len);
+	else
+		rv = kzt_attrs_set(&o->attrs, CKA_VALUE, v, len) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+	if (rv == CKR_OK)
+		o->value_loaded = 1;
+	return rv;
+}
+
+/* One READ VALUES: o's value and those of the objects of its class the cache
+ * holds unread, as many as one answer carries (an application that reads one
+ * certificate reads them all: a browser starting, say). */
+typedef struct together {
+	kzt_op *op;
+	kzt_object *o;
+	int o_status;
+	CK_RV rv;
+} together;
+
+static int
+took_value(void *ctx, uint16_t handle, const uint8_t *v, size_t len, int status)
+{
+	together *t = ctx;
+	kzt_object *x = kzt_token_object_by_card(t->op, handle);
+
+	if (x == t->o)
+		t->o_status = status;
+	if (x == NULL || status != KZT_OK || x->value_loaded)
+		return KZT_OK; /* (another's refusal is not this call's business) */
+	if ((t->rv = take_value(x, v, len)) != CKR_OK)
+		return KZT_ERR_NOMEM; /* (stops the walk; t->rv says what) */
+	return KZT_OK;
+}
+
+static CK_RV
+load_together(kzt_op *op, kzt_object *o, uint8_t cls)
+{
+	uint16_t handles[KZT_READ_VALUES_MAX_HANDLES];
+	together t = {op, o, KZT_ERR_CARD, CKR_OK};
+	size_t n = 0, bytes;
+	kzt_cached *e, *self = kzt_objcache_by_card(&op->slot->cache, o->card_handle);
+	int r;
+
+	if (self == NULL)
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	handles[n++] = o->card_handle;
+	bytes = 16 + self->value_len;
+	for (e = op->slot->cache.list; e != NULL && n < KZT_READ_VALUES_MAX_HANDLES; e = e->next) {
+		kzt_object *x = e->view;
+
+		if (x == NULL || x == o || x->value_loaded || e->cls != cls ||
+		    e->value_len > KZT_LOAD_TOGETHER_MAX_VALUE ||
+		    bytes + 16 + e->value_len > KZT_READ_VALUES_MAX_IMAGE)
+			continue;
+		handles[n++] = e->card;
+		bytes += 16 + e->value_len;
+	}
+	if (bytes > KZT_READ_VALUES_MAX_IMAGE)
+		return CKR_FUNCTION_NOT_SUPPORTED; /* o alone is too big: READ OBJECT pages it */
+	r = kzt_token_read_values(op->token, handles, n, took_value, &t);
+	if (r == KZT_ERR_NOT_SUPPORTED)
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	if (t.rv != CKR_OK)
+		return t.rv;
+	if (r == KZT_OK)
+		r = t.o_status;
+	return kzt_card_status(op, r);
+}
+
+CK_RV
+kzt_object_load(kzt_op *op, kzt_object *o)
+{
+	kzt_cached *e;
 	uint8_t *v = NULL;
 	size_t len = 0;
 	CK_RV rv;
 
 	if (o->value_loaded || o->card_handle == 0)
 		return CKR_OK;
+	if ((e = kzt_objcache_by_card(&op->slot->cache, o->card_handle)) != NULL &&
+	    (rv = load_together(op, o, e->cls)) != CKR_FUNCTION_NOT_SUPPORTED)
+		return rv;
 	if ((rv = kzt_card_status(op, kzt_token_read_object(op->token, o->card_handle, &v, &len))) !=
 	    CKR_OK)
 		return rv;
-	if (c == CKO_PUBLIC_KEY || c == CKO_PRIVATE_KEY)
-		rv = load_key_numbers(o, v, len);
-	else
-		rv = kzt_attrs_set(&o->attrs, CKA_VALUE, v, len) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+	rv = take_value(o, v, len);
 	free(v);
-	if (rv == CKR_OK)
-		o->value_loaded = 1;
 	return rv;
 }
 

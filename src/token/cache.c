@@ -9,6 +9,7 @@
 
 #include "kzt_err.h"
 #include "token.h"
+#include "token_int.h"
 
 void
 kzt_objcache_init(kzt_objcache *c, uint64_t (*number_new)(void), void (*view_free)(void *view))
@@ -158,11 +159,18 @@ kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_a
 
 	if (kzt_objcache_current(c, t) && max_age != 0 && now - c->checked < max_age)
 		return KZT_OK;
-	if ((r = kzt_token_change_counter(t, &counter)) != KZT_OK)
-		return r;
-	if (kzt_objcache_current(c, t) && c->counter == counter) {
-		c->checked = now;
-		return KZT_OK;
+	if (kzt_objcache_current(c, t) || !t->counter_seen_valid) {
+		if ((r = kzt_token_change_counter(t, &counter)) != KZT_OK)
+			return r;
+		if (kzt_objcache_current(c, t) && c->counter == counter) {
+			c->checked = now;
+			return KZT_OK;
+		}
+	} else {
+		/* A listing is due anyway: tagged with the counter last read, which came
+		 * before it, it can only look older than it is (a change in between
+		 * makes the next check list again, never hides one). */
+		counter = t->counter_seen;
 	}
 	if ((r = kzt_token_list_objects(t, &dir, &len)) != KZT_OK)
 		return r;

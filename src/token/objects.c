@@ -190,6 +190,66 @@ kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len)
 	return read_paged(t, &a, place_in_data, val, len);
 }
 
+/* The next READ VALUES entry: its handle, and its value (status KZT_OK) or the
+ * status word the card gave instead. KZT_ERR_CARD when malformed. */
+static int
+next_value(const uint8_t **p, size_t *n, uint32_t *handle, kzt_tlv *value, uint32_t *sw)
+{
+	kzt_tlv entry, h;
+
+	*sw = KZT_SW_OK;
+	if (kzt_tlv_next(p, n, &entry) != KZT_OK || entry.tag != KZT_TAG_DIR_ENTRY ||
+	    kzt_tlv_find(entry.val, entry.len, KZT_TAG_OBJ_HANDLE, &h) != KZT_OK ||
+	    kzt_tlv_get_uint(&h, 2, handle) != KZT_OK)
+		return KZT_ERR_CARD;
+	if (kzt_tlv_find(entry.val, entry.len, KZT_TAG_OBJ_VALUE, value) == KZT_OK)
+		return KZT_OK;
+	if (kzt_tlv_find(entry.val, entry.len, KZT_TAG_OBJ_STATUS, value) != KZT_OK ||
+	    kzt_tlv_get_uint(value, 2, sw) != KZT_OK || *sw == KZT_SW_OK)
+		return KZT_ERR_CARD;
+	return KZT_OK;
+}
+
+int
+kzt_token_read_values(kzt_token *t, const uint16_t *handles, size_t n,
+		      int (*got)(void *ctx, uint16_t handle, const uint8_t *value, size_t len, int status),
+		      void *ctx)
+{
+	kzt_apdu a = {.cla = KZT_CLA_PROPRIETARY, .ins = KZT_INS_READ_VALUES, .le = page_le(t)};
+	uint8_t ask[2 * KZT_READ_VALUES_MAX_HANDLES], *img;
+	const uint8_t *p;
+	size_t total, left, i;
+	uint32_t handle, sw;
+	kzt_tlv v;
+	int r;
+
+	if (!(t->info.capabilities & KZT_CAP_READ_VALUES))
+		return KZT_ERR_NOT_SUPPORTED;
+	if (n == 0 || n > KZT_READ_VALUES_MAX_HANDLES)
+		return KZT_ERR_ARGS;
+	for (i = 0; i < n; i++) {
+		ask[2 * i] = (uint8_t)(handles[i] >> 8);
+		ask[2 * i + 1] = (uint8_t)handles[i];
+	}
+	a.data = ask;
+	a.lc = 2 * n;
+	if ((r = read_paged(t, &a, place_in_p1p2, &img, &total)) != KZT_OK)
+		return r;
+	/* The whole answer is checked first: nothing is taken from a malformed one. */
+	for (p = img, left = total, i = 0; i < n && r == KZT_OK; i++)
+		if (next_value(&p, &left, &handle, &v, &sw) != KZT_OK || handle != handles[i])
+			r = KZT_ERR_CARD;
+	if (r == KZT_OK && left != 0)
+		r = KZT_ERR_CARD; /* more than was asked for */
+	for (p = img, left = total, i = 0; i < n && r == KZT_OK; i++) {
+		next_value(&p, &left, &handle, &v, &sw);
+		r = got(ctx, (uint16_t)handle, v.val, sw == KZT_SW_OK ? v.len : 0,
+			sw == KZT_SW_OK ? KZT_OK : kzt_token_status_from_sw((uint16_t)sw));
+	}
+	free(img);
+	return r;
+}
+
 static int
 put_parts(kzt_buf *b, const kzt_rsa_parts *key)
 {
@@ -309,5 +369,7 @@ kzt_token_change_counter(kzt_token *t, uint32_t *counter)
 	if (n != 4)
 		return KZT_ERR_CARD;
 	*counter = kzt_get_u32(t->resp);
+	t->counter_seen = *counter;
+	t->counter_seen_valid = 1;
 	return KZT_OK;
 }

@@ -287,5 +287,7 @@ kzt_token_read_state(kzt_token *t, kzt_token_state *st)
 		memset(st, 0, sizeof(*st));
 		return KZT_ERR_CARD;
 	}
+	t->counter_seen = st->change_counter;
+	t->counter_seen_valid = 1;
 	return KZT_OK;
 }

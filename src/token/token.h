@@ -117,6 +117,18 @@ int kzt_key_value_build(const uint8_t *n, size_t n_len, const uint8_t *e, size_t
 			uint8_t *out, size_t cap, size_t *len);
 /* An object's whole value; *val is malloc'd (NULL for an empty value). */
 int kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len);
+/* Several objects' values in one READ VALUES (the card has KZT_CAP_READ_VALUES;
+ * KZT_ERR_NOT_SUPPORTED otherwise): n handles, at most
+ * KZT_READ_VALUES_MAX_HANDLES, whose values and framing fit
+ * KZT_READ_VALUES_MAX_IMAGE. got(ctx, handle, value, len, status) is called for
+ * each, in order, once the whole answer is in and checked: status KZT_OK with the
+ * value (pointing into a buffer freed after the call), or what a READ OBJECT of it
+ * would have returned (not found, not allowed). KZT_ERR_CARD when the answer is not
+ * one entry per handle asked for, in order; got's own error, when it returns one,
+ * stops the calls and is returned. */
+int kzt_token_read_values(kzt_token *t, const uint16_t *handles, size_t n,
+			  int (*got)(void *ctx, uint16_t handle, const uint8_t *value, size_t len, int status),
+			  void *ctx);
 
 /* RSA private key components for import, big-endian. */
 typedef struct kzt_rsa_parts {
@@ -175,7 +187,8 @@ typedef struct kzt_objcache {
 void kzt_objcache_init(kzt_objcache *c, uint64_t (*number_new)(void), void (*view_free)(void *view));
 /* Bring c up to date for t: nothing while the listing is good and the card
  * confirmed it less than max_age ms before now (the caller's clock, in ms; max_age
- * 0: always ask), else one GET DATA while
+ * 0: always ask); LIST OBJECTS alone when the listing is not good for t's security
+ * state (and the card gave its change counter before); else one GET DATA while
  * the change counter did not move, else LIST OBJECTS. keep(ctx, e) says which
  * listed objects the cache holds: 1 yes, 0 no, -1 a malformed entry
  * (KZT_ERR_CARD). An object listed as before under the same security state keeps

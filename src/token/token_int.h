@@ -16,6 +16,10 @@ struct kzt_token {
 	uint8_t *resp; /* KZT_APDU_MAX_RESP bytes */
 	unsigned verified; /* KZT_VERIFIED_*: what the card has verified, as its answers say */
 	uint64_t auth_epoch; /* a new value at every change of verified (kzt_token_auth_epoch) */
+	/* the change counter as the card last gave it (GET DATA: the counter, or the
+	 * token state), when it has: a safe tag for any listing made after it */
+	uint32_t counter_seen;
+	int counter_seen_valid;
 };
 
 /* Send a, put the response data in t->resp (*resp_len bytes; may be NULL when no

@@ -67,6 +67,20 @@ f_nothing(kzt_transport *t)
 static const kzt_transport_ops feed_ops = {
     .name = "fuzz", .connect = f_connect, .transmit = f_transmit, .disconnect = f_nothing, .destroy = f_nothing};
 
+/* READ VALUES' calls: a value, or a reason */
+static int
+fuzz_got(void *ctx, uint16_t handle, const uint8_t *value, size_t len, int status)
+{
+	volatile uint8_t sink = 0;
+	size_t i;
+
+	(void)ctx, (void)handle, (void)status;
+	for (i = 0; i < len; i++)
+		sink ^= value[i];
+	(void)sink;
+	return KZT_OK;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -79,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *p;
 	kzt_dir_entry e;
 	size_t n, len;
-	uint16_t h1, h2;
+	uint16_t h1, h2, handles[3] = {1, 2, 0x4242};
 	uint32_t counter;
 	kzt_token *tok;
 
@@ -107,6 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)kzt_token_rsa_private(tok, 1, 1, block, sizeof(block), out, sizeof(out), &len);
 	(void)kzt_token_random(tok, out, 300);
 	(void)kzt_token_change_counter(tok, &counter);
+	(void)kzt_token_read_values(tok, handles, 3, fuzz_got, NULL);
 	kzt_token_free(&tok);
 	return 0;
 }

@@ -143,6 +143,80 @@ test_private_objects_are_hidden_until_verify(void **state)
 			 KZT_SW_SECURITY_STATUS);
 }
 
+/* The READ VALUES image of f's last response: handle i's value or status. */
+static void
+expect_entry(const uint8_t **p, size_t *n, uint16_t handle, const void *value, size_t len, uint16_t sw)
+{
+	kzt_tlv entry, t;
+
+	assert_int_equal(kzt_tlv_next(p, n, &entry), KZT_OK);
+	assert_int_equal(entry.tag, KZT_TAG_DIR_ENTRY);
+	assert_int_equal(kzt_tlv_find(entry.val, entry.len, KZT_TAG_OBJ_HANDLE, &t), KZT_OK);
+	assert_int_equal(t.len, 2);
+	assert_int_equal(t.val[0] << 8 | t.val[1], handle);
+	if (value != NULL) {
+		assert_int_equal(kzt_tlv_find(entry.val, entry.len, KZT_TAG_OBJ_VALUE, &t), KZT_OK);
+		assert_int_equal(t.len, len);
+		assert_memory_equal(t.val, value, len);
+	} else {
+		assert_int_equal(kzt_tlv_find(entry.val, entry.len, KZT_TAG_OBJ_STATUS, &t), KZT_OK);
+		assert_int_equal(t.len, 2);
+		assert_int_equal(t.val[0] << 8 | t.val[1], sw);
+	}
+}
+
+static void
+test_read_values_gives_many_values_in_pages_and_says_why_one_is_missing(void **state)
+{
+	fixture *f = *state;
+	uint8_t cert[3000], img[16384], ask[2 * (KZT_READ_VALUES_MAX_HANDLES + 1)];
+	uint16_t a, b, secret;
+	size_t n = 0, i;
+	const uint8_t *p;
+	uint16_t sw;
+
+	for (i = 0; i < sizeof(cert); i++)
+		cert[i] = (uint8_t)(i * 7);
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_CERTIFICATE, 0, "a", cert, sizeof(cert), &a), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_CERTIFICATE, 0, "b", cert + 1, 2000, &b), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_DATA, KZT_OBJF_PRIVATE, "s", "hush", 4, &secret), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0, KZT_INS_VERIFY, 0xFF, KZT_PIN_USER, NULL, 0, 0), KZT_SW_OK);
+	/* a, a missing handle, the private object (no user now), b: in 1000-byte pages */
+	ask[0] = (uint8_t)(a >> 8), ask[1] = (uint8_t)a, ask[2] = 0x12, ask[3] = 0x34;
+	ask[4] = (uint8_t)(secret >> 8), ask[5] = (uint8_t)secret, ask[6] = (uint8_t)(b >> 8), ask[7] = (uint8_t)b;
+	do {
+		sw = cmd(f, 0x80, KZT_INS_READ_VALUES, (uint8_t)(n >> 8), (uint8_t)n, ask, 8, 1000);
+		assert_true(sw == KZT_SW_OK || sw == KZT_SW_MORE_DATA);
+		assert_true(n + f->len <= sizeof(img));
+		memcpy(img + n, f->resp, f->len);
+		n += f->len;
+	} while (sw == KZT_SW_MORE_DATA);
+	assert_int_equal((n + 999) / 1000, 6); /* 5000 bytes of values and the framing */
+	p = img;
+	expect_entry(&p, &n, a, cert, sizeof(cert), 0);
+	expect_entry(&p, &n, 0x1234, NULL, 0, KZT_SW_NOT_FOUND);
+	expect_entry(&p, &n, secret, NULL, 0, KZT_SW_SECURITY_STATUS);
+	expect_entry(&p, &n, b, cert + 1, 2000, 0);
+	assert_int_equal(n, 0);
+	/* malformed requests: nothing, an odd length, too many handles, an offset past the end */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_VALUES, 0, 0, NULL, 0, 256), KZT_SW_WRONG_LENGTH);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_VALUES, 0, 0, ask, 3, 256), KZT_SW_WRONG_LENGTH);
+	memset(ask, 0, sizeof(ask));
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_VALUES, 0, 0, ask, sizeof(ask), 256), KZT_SW_WRONG_LENGTH);
+	ask[0] = (uint8_t)(a >> 8), ask[1] = (uint8_t)a;
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_VALUES, 0x40, 0x00, ask, 2, 256), KZT_SW_WRONG_P1P2);
+	/* more than one image holds: refused, to be asked in parts */
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	f->card.st.capacity = 1024 * 1024;
+	for (i = 0; i < 22; i++) {
+		assert_int_equal(create(f, KZT_CLASS_DATA, 0, "big", cert, sizeof(cert), &b), KZT_SW_OK);
+		ask[2 * i] = (uint8_t)(b >> 8), ask[2 * i + 1] = (uint8_t)b;
+	}
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_VALUES, 0, 0, ask, 44, 256), KZT_SW_WRONG_DATA);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_READ_VALUES, 0, 0, ask, 40, 65536), KZT_SW_MORE_DATA);
+}
+
 static void
 test_directory_is_read_in_pages(void **state)
 {
@@ -645,6 +719,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_key_usage_flags_are_enforced, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_update_changes_only_a_private_keys_usage, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_private_key_material_is_never_read, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_read_values_gives_many_values_in_pages_and_says_why_one_is_missing,
+						card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_connections_sign_at_once_and_a_gone_key_keeps_no_state, card_setup,
 						card_teardown),
 #if !defined(KZT_TEST_NO_OPENSSL)

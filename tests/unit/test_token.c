@@ -265,6 +265,87 @@ test_objects_through_the_driver(void **state)
 	assert_int_equal(c1, c0 + 4);
 }
 
+/* What READ VALUES gave, in order. */
+typedef struct got_values {
+	uint16_t handle[8];
+	size_t len[8];
+	int status[8];
+	uint8_t first_byte; /* the first value's */
+	size_t n;
+} got_values;
+
+static int
+got_one(void *ctx, uint16_t handle, const uint8_t *value, size_t len, int status)
+{
+	got_values *g = ctx;
+
+	assert_true(g->n < 8);
+	if (g->n == 0 && len > 0)
+		g->first_byte = value[0];
+	g->handle[g->n] = handle;
+	g->len[g->n] = len;
+	g->status[g->n++] = status;
+	return KZT_OK;
+}
+
+static void
+test_read_values_gives_each_value_or_its_reason_and_refuses_a_malformed_answer(void **state)
+{
+	fixture *f = *state;
+	uint8_t cert[3000];
+	uint16_t h[3], ask[3];
+	got_values g;
+	size_t i;
+	/* one entry for handle 0001 whose value TLV runs past the end; the wrong
+	 * handle; an entry with neither value nor status; one entry too many */
+	static const uint8_t overrun[] = {0x61, 0x08, 0x80, 0x02, 0x00, 0x01, 0x84, 0x09, 0x00, 0x00, 0x90, 0x00};
+	static const uint8_t wrong[] = {0x61, 0x06, 0x80, 0x02, 0x00, 0x02, 0x84, 0x00, 0x90, 0x00};
+	static const uint8_t neither[] = {0x61, 0x04, 0x80, 0x02, 0x00, 0x01, 0x90, 0x00};
+	static const uint8_t extra[] = {0x61, 0x06, 0x80, 0x02, 0x00, 0x01, 0x84, 0x00,
+					0x61, 0x06, 0x80, 0x02, 0x00, 0x01, 0x84, 0x00, 0x90, 0x00};
+	static const uint8_t ok_status[] = {0x61, 0x08, 0x80, 0x02, 0x00, 0x01, 0x86, 0x02, 0x90, 0x00, 0x90, 0x00};
+	static const struct {
+		const uint8_t *p;
+		size_t n;
+	} bad[] = {{overrun, sizeof(overrun)}, {wrong, sizeof(wrong)}, {neither, sizeof(neither)},
+		   {extra, sizeof(extra)}, {ok_status, sizeof(ok_status)}};
+
+	for (i = 0; i < sizeof(cert); i++)
+		cert[i] = (uint8_t)(i ^ 0x5A);
+	assert_int_equal(kzt_token_verify(f->tok, KZT_ROLE_USER, PIN("12345678")), KZT_OK);
+	assert_int_equal(kzt_token_create_object(f->tok, KZT_CLASS_CERTIFICATE, 0, (const uint8_t *)"a", 1,
+						 cert, sizeof(cert), NULL, &h[0]),
+			 KZT_OK);
+	assert_int_equal(kzt_token_create_object(f->tok, KZT_CLASS_DATA, KZT_OBJF_PRIVATE, (const uint8_t *)"s", 1,
+						 cert, 10, NULL, &h[1]),
+			 KZT_OK);
+	assert_int_equal(kzt_token_logout(f->tok, KZT_ROLE_USER), KZT_OK);
+	ask[0] = h[0], ask[1] = 0x4242, ask[2] = h[1];
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(kzt_token_read_values(f->tok, ask, 3, got_one, &g), KZT_OK);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.handle[0], h[0]);
+	assert_int_equal(g.status[0], KZT_OK);
+	assert_int_equal(g.len[0], sizeof(cert));
+	assert_int_equal(g.first_byte, cert[0]);
+	assert_int_equal(g.status[1], KZT_ERR_NOT_FOUND);
+	assert_int_equal(g.status[2], KZT_ERR_NOT_AUTH);
+	/* nothing to ask, or too much */
+	assert_int_equal(kzt_token_read_values(f->tok, ask, 0, got_one, &g), KZT_ERR_ARGS);
+	assert_int_equal(kzt_token_read_values(f->tok, ask, KZT_READ_VALUES_MAX_HANDLES + 1, got_one, &g),
+			 KZT_ERR_ARGS);
+	/* a malformed answer: an error, and not one call made */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f->lb.canned = bad[i].p;
+		f->lb.canned_len = bad[i].n;
+		memset(&g, 0, sizeof(g));
+		ask[0] = 0x0001;
+		assert_int_equal(kzt_token_read_values(f->tok, ask, 1, got_one, &g), KZT_ERR_CARD);
+		assert_int_equal(g.n, 0);
+	}
+	f->lb.canned = NULL;
+}
+
 /* out = in^65537 mod n: with OpenSSL; in a build without it (Windows), with src/bn. */
 static void
 public_op(const uint8_t *n, size_t n_len, const uint8_t *in, uint8_t *out)
@@ -400,6 +481,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_removed_card_is_reported_as_such, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_card_answers_are_errors_not_crashes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_with_foreign_atr_is_not_a_kaztoken, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_read_values_gives_each_value_or_its_reason_and_refuses_a_malformed_answer, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_objects_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_comes_in_chunks, setup, teardown),

@@ -6,7 +6,8 @@
  * again, as startup-child) that loads the module and does what a browser does:
  * C_Initialize, the slot list, the token's information, a session, every
  * certificate found and its value read, the login, the private keys found. The
- * simulator counts the APDUs; the child times itself. Through the socket, then
+ * child times that and asks the simulator how many APDUs it cost (the C_Finalize
+ * after it, an application's exit, is not counted). Through the socket, then
  * through a real pcscd with the virtual token in vpcd's reader (when there is
  * one). The target: at most ceil(certificate bytes / the card's longest response)
  * + 6 APDUs. */
@@ -148,8 +149,13 @@ kzt_bench_startup_child(void)
 	CK_FUNCTION_LIST_3_0 *p;
 	unsigned char value[4096];
 	struct timespec t0, t1;
+	unsigned long before, apdus;
+	simctl sim;
 	void *dl;
 
+	memset(&sim, 0, sizeof(sim));
+	snprintf(sim.socket, sizeof(sim.socket), "%s", getenv("KZT_BENCH_STATS"));
+	before = simctl_apdus(&sim);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	p = module_load(&dl);
 	check(p->C_Initialize(NULL), "C_Initialize");
@@ -175,32 +181,31 @@ kzt_bench_startup_child(void)
 		fprintf(stderr, "kaztoken-bench startup: %lu private keys found\n", (unsigned long)n);
 		return 1;
 	}
-	check(p->C_Finalize(NULL), "C_Finalize");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%.2f\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	apdus = simctl_apdus(&sim) - before;
+	check(p->C_Finalize(NULL), "C_Finalize");
+	printf("%.2f %lu\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+	       apdus);
 	return 0;
 }
 
-/* One cold start in a new process: 0 with its APDUs (counted by the simulator)
- * and ms, or -1 when it failed. */
+/* One cold start in a new process: 0 with its APDUs and ms, or -1 when it failed. */
 static int
 cold_start(const char *self, simctl *sim, unsigned long *apdus, double *ms)
 {
-	unsigned long before = simctl_apdus(sim);
 	char line[64] = "";
 	FILE *f;
 	char cmd[4200];
 	int ok;
 
+	setenv("KZT_BENCH_STATS", sim->socket, 1);
 	snprintf(cmd, sizeof(cmd), "'%s' startup-child%s", self, quiet ? " 2>/dev/null" : "");
 	fflush(stdout);
 	if ((f = popen(cmd, "r")) == NULL)
 		return -1;
 	ok = fgets(line, sizeof(line), f) != NULL;
-	if (pclose(f) != 0 || !ok)
+	if (pclose(f) != 0 || !ok || sscanf(line, "%lf %lu", ms, apdus) != 2)
 		return -1;
-	*apdus = simctl_apdus(sim) - before;
-	*ms = atof(line);
 	return 0;
 }
 

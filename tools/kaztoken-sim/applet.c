@@ -15,7 +15,7 @@
 #include "tlv.h"
 
 #define APPLET_VERSION_MAJOR 1
-#define APPLET_VERSION_MINOR 0
+#define APPLET_VERSION_MINOR 1
 
 /* Where a command handler writes its response data (the session's pending buffer). */
 typedef struct reply {
@@ -129,7 +129,8 @@ cmd_select(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 	kzt_tlv_put_u16(&rp->out, KZT_TAG_APPLET_VERSION,
 			(APPLET_VERSION_MAJOR << 8) | APPLET_VERSION_MINOR);
 	kzt_tlv_put(&rp->out, KZT_TAG_SERIAL, card->st.serial, KZT_SERIAL_LEN);
-	kzt_tlv_put_u8(&rp->out, KZT_TAG_CAPABILITIES, KZT_CAP_EXTENDED_LENGTH | KZT_CAP_CHAINING);
+	kzt_tlv_put_u8(&rp->out, KZT_TAG_CAPABILITIES,
+		       KZT_CAP_EXTENDED_LENGTH | KZT_CAP_CHAINING | KZT_CAP_READ_VALUES);
 	kzt_tlv_put_u16(&rp->out, KZT_TAG_MAX_COMMAND, KZT_CARD_MAX_DATA);
 	kzt_tlv_put_u16(&rp->out, KZT_TAG_MAX_RESPONSE, KZT_CARD_MAX_DATA);
 	kzt_tlv_end(&rp->out, prop);
@@ -449,6 +450,7 @@ dispatch(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 		case KZT_INS_FORMAT: return cmd_format(card, s, a);
 		case KZT_INS_LIST_OBJECTS: return kzt_cmd_list_objects(card, s, a, &rp->out);
 		case KZT_INS_READ_OBJECT: return kzt_cmd_read_object(card, s, a, &rp->out);
+		case KZT_INS_READ_VALUES: return kzt_cmd_read_values(card, s, a, &rp->out);
 		case KZT_INS_CREATE_OBJECT: return kzt_cmd_create_object(card, s, a, &rp->out);
 		case KZT_INS_UPDATE_OBJECT: return kzt_cmd_update_object(card, s, a);
 		case KZT_INS_DELETE_OBJECT: return kzt_cmd_delete_object(card, s, a);

@@ -126,6 +126,7 @@ void kzt_applet_process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd,
  * write response data to out. */
 uint16_t kzt_cmd_list_objects(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
 uint16_t kzt_cmd_read_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
+uint16_t kzt_cmd_read_values(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
 uint16_t kzt_cmd_create_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out);
 uint16_t kzt_cmd_update_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a);
 uint16_t kzt_cmd_delete_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a);

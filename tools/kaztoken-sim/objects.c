@@ -255,6 +255,45 @@ kzt_cmd_read_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_
 	return emit_range(o->value, o->value_len, kzt_get_u32(a->data), a->le, out);
 }
 
+/* READ VALUES: for each handle asked for, in order, its value or the status word a
+ * READ OBJECT of it would have had; the image from offset P1 P2. */
+uint16_t
+kzt_cmd_read_values(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
+{
+	size_t i, n = a->lc / 2, cap = 16, mark;
+	kzt_card_object *o;
+	uint8_t *img;
+	uint16_t sw, handle;
+	kzt_buf b;
+
+	if (a->lc == 0 || a->lc % 2 != 0 || n > KZT_READ_VALUES_MAX_HANDLES)
+		return KZT_SW_WRONG_LENGTH;
+	for (i = 0; i < n; i++) {
+		handle = (uint16_t)(a->data[2 * i] << 8 | a->data[2 * i + 1]);
+		o = visible_object(card, s, handle, &sw);
+		cap += 16 + (o != NULL ? o->value_len : 0);
+	}
+	if (cap > KZT_READ_VALUES_MAX_IMAGE)
+		return KZT_SW_WRONG_DATA; /* too much at once: ask for fewer */
+	if ((img = malloc(cap)) == NULL)
+		return KZT_SW_MEMORY_FAILURE;
+	kzt_buf_init(&b, img, cap);
+	for (i = 0; i < n; i++) {
+		handle = (uint16_t)(a->data[2 * i] << 8 | a->data[2 * i + 1]);
+		kzt_tlv_begin(&b, KZT_TAG_DIR_ENTRY, &mark);
+		kzt_tlv_put_u16(&b, KZT_TAG_OBJ_HANDLE, handle);
+		if ((o = visible_object(card, s, handle, &sw)) != NULL)
+			kzt_tlv_put(&b, KZT_TAG_OBJ_VALUE, o->value, o->value_len);
+		else
+			kzt_tlv_put_u16(&b, KZT_TAG_OBJ_STATUS, sw);
+		kzt_tlv_end(&b, mark);
+	}
+	sw = b.err == KZT_OK ? emit_range(img, b.len, (size_t)(a->p1 << 8 | a->p2), a->le, out)
+			     : KZT_SW_UNKNOWN;
+	free(img);
+	return sw;
+}
+
 /* ---- CREATE / UPDATE / DELETE ---- */
 
 static int

@@ -204,6 +204,50 @@ test_a_burst_of_calls_after_a_search_asks_the_card_once_and_a_later_one_sees_cha
 	assert_int_equal(f->p->C_GetAttributeValue(h, first, t, 1), CKR_OBJECT_HANDLE_INVALID);
 }
 
+static void
+test_the_values_of_what_a_search_found_come_in_one_read_values(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = p11_user(f);
+	CK_OBJECT_HANDLE o[10], big[2];
+	char value[700];
+	static char huge[KZT_LOAD_TOGETHER_MAX_VALUE + 1000];
+	CK_BYTE back[sizeof(huge)];
+	CK_ATTRIBUTE t[] = {{CKA_VALUE, back, sizeof(back)}};
+	unsigned long before;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		memset(value, 'a' + i, sizeof(value) - 1);
+		value[sizeof(value) - 1] = '\0';
+		o[i] = p11_data(f, h, 0, value);
+	}
+	assert_int_equal(p11_count(f, h, NULL, 0), 10);
+	/* the first value read brings the other nine along: one APDU for ten */
+	before = card_apdus(f);
+	for (i = 0; i < 10; i++) {
+		t[0].ulValueLen = sizeof(back);
+		assert_int_equal(f->p->C_GetAttributeValue(h, o[i], t, 1), CKR_OK);
+		assert_int_equal(t[0].ulValueLen, sizeof(value) - 1);
+		assert_int_equal(back[0], 'a' + i);
+	}
+	assert_int_equal(card_apdus(f) - before, 1);
+	/* values above KZT_LOAD_TOGETHER_MAX_VALUE are read when asked for, each alone */
+	memset(huge, 'y', sizeof(huge) - 1);
+	big[0] = p11_data(f, h, 0, huge);
+	memset(huge, 'z', sizeof(huge) - 1);
+	big[1] = p11_data(f, h, 0, huge);
+	assert_int_equal(p11_count(f, h, NULL, 0), 12);
+	for (i = 0; i < 2; i++) {
+		before = card_apdus(f);
+		t[0].ulValueLen = sizeof(back);
+		assert_int_equal(f->p->C_GetAttributeValue(h, big[i], t, 1), CKR_OK);
+		assert_int_equal(t[0].ulValueLen, sizeof(huge) - 1);
+		assert_int_equal(back[sizeof(huge) - 2], 'y' + i);
+		assert_int_equal(card_apdus(f) - before, 1);
+	}
+}
+
 int
 main(void)
 {
@@ -220,6 +264,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_find_objects_keeps_its_operation_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_search_costs_one_apdu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_values_of_what_a_search_found_come_in_one_read_values,
+						p11_setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_burst_of_calls_after_a_search_asks_the_card_once_and_a_later_one_sees_changes,
 			p11_setup, teardown),
