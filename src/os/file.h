@@ -2,7 +2,7 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* Whole files, read at once and replaced atomically and durably: the virtual
- * card's store (file_posix.c, file_win.c). */
+ * card's store (file_posix.c, file_win.c; the step hook in file.c). */
 #ifndef KZT_OS_FILE_H
 #define KZT_OS_FILE_H
 
@@ -20,5 +20,21 @@ int kzt_os_file_read(const char *path, size_t max, uint8_t **data, size_t *len, 
  * renamed over it (and, where the platform needs it, its directory flushed too).
  * KZT_OK; KZT_ERR_ARGS when path is too long; KZT_ERR_IO. */
 int kzt_os_file_replace(const char *path, const uint8_t *data, size_t len);
+
+/* The steps of kzt_os_file_replace, for a test that stops a process dead at one
+ * of them (kaztoken-sim --fault-at): each write of at most KZT_OS_FILE_CHUNK bytes
+ * of the temporary file, its flush, the rename, the directory's flush. */
+typedef enum kzt_os_file_step {
+	KZT_OS_FILE_WRITE,
+	KZT_OS_FILE_FLUSH,
+	KZT_OS_FILE_RENAME,
+	KZT_OS_FILE_FLUSH_DIR,
+} kzt_os_file_step;
+#define KZT_OS_FILE_CHUNK 4096
+/* fn is called before every step from now on (NULL: none). Set it before any
+ * other thread writes a file. */
+void kzt_os_file_on_step(void (*fn)(kzt_os_file_step step));
+/* (the platform files' part: tell the hook a step is next) */
+void kzt_os_file_step_next(kzt_os_file_step step);
 
 #endif

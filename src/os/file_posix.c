@@ -60,7 +60,8 @@ write_all(int fd, const uint8_t *p, size_t n)
 	ssize_t w;
 
 	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
+		kzt_os_file_step_next(KZT_OS_FILE_WRITE);
+		if ((w = write(fd, p, n < KZT_OS_FILE_CHUNK ? n : KZT_OS_FILE_CHUNK)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -81,6 +82,7 @@ sync_dir(const char *path)
 	if (copy == NULL)
 		return -1;
 	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		kzt_os_file_step_next(KZT_OS_FILE_FLUSH_DIR);
 		r = fsync(fd);
 		close(fd);
 	}
@@ -98,12 +100,12 @@ kzt_os_file_replace(const char *path, const uint8_t *data, size_t len)
 		return KZT_ERR_ARGS;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		return KZT_ERR_IO;
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, data, len) != 0 || (kzt_os_file_step_next(KZT_OS_FILE_FLUSH), fsync(fd)) != 0) {
 		close(fd);
 		unlink(tmp);
 		return KZT_ERR_IO;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	if (close(fd) != 0 || (kzt_os_file_step_next(KZT_OS_FILE_RENAME), rename(tmp, path)) != 0) {
 		unlink(tmp);
 		return KZT_ERR_IO;
 	}

@@ -68,15 +68,17 @@ kzt_os_file_replace(const char *path, const uint8_t *data, size_t len)
 	if (h == INVALID_HANDLE_VALUE)
 		return KZT_ERR_IO;
 	for (; len > 0; data += w, len -= w) {
-		if (!WriteFile(h, data, len > 0x40000000u ? 0x40000000u : (DWORD)len, &w, NULL) || w == 0)
+		kzt_os_file_step_next(KZT_OS_FILE_WRITE);
+		if (!WriteFile(h, data, len > KZT_OS_FILE_CHUNK ? KZT_OS_FILE_CHUNK : (DWORD)len, &w, NULL) || w == 0)
 			break;
 	}
-	if (len > 0 || !FlushFileBuffers(h)) {
+	if (len > 0 || (kzt_os_file_step_next(KZT_OS_FILE_FLUSH), !FlushFileBuffers(h))) {
 		CloseHandle(h);
 		DeleteFileA(tmp);
 		return KZT_ERR_IO;
 	}
 	CloseHandle(h);
+	kzt_os_file_step_next(KZT_OS_FILE_RENAME); /* (MOVEFILE_WRITE_THROUGH flushes the directory) */
 	if (!MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
 		DeleteFileA(tmp);
 		return KZT_ERR_IO;

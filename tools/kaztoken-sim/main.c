@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "card.h"
+#include "file.h"
 #include "kzt_err.h"
 #include "net.h"
 #include "proc.h"
@@ -63,7 +64,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: kaztoken-sim --store FILE {--socket PATH | --listen HOST:PORT | --vpcd [HOST:]PORT}...\n"
-		     "                    [--capacity BYTES] [--delay-keygen SECONDS]\n"
+		     "                    [--capacity BYTES] [--delay-keygen SECONDS] [--fault-at N]\n"
 		     "  --store FILE      the token's persistent state (created factory-fresh if absent)\n"
 		     "  --socket PATH     unix socket to serve APDUs on (or tcp:HOST:PORT)\n"
 		     "  --listen HOST:PORT  serve APDUs on TCP (HOST an IPv4 address or localhost)\n"
@@ -72,6 +73,9 @@ usage(FILE *out)
 		     "                    second until vpcd answers, and again when it goes away\n"
 		     "  --delay-keygen SECONDS  take this long over each key generation, as a real\n"
 		     "                    card's RSA key generation can (0 to 3600)\n"
+		     "  --fault-at N      crash tests: stop dead (exit 75) just before the N-th step\n"
+		     "                    of writing the store (each write of up to 4096 bytes, the\n"
+		     "                    flush, the rename, the directory's flush)\n"
 		     "  --capacity BYTES  the size of the token's object store (default 65536, from\n"
 		     "                    %u to %u; never below what the store already holds)\n"
 		     "  -v, --verbose     log each connection and command to stderr\n"
@@ -81,6 +85,21 @@ usage(FILE *out)
 }
 
 static int verbose;
+static unsigned long fault_at; /* --fault-at: the store-writing step to die before (0: none) */
+
+/* The store's writing steps, counted: the fault_at-th is not taken. */
+static void
+count_step(kzt_os_file_step step)
+{
+	static const char *const names[] = {"a write", "the flush", "the rename", "the directory's flush"};
+	static unsigned long steps;
+
+	if (++steps == fault_at) {
+		fprintf(stderr, "kaztoken-sim: --fault-at %lu: stopping dead before %s of the store\n", fault_at,
+			names[step]);
+		_Exit(75);
+	}
+}
 
 #define LOG(...) fprintf(stderr, "kaztoken-sim: " __VA_ARGS__)
 
@@ -597,6 +616,7 @@ main(int argc, char **argv)
 					     {"vpcd", required_argument, NULL, 'P'},
 					     {"capacity", required_argument, NULL, 'c'},
 					     {"delay-keygen", required_argument, NULL, 'd'},
+					     {"fault-at", required_argument, NULL, 'F'},
 					     {"verbose", no_argument, NULL, 'v'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
@@ -646,6 +666,15 @@ main(int argc, char **argv)
 				LOG("--delay-keygen: want a number of seconds from 0 to 3600\n");
 				return 2;
 			}
+			break;
+		case 'F':
+			errno = 0;
+			fault_at = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *optarg == '-' || *end != '\0' || errno != 0 || fault_at == 0) {
+				LOG("--fault-at: want a step number from 1\n");
+				return 2;
+			}
+			kzt_os_file_on_step(count_step);
 			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
