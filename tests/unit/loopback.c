@@ -34,6 +34,11 @@ lb_transmit(kzt_transport *t, const uint8_t *cmd, size_t n, uint8_t *resp, size_
 	loopback *lb = t->priv;
 
 	lb->apdus++;
+	if (lb->pull_at > 0 && --lb->pull_at == 0) {
+		if (lb->pull_after_answer && lb->present && lb->canned == NULL)
+			kzt_applet_process(lb->card, &lb->session, cmd, n, out, sizeof(out), rlen);
+		lb->present = 0;
+	}
 	if (!lb->present)
 		return KZT_ERR_NO_CARD;
 	if (lb->fail_next > 0) {

@@ -20,6 +20,9 @@ typedef struct loopback {
 	size_t atr_len;
 	unsigned apdus;          /* commands seen */
 	int fail_next;           /* the next exchanges fail with an I/O error (count) */
+	unsigned pull_at;        /* when set: the card is pulled out just before the
+				  * pull_at-th command from now (1: the next one)... */
+	int pull_after_answer;   /* ...or just after the card ran it, its answer lost */
 } loopback;
 
 /* A transport over lb (not owned; it must outlive the transport). */
