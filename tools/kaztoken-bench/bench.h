@@ -5,11 +5,6 @@
 #ifndef KZT_BENCH_H
 #define KZT_BENCH_H
 
-#include <sys/types.h>
-
-/* vpcd's first reader: where kaztoken-sim --vpcd shows up in pcscd. */
-#define VPCD_PORT "35963"
-#define VPCD_READER "Virtual PCD 00 00"
 
 /* src/bn against OpenSSL: RSA private operation and key generation (bn.c). */
 int kzt_bench_bn(void);
@@ -24,11 +19,5 @@ int kzt_bench_p11(const char *peer, int n);
  * child is what each new process runs (kaztoken-bench startup-child). */
 int kzt_bench_startup(const char *self);
 int kzt_bench_startup_child(void);
-
-/* pcscd -f when none runs (pcscd.c): its pid, 0 when one ran already, -1 when it
- * could not be started (no pcscd, or no vpcd driver for it). Stop stops only one
- * this started. */
-pid_t kzt_bench_pcscd_start(void);
-void kzt_bench_pcscd_stop(pid_t pid);
 
 #endif

@@ -61,15 +61,6 @@ die(const module *m, const char *what, CK_RV rv)
 			die((m), #call, rv_);                                                        \
 	} while (0)
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 load(module *m)
 {
@@ -168,7 +159,7 @@ measure_startup(module *m)
 	CK_SLOT_ID slots[16];
 	CK_ULONG n;
 	CK_SESSION_HANDLE h;
-	double t0 = now_s(), t;
+	double t0 = simctl_now(), t;
 	int cycles = 0;
 
 	do {
@@ -180,7 +171,7 @@ measure_startup(module *m)
 		CHECK(m, m->p->C_Logout(h));
 		CHECK(m, m->p->C_Finalize(NULL));
 		cycles++;
-		t = now_s() - t0;
+		t = simctl_now() - t0;
 	} while (t < RUN_SECONDS || cycles < 5);
 	m->startup_ms = t * 1e3 / cycles;
 }
@@ -200,14 +191,14 @@ measure_keygen(module *m, CK_SESSION_HANDLE h)
 			       {CKA_ID, id, 1}};
 	CK_MECHANISM gen = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
 	CK_OBJECT_HANDLE pk, sk;
-	double t0 = now_s();
+	double t0 = simctl_now();
 	int i;
 
 	for (i = 0; i < KEYS; i++) {
 		id[0] = (CK_BYTE)i;
 		CHECK(m, m->p->C_GenerateKeyPair(h, &gen, pub, 6, priv, 5, &pk, &sk));
 	}
-	m->keygen_ms = (now_s() - t0) * 1e3 / KEYS;
+	m->keygen_ms = (simctl_now() - t0) * 1e3 / KEYS;
 }
 
 static void
@@ -217,7 +208,7 @@ measure_enum(module *m, CK_SESSION_HANDLE h)
 	CK_OBJECT_CLASS cls;
 	CK_BYTE label[64], id[64];
 	CK_ULONG n, i;
-	double t0 = now_s(), t;
+	double t0 = simctl_now(), t;
 	int rounds = 0;
 
 	do {
@@ -233,7 +224,7 @@ measure_enum(module *m, CK_SESSION_HANDLE h)
 			CHECK(m, m->p->C_GetAttributeValue(h, found[i], a, 3));
 		}
 		rounds++;
-		t = now_s() - t0;
+		t = simctl_now() - t0;
 	} while (t < RUN_SECONDS);
 	m->enum_per_s = rounds / t;
 }
@@ -264,7 +255,7 @@ sign_for_a_while(module *m, CK_SESSION_HANDLE h)
 	CK_BYTE msg[32] = "kaztoken-bench p11 signs this", sig[512];
 	CK_OBJECT_HANDLE k = signing_key(m, h);
 	CK_ULONG len;
-	double t0 = now_s();
+	double t0 = simctl_now();
 	long n = 0;
 
 	do {
@@ -273,7 +264,7 @@ sign_for_a_while(module *m, CK_SESSION_HANDLE h)
 		CHECK(m, m->p->C_Sign(h, msg, sizeof(msg), sig, &len));
 		msg[n % sizeof(msg)]++;
 		n++;
-	} while (now_s() - t0 < RUN_SECONDS);
+	} while (simctl_now() - t0 < RUN_SECONDS);
 	return n;
 }
 
@@ -316,12 +307,12 @@ measure_sign_threads(module *m)
 		}
 	}
 	pthread_barrier_wait(&start);
-	t0 = now_s();
+	t0 = simctl_now();
 	for (i = 0; i < workers; i++) {
 		pthread_join(t[i], NULL);
 		total += w[i].signatures;
 	}
-	m->sign_threads_per_s = total / (now_s() - t0);
+	m->sign_threads_per_s = total / (simctl_now() - t0);
 	pthread_barrier_destroy(&start);
 }
 
@@ -333,7 +324,7 @@ measure_sign_procs(module *m)
 	int fds[MAX_WORKERS][2], i, status;
 	pid_t pid[MAX_WORKERS];
 	long n, total = 0;
-	double t0 = now_s();
+	double t0 = simctl_now();
 
 	fflush(stdout);
 	for (i = 0; i < workers; i++) {

@@ -183,7 +183,7 @@ static int
 bench_pcsc(void)
 {
 	struct timespec ts = {0, 100 * 1000 * 1000};
-	pid_t pcscd = kzt_bench_pcscd_start();
+	pid_t pcscd = simctl_pcscd_start();
 	kzt_transport *t = NULL;
 	uint8_t atr[KZT_ATR_MAX];
 	size_t n;
@@ -207,7 +207,7 @@ bench_pcsc(void)
 		kzt_transport_free(&t);
 	}
 	simctl_cleanup(&sim);
-	kzt_bench_pcscd_stop(pcscd);
+	simctl_pcscd_stop(pcscd);
 	return r;
 }
 

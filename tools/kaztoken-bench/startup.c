@@ -254,7 +254,7 @@ kzt_bench_startup(const char *self)
 	apdus = measure(self, &sim, "socket");
 	simctl_stop(&sim);
 	/* the same token behind pcscd, in vpcd's reader */
-	if ((pcscd = kzt_bench_pcscd_start()) < 0) {
+	if ((pcscd = simctl_pcscd_start()) < 0) {
 		printf("startup_pcsc_vpcd_apdus=unavailable # no pcscd with vpcd here\n");
 	} else {
 		snprintf(sim.vpcd, sizeof(sim.vpcd), "%s", VPCD_PORT);
@@ -267,7 +267,7 @@ kzt_bench_startup(const char *self)
 		quiet = 0;
 		measure(self, &sim, "pcsc_vpcd");
 		simctl_stop(&sim);
-		kzt_bench_pcscd_stop(pcscd);
+		simctl_pcscd_stop(pcscd);
 	}
 	simctl_cleanup(&sim);
 	printf("startup_targets_met=%s\n", apdus <= target ? "yes" : "no");

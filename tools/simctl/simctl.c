@@ -1,8 +1,10 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Test helpers: a simulator process per test, and the module by dlopen. */
+/* Test helpers: a simulator process per test, a pcscd when none runs, and the
+ * module by dlopen. */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -148,4 +150,51 @@ module_load(void **handle)
 	if (get == NULL || get(NULL, NULL, &iface, 0) != CKR_OK)
 		die("C_GetInterface failed");
 	return iface->pFunctionList;
+}
+
+/* ---- pcscd (see simctl.h) ---- */
+
+pid_t
+simctl_pcscd_start(void)
+{
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	pid_t pid;
+	int i;
+
+	if (system("pgrep -x pcscd >/dev/null") == 0)
+		return 0;
+	if (access("/etc/reader.conf.d/vpcd", F_OK) != 0)
+		return -1; /* no vpcd driver for it to load */
+	fflush(stdout);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("pcscd", "pcscd", "-f", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && access("/run/pcscd/pcscd.comm", F_OK) != 0; i++)
+		nanosleep(&ts, NULL);
+	return pid;
+}
+
+void
+simctl_pcscd_stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+double
+simctl_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }

@@ -29,6 +29,18 @@ int simctl_stop(simctl *s);
 /* Stop if running and remove the scratch directory. */
 void simctl_cleanup(simctl *s);
 
+/* vpcd's first reader: where a simulator started with vpcd = VPCD_PORT shows up. */
+#define VPCD_PORT "35963"
+#define VPCD_READER "Virtual PCD 00 00"
+/* pcscd -f when none runs (one pcscd a machine): its pid, 0 when one ran already,
+ * -1 when it could not be started (no pcscd, or no vpcd driver for it). Stop stops
+ * only one this started. */
+pid_t simctl_pcscd_start(void);
+void simctl_pcscd_stop(pid_t pid);
+
+/* Seconds on a clock that only goes forward, for timing a run. */
+double simctl_now(void);
+
 /* APDUs the simulator's card has processed so far (its STATS message). */
 unsigned long simctl_apdus(simctl *s);
 
