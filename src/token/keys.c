@@ -79,9 +79,18 @@ kzt_token_rsa_private(kzt_token *t, uint16_t handle, int decipher, const uint8_t
 	pso.lc = in_len + (decipher ? 1 : 0);
 	if (!t->link.extended && pso.le > KZT_APDU_SHORT_MAX_LE)
 		pso.le = KZT_APDU_SHORT_MAX_LE; /* the rest comes by GET RESPONSE */
-	if ((r = kzt_token_command(t, &mse, NULL)) != KZT_OK ||
-	    (r = kzt_token_command(t, &pso, &n)) != KZT_OK)
-		goto out;
+	/* On a card session of our own the key MSE SET chose stays chosen: one APDU
+	 * a signature. Any failure forgets it (kzt_token_command), and the PSO is
+	 * tried once more after a fresh MSE SET. */
+	if (!t->tr->session_ours || t->selected[decipher] != handle ||
+	    kzt_token_command(t, &pso, &n) != KZT_OK) {
+		if ((r = kzt_token_command(t, &mse, NULL)) != KZT_OK)
+			goto out;
+		if (t->tr->session_ours)
+			t->selected[decipher] = handle;
+		if ((r = kzt_token_command(t, &pso, &n)) != KZT_OK)
+			goto out;
+	}
 	if (n != in_len) {
 		r = KZT_ERR_CARD;
 		goto out;

@@ -80,6 +80,9 @@ kzt_token_command(kzt_token *t, const kzt_apdu *a, size_t *resp_len)
 			kzt_log(KZT_LOG_INFO, "card: INS %02X -> SW %04X (%s)", a->ins, sw,
 				kzt_strerror(r));
 	}
+	if (r != KZT_OK || (a->cla == KZT_CLA_PROPRIETARY &&
+			    (a->ins == KZT_INS_DELETE_OBJECT || a->ins == KZT_INS_FORMAT)))
+		t->selected[0] = t->selected[1] = 0;
 	note_security(t, a, r);
 	return r;
 }

@@ -20,6 +20,10 @@ struct kzt_token {
 	 * token state), when it has: a safe tag for any listing made after it */
 	uint32_t counter_seen;
 	int counter_seen_valid;
+	/* the keys MSE SET selected on the card session, for signing [0] and
+	 * deciphering [1] (0: none or not known), kept only while the transport's
+	 * session is ours; forgotten at any failure, DELETE OBJECT and FORMAT */
+	uint16_t selected[2];
 };
 
 /* Send a, put the response data in t->resp (*resp_len bytes; may be NULL when no

@@ -58,6 +58,7 @@ sim_connect(kzt_transport *t, uint8_t *atr, size_t *atr_len)
 	sim_disconnect(t);
 	if ((r = kzt_net_connect(&p->addr, &p->sock)) != KZT_OK)
 		return r == KZT_ERR_IO ? r : KZT_ERR_NO_CARD;
+	t->session_ours = 1; /* (each connection is a card session of its own) */
 	return sim_call(t, KZT_SIM_RESET, NULL, 0, atr, KZT_ATR_MAX, atr_len);
 }
 

@@ -45,6 +45,11 @@ struct kzt_transport {
 	char description[64]; /* the reader's name, for the slot description */
 	int secret_response;  /* the trace: the last response's data was secret */
 	int short_apdus;      /* set by connect: the reader carries short APDUs only */
+	/* set by connect: the card session is ours alone (a connection of its own to
+	 * the simulator), so what the card keeps per session, a key selected by MSE
+	 * SET, stays as we left it; never so through PC/SC, where other applications
+	 * share the card session */
+	int session_ours;
 	/* after fork, the child must not touch it (a claimed USB interface is the
 	 * parent's): kzt_transport_forget instead of kzt_transport_free */
 	int parent_only;

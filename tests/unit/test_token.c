@@ -406,6 +406,57 @@ test_keys_through_the_driver(void **state)
 }
 
 static void
+test_a_key_stays_selected_on_a_card_session_of_our_own_and_only_there(void **state)
+{
+	fixture *f = *state;
+	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, (const uint8_t *)"pv", (const uint8_t *)"pb",
+			2, 2, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN | KZT_OBJF_MODIFIABLE, 0};
+	uint8_t n[512], block[256], out[256], check[256];
+	size_t n_len, len;
+	uint16_t a, b, pub;
+	unsigned before;
+
+	assert_int_equal(kzt_token_verify(f->tok, KZT_ROLE_USER, PIN("12345678")), KZT_OK);
+	assert_int_equal(kzt_token_generate_rsa(f->tok, &g, n, sizeof(n), &n_len, &b, &pub), KZT_OK);
+	assert_int_equal(kzt_token_generate_rsa(f->tok, &g, n, sizeof(n), &n_len, &a, &pub), KZT_OK);
+	memset(block, 0x42, sizeof(block));
+	block[0] = 0x00;
+	/* shared (as through PC/SC): MSE SET every time */
+	f->tr->session_ours = 0;
+	before = f->lb.apdus;
+	assert_int_equal(kzt_token_rsa_private(f->tok, a, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(kzt_token_rsa_private(f->tok, a, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(f->lb.apdus - before, 4);
+	/* ours: the second signature with the same key is the PSO alone */
+	f->tr->session_ours = 1;
+	before = f->lb.apdus;
+	assert_int_equal(kzt_token_rsa_private(f->tok, a, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(kzt_token_rsa_private(f->tok, a, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(f->lb.apdus - before, 3);
+	public_op(n, n_len, out, check);
+	assert_memory_equal(check, block, 256);
+	/* another key is selected anew */
+	before = f->lb.apdus;
+	assert_int_equal(kzt_token_rsa_private(f->tok, b, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(f->lb.apdus - before, 2);
+	/* the key's usage taken away behind the selection: the card refuses the PSO,
+	 * the driver selects again, and the card refuses the selection */
+	assert_int_equal(kzt_token_update_object(f->tok, b, KZT_OBJF_PRIVATE | KZT_OBJF_MODIFIABLE,
+						 (const uint8_t *)"pv", 2),
+			 KZT_OK);
+	before = f->lb.apdus;
+	assert_int_equal(kzt_token_rsa_private(f->tok, b, 0, block, 256, out, sizeof(out), &len),
+			 KZT_ERR_POLICY);
+	assert_int_equal(f->lb.apdus - before, 2);
+	/* a deleted key is forgotten: the next use of the other selects it again */
+	assert_int_equal(kzt_token_rsa_private(f->tok, a, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(kzt_token_delete_object(f->tok, b), KZT_OK);
+	before = f->lb.apdus;
+	assert_int_equal(kzt_token_rsa_private(f->tok, a, 0, block, 256, out, sizeof(out), &len), KZT_OK);
+	assert_int_equal(f->lb.apdus - before, 2);
+}
+
+static void
 test_random_comes_in_chunks(void **state)
 {
 	fixture *f = *state;
@@ -484,6 +535,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_read_values_gives_each_value_or_its_reason_and_refuses_a_malformed_answer, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_a_key_stays_selected_on_a_card_session_of_our_own_and_only_there,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_objects_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_comes_in_chunks, setup, teardown),

@@ -136,6 +136,9 @@ bench_apdu(void)
 	check(p->C_Sign(h, msg, sizeof(msg), sig, &len), "C_Sign");
 	sign = simctl_apdus(&sim) - sign;
 	printf("sign_init_apdus=%lu\nsign_apdus=%lu\n", sign_init, sign);
+	/* the same key again: on the socket's own card session, no MSE SET */
+	COUNT("sign_again_apdus", check(p->C_SignInit(h, &sha, priv), "C_SignInit"); len = sizeof(sig);
+	      check(p->C_Sign(h, msg, sizeof(msg), sig, &len), "C_Sign"));
 	COUNT("verify_apdus", check(p->C_VerifyInit(h, &sha, pub), "C_VerifyInit");
 	      check(p->C_Verify(h, msg, sizeof(msg), sig, len), "C_Verify"));
 	len = sizeof(ct);

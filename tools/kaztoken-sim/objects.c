@@ -633,6 +633,10 @@ kzt_cmd_pso(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out
 	handle = p1p2 == KZT_P1P2_PSO_CDS ? s->sign_key : s->decipher_key;
 	if (handle == 0 || (o = find_object(&card->st, handle)) == NULL)
 		return KZT_SW_CONDITIONS; /* no key selected by MSE SET */
+	/* (checked again here, not only at MSE SET: its usage may have changed since) */
+	if (o->cls != KZT_CLASS_PRIVATE_KEY ||
+	    !(o->flags & (p1p2 == KZT_P1P2_PSO_CDS ? KZT_OBJF_SIGN : KZT_OBJF_DECRYPT)))
+		return KZT_SW_CONDITIONS;
 	if (p1p2 == KZT_P1P2_PSO_DECIPHER) {
 		if (in_len < 1 || in[0] != 0x00) /* padding indicator: none */
 			return KZT_SW_WRONG_DATA;
