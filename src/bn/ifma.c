@@ -309,6 +309,83 @@ kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *
 	return 1;
 }
 
+void
+kzt_bn_ifma_mod_prepare(const kzt_mont *c, kzt_ifma_mod *p)
+{
+	size_t L = (64 * c->n + 2 + 51) / 52, i;
+	kzt_limb t[KZT_BN_LIMBS];
+	prob52 q;
+
+	memset(p, 0, sizeof(*p));
+	if (c->n < 8 || !kzt_bn_ifma_active())
+		return;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && 4 * sizes[i].v < L; i++)
+		;
+	if (i == sizeof(sizes) / sizeof(sizes[0]))
+		return;
+	prepare(&q, c, 4 * sizes[i].v, t);
+	memcpy(p->m, q.m, sizeof(p->m));
+	memcpy(p->rr, q.rr, sizeof(p->rr));
+	p->k0 = q.k0;
+	p->n = c->n;
+	p->v = sizes[i].v;
+}
+
+static IFMA void
+exp_public(const prob52 *prob, amm_fn *mul, size_t L, uint64_t *acc, uint64_t *base, const kzt_limb *e,
+	   size_t e_bits)
+{
+	static const uint64_t one[LANES] = {1};
+	const prob52 *P[2] = {prob, NULL};
+	uint64_t *R[2] = {NULL, NULL};
+	const uint64_t *A[2] = {NULL, NULL}, *B[2] = {NULL, NULL};
+	size_t i;
+
+	(void)L;
+	R[0] = base, A[0] = base, B[0] = prob->rr; /* a R: Montgomery form */
+	mul(R, A, B, P);
+	memcpy(acc, base, LANES * sizeof(*acc));
+	for (i = e_bits - 1; i-- > 0;) {
+		R[0] = acc, A[0] = acc, B[0] = acc;
+		mul(R, A, B, P);
+		if ((e[i / KZT_BN_LIMB_BITS] >> (i % KZT_BN_LIMB_BITS)) & 1) {
+			B[0] = base;
+			mul(R, A, B, P);
+		}
+	}
+	R[0] = acc, A[0] = acc, B[0] = one; /* out of the Montgomery domain, at most m */
+	mul(R, A, B, P);
+}
+
+int
+kzt_bn_ifma_exp_public(const kzt_ifma_mod *p, const kzt_mont *c, kzt_limb *r, const kzt_limb *a,
+		       const kzt_limb *e, size_t e_bits)
+{
+	uint64_t acc[LANES], base[LANES];
+	kzt_limb t[KZT_BN_LIMBS];
+	prob52 prob;
+	size_t L, i;
+
+	if (p->v == 0 || p->n != c->n || e_bits == 0)
+		return 0;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && sizes[i].v != p->v; i++)
+		;
+	L = 4 * (size_t)p->v;
+	memcpy(prob.m, p->m, sizeof(prob.m));
+	memcpy(prob.rr, p->rr, sizeof(prob.rr));
+	prob.k0 = p->k0;
+	memset(acc, 0, sizeof(acc));
+	memset(base, 0, sizeof(base));
+	to52(base, L, a, c->n);
+	exp_public(&prob, sizes[i].one, L, acc, base, e, e_bits);
+	from52(r, c->n, acc, L);
+	kzt_bn_select(r, t, kzt_bn_sub(t, r, c->m, c->n) - 1, c->n); /* m itself: 0 */
+	kzt_bn_wipe((kzt_limb *)acc, sizeof(acc) / sizeof(kzt_limb));
+	kzt_bn_wipe((kzt_limb *)base, sizeof(base) / sizeof(kzt_limb));
+	kzt_bn_wipe(t, c->n);
+	return 1;
+}
+
 #else
 
 int
@@ -322,6 +399,21 @@ kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *
 		const kzt_limb *const e[], size_t e_bits, unsigned count)
 {
 	(void)c, (void)r, (void)a, (void)e, (void)e_bits, (void)count;
+	return 0;
+}
+
+void
+kzt_bn_ifma_mod_prepare(const kzt_mont *c, kzt_ifma_mod *p)
+{
+	(void)c;
+	memset(p, 0, sizeof(*p));
+}
+
+int
+kzt_bn_ifma_exp_public(const kzt_ifma_mod *p, const kzt_mont *c, kzt_limb *r, const kzt_limb *a,
+		       const kzt_limb *e, size_t e_bits)
+{
+	(void)p, (void)c, (void)r, (void)a, (void)e, (void)e_bits;
 	return 0;
 }
 

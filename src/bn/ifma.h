@@ -29,4 +29,18 @@ int kzt_bn_ifma_active(void);
 int kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *const a[],
 		    const kzt_limb *const e[], size_t e_bits, unsigned count);
 
+/* A modulus made ready once for repeated public exponentiations (its radix-2^52
+ * form and R^2 mod m): v is 0 where the accelerator does not apply. */
+typedef struct kzt_ifma_mod {
+	unsigned v; /* vectors of four 52-bit limbs (0: not prepared) */
+	size_t n;   /* 64-bit limbs of m */
+	uint64_t m[80], rr[80], k0;
+} kzt_ifma_mod;
+void kzt_bn_ifma_mod_prepare(const kzt_mont *c, kzt_ifma_mod *p);
+/* r = a^e mod p's modulus (c, the same modulus, for the last reduction), a < m, by
+ * square and multiply: the steps depend on e alone, which is public. 1 when done, 0
+ * when p is not prepared (then nothing was written). */
+int kzt_bn_ifma_exp_public(const kzt_ifma_mod *p, const kzt_mont *c, kzt_limb *r, const kzt_limb *a,
+			   const kzt_limb *e, size_t e_bits);
+
 #endif

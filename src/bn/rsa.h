@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bn.h"
+#include "ifma.h"
 
 #define KZT_RSA_MAX_BYTES 512 /* 4096-bit modulus */
 
@@ -59,6 +60,7 @@ typedef struct kzt_rsa_private {
 	kzt_limb blind_m[KZT_BN_LIMBS], unblind_m[KZT_BN_LIMBS]; /* r^e and r^-1, Montgomery mod n */
 	unsigned blind_uses;
 	kzt_bn_rng rng;
+	kzt_ifma_mod n52; /* n for the accelerator's public exponentiations (v 0: none) */
 } kzt_rsa_private;
 
 /* KZT_ERR_DATA when the parts do not make a key of 1024..4096 bits this code can use. */

@@ -250,6 +250,63 @@ test_montgomery_multiply_reduce_and_exponentiate_match_openssl(void **state)
 	BN_CTX_free(ctx);
 }
 
+/* The accelerator's public exponentiation on a modulus prepared once, against
+ * OpenSSL: public exponents as RSA keys have them (3, 65537, up to 2^32 - 1) and
+ * any other, bases 0, 1, m - 1 and random. Where the accelerator does not run it
+ * must say so and write nothing. */
+static void
+test_public_exponentiation_on_a_prepared_modulus_matches_openssl(void **state)
+{
+	static kzt_mont c;
+	static kzt_ifma_mod p;
+	kzt_limb m[KZT_BN_LIMBS], a[KZT_BN_LIMBS], r[KZT_BN_LIMBS], e[KZT_BN_LIMBS_FOR(64)];
+	BN_CTX *ctx = BN_CTX_new();
+	size_t i, n, e_bits, done = 0;
+
+	(void)state;
+	for (i = 0; i < CASES / 10; i++) {
+		BIGNUM *bm, *x, *be, *want = BN_new();
+
+		n = 8 + rnd32() % (KZT_BN_LIMBS - 7); /* (the accelerator's sizes: 8 limbs and up) */
+		modulus(m, n);
+		assert_int_equal(kzt_mont_init(&c, m, n), KZT_OK);
+		kzt_bn_ifma_mod_prepare(&c, &p);
+		bm = to_bn(m, n);
+		value(a, n);
+		x = to_bn(a, n);
+		BN_mod(x, x, bm, ctx);
+		if (i % 4 == 1)
+			BN_zero(x);
+		if (i % 4 == 2)
+			BN_one(x);
+		if (i % 4 == 3)
+			BN_sub(x, bm, BN_value_one());
+		memset(a, 0, sizeof(a));
+		BN_bn2lebinpad(x, (uint8_t *)a, (int)(n * sizeof(kzt_limb)));
+		memset(e, 0, sizeof(e));
+		e[0] = i % 3 == 0 ? 65537 : i % 3 == 1 ? 3 : (kzt_limb)(rnd32() | 1);
+		e_bits = kzt_bn_bits(e, KZT_BN_LIMBS_FOR(64));
+		be = to_bn(e, KZT_BN_LIMBS_FOR(64));
+		memset(r, 0x5A, sizeof(r));
+		if (kzt_bn_ifma_exp_public(&p, &c, r, a, e, e_bits)) {
+			assert_true(kzt_bn_ifma_active());
+			BN_mod_exp(want, x, be, bm, ctx);
+			assert_equal_bn(r, n, want);
+			done++;
+		} else {
+			assert_int_equal(p.v, 0);
+			assert_int_equal(r[0], (kzt_limb)0x5A5A5A5A5A5A5A5AULL);
+		}
+		BN_free(bm);
+		BN_free(x);
+		BN_free(be);
+		BN_free(want);
+	}
+	print_message("%zu on the accelerator\n", done);
+	assert_true(done == 0 || kzt_bn_ifma_active());
+	BN_CTX_free(ctx);
+}
+
 /* kzt_mont_exp2, which runs the two CRT halves together (interleaved on the IFMA
  * path), against OpenSSL: moduli of equal limb counts, edge values included. */
 static void
@@ -602,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_add_sub_mul_match_openssl),
 		cmocka_unit_test(test_montgomery_multiply_reduce_and_exponentiate_match_openssl),
 		cmocka_unit_test(test_two_exponentiations_at_once_match_openssl),
+		cmocka_unit_test(test_public_exponentiation_on_a_prepared_modulus_matches_openssl),
 		cmocka_unit_test(test_inverses_match_openssl),
 		cmocka_unit_test(test_primes_agree_with_openssl),
 		cmocka_unit_test(test_our_keys_pass_openssl_and_operations_agree),
