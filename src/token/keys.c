@@ -82,6 +82,7 @@ kzt_token_rsa_private(kzt_token *t, uint16_t handle, int decipher, const uint8_t
 	/* On a card session of our own the key MSE SET chose stays chosen: one APDU
 	 * a signature. Any failure forgets it (kzt_token_command), and the PSO is
 	 * tried once more after a fresh MSE SET. */
+	r = KZT_OK;
 	if (!t->tr->session_ours || t->selected[decipher] != handle ||
 	    kzt_token_command(t, &pso, &n) != KZT_OK) {
 		if ((r = kzt_token_command(t, &mse, NULL)) != KZT_OK)

@@ -131,6 +131,7 @@ login_cycles(int counted, double until)
 	return odd;
 }
 
+static CK_RV signer_first_odd; /* (what the first odd signature answered) */
 static unsigned long login_odd, watcher_leaks, watcher_looks, quiet_looks, signer_lost, signer_odd, signs;
 
 static void *
@@ -236,8 +237,8 @@ signer_thread(void *arg)
 				rv = p->C_Sign(h, (CK_BYTE_PTR)"doc", 3, sig, &len);
 			if (rv == CKR_USER_NOT_LOGGED_IN)
 				signer_lost++;
-			else if (rv != CKR_OK)
-				signer_odd++;
+			else if (rv != CKR_OK && signer_odd++ == 0)
+				signer_first_odd = rv;
 			else
 				__atomic_add_fetch(&signs, 1, __ATOMIC_SEQ_CST);
 		}
@@ -323,7 +324,9 @@ test_no_private_object_leaks_and_no_login_is_lost_under_concurrent_threads(void 
 	assert_int_equal(watcher_leaks, 0);
 	assert_int_equal(signer_lost, 0);
 	assert_int_equal(login_odd, 0);
-	assert_int_equal(signer_odd, 0);
+	if (signer_odd != 0)
+		fail_msg("%lu signatures answered what they may not, the first 0x%lX", signer_odd,
+			 (unsigned long)signer_first_odd);
 	assert_true(watcher_looks > 0 && signs > 0); /* the race was really run */
 	/* what the race may have left behind: nothing private for a new public session */
 	assert_int_equal(p->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
