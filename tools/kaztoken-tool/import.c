@@ -5,6 +5,7 @@
  * sensitive and never extractable, sharing its CKA_ID with the certificate; or a
  * certificate issued for a key the token made. All of it or nothing: what was
  * written before a failure is deleted again. */
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,14 +385,45 @@ import_cert(kt_ctx *c, X509 *x)
 }
 
 int
-kt_cmd_import(kt_ctx *c)
+kt_import(kt_ctx *c, const unsigned char *data, size_t len, const char *name)
 {
-	unsigned char *data;
-	const unsigned char *p;
-	size_t len;
+	const unsigned char *p = data;
 	PKCS12 *p12;
 	X509 *x = NULL;
 	BIO *b;
+	int rc;
+
+	if (len > (size_t)INT_MAX)
+		p12 = NULL; /* no file that large is either */
+	else if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) != NULL) {
+		rc = import_p12(c, p12);
+		PKCS12_free(p12);
+		ERR_clear_error();
+		return rc;
+	}
+	p = data;
+	if (len <= (size_t)INT_MAX)
+		x = d2i_X509(NULL, &p, (long)len);
+	if (x == NULL && len <= (size_t)INT_MAX && (b = BIO_new_mem_buf(data, (int)len)) != NULL) {
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		BIO_free(b);
+	}
+	ERR_clear_error();
+	if (x == NULL) {
+		kt_error(_("%s is neither a PKCS#12 file nor a certificate (damaged?): nothing was written"), name);
+		return KT_BAD_FILE;
+	}
+	rc = import_cert(c, x);
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+kt_cmd_import(kt_ctx *c)
+{
+	unsigned char *data;
+	size_t len;
 	int rc;
 
 	if (c->o->nargs != 1) {
@@ -402,31 +434,8 @@ kt_cmd_import(kt_ctx *c)
 		kt_error(_("cannot read %s"), c->o->args[0]);
 		return KT_BAD_FILE;
 	}
-	if ((rc = kt_select(c)) != KT_OK || (rc = kt_open(c, 1)) != KT_OK) {
-		free(data);
-		return rc;
-	}
-	p = data;
-	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) != NULL) {
-		rc = import_p12(c, p12);
-		PKCS12_free(p12);
-		free(data);
-		return rc;
-	}
-	p = data;
-	x = d2i_X509(NULL, &p, (long)len);
-	if (x == NULL && (b = BIO_new_mem_buf(data, (int)len)) != NULL) {
-		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-		BIO_free(b);
-	}
+	if ((rc = kt_select(c)) == KT_OK && (rc = kt_open(c, 1)) == KT_OK)
+		rc = kt_import(c, data, len, c->o->args[0]);
 	free(data);
-	ERR_clear_error();
-	if (x == NULL) {
-		kt_error(_("%s is neither a PKCS#12 file nor a certificate (damaged?): nothing was written"),
-			 c->o->args[0]);
-		return KT_BAD_FILE;
-	}
-	rc = import_cert(c, x);
-	X509_free(x);
 	return rc;
 }

@@ -119,6 +119,10 @@ int kt_cmd_rename(kt_ctx *c);
 int kt_cmd_format(kt_ctx *c);
 int kt_cmd_certs(kt_ctx *c);
 int kt_cmd_import(kt_ctx *c);
+/* The import itself, of a file's bytes already read (name for messages), on the
+ * chosen token with a read/write session open: a PKCS#12 file, else a certificate
+ * in DER or PEM. */
+int kt_import(kt_ctx *c, const unsigned char *data, size_t len, const char *name);
 int kt_cmd_keygen(kt_ctx *c);
 int kt_cmd_sign(kt_ctx *c);
 int kt_cmd_verify(kt_ctx *c);
