@@ -78,6 +78,7 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_CAP_EXTENDED_LENGTH 0x01
 #define KZT_CAP_CHAINING 0x02
 #define KZT_CAP_READ_VALUES 0x04 /* READ VALUES (applet 1.1) */
+#define KZT_CAP_LIST_PRIVATE 0x08 /* LIST OBJECTS of the private objects alone (applet 1.2) */
 
 /* Token state DO: E1 { ... } */
 #define KZT_TAG_TOKEN_STATE 0xE1
@@ -111,6 +112,7 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_OBJF_SIGN 0x04
 #define KZT_OBJF_DECRYPT 0x08
 #define KZT_TAG_DIR_ENTRY 0x61
+#define KZT_LIST_PRIVATE 0x01 /* LIST OBJECTS data: the private objects alone */
 #define KZT_TAG_OBJ_HANDLE 0x80
 #define KZT_TAG_OBJ_CLASS 0x81
 #define KZT_TAG_OBJ_FLAGS 0x82

@@ -2,7 +2,8 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* Whole files, read at once and replaced atomically and durably: the virtual
- * card's store (file_posix.c, file_win.c; the step hook in file.c). */
+ * card's store, the module's cache of public objects (file_posix.c, file_win.c;
+ * the step hook in file.c). */
 #ifndef KZT_OS_FILE_H
 #define KZT_OS_FILE_H
 
@@ -20,6 +21,11 @@ int kzt_os_file_read(const char *path, size_t max, uint8_t **data, size_t *len, 
  * renamed over it (and, where the platform needs it, its directory flushed too).
  * KZT_OK; KZT_ERR_ARGS when path is too long; KZT_ERR_IO. */
 int kzt_os_file_replace(const char *path, const uint8_t *data, size_t len);
+
+/* Make the directory at path (its parent must exist), to be read only by this
+ * user where the platform says so (POSIX: mode 0700). KZT_OK also when it is
+ * there already; KZT_ERR_IO otherwise. */
+int kzt_os_dir_make(const char *path);
 
 /* The steps of kzt_os_file_replace, for a test that stops a process dead at one
  * of them (kaztoken-sim --fault-at): each write of at most KZT_OS_FILE_CHUNK bytes

@@ -111,3 +111,13 @@ kzt_os_file_replace(const char *path, const uint8_t *data, size_t len)
 	}
 	return sync_dir(path) == 0 ? KZT_OK : KZT_ERR_IO;
 }
+
+int
+kzt_os_dir_make(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) == 0)
+		return KZT_OK;
+	return errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? KZT_OK : KZT_ERR_IO;
+}

@@ -85,3 +85,15 @@ kzt_os_file_replace(const char *path, const uint8_t *data, size_t len)
 	}
 	return KZT_OK;
 }
+
+int
+kzt_os_dir_make(const char *path)
+{
+	DWORD a;
+
+	/* (under the user's profile, the directory inherits its owner-only ACL) */
+	if (CreateDirectoryA(path, NULL))
+		return KZT_OK;
+	a = GetFileAttributesA(path);
+	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY) ? KZT_OK : KZT_ERR_IO;
+}

@@ -52,6 +52,7 @@ teardown(int after_fork)
 			/* the session objects the card keeps for us go, then the login */
 			kzt_objects_drop_sessions(slot, NULL, 0);
 			kzt_slot_sessions_closed(slot, NULL, 0);
+			kzt_diskcache_save(slot);
 		}
 		free(slot->open);
 		kzt_token_free(&slot->token);

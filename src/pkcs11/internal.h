@@ -86,6 +86,9 @@ typedef struct kzt_slot {
 	 * (good only under the security state it listed them in; the handles once
 	 * given, kept), each with its kzt_object view */
 	kzt_objcache cache;
+	/* token: the digest of the cache file as last read or written (diskcache.c) */
+	uint8_t disk_saved[32];
+	int disk_saved_valid;
 } kzt_slot;
 
 /* An RSA public key from the token, for the host's public operations. */
@@ -365,6 +368,23 @@ CK_RV kzt_objects_sync(kzt_op *op);
  * change is seen by the next search, or by any call once that time has passed. */
 #define KZT_OBJECTS_BURST_MS 1000
 CK_RV kzt_objects_recent(kzt_op *op);
+/* ---- the cache of public objects on disk (diskcache.c; `cache = public`) ---- */
+/* The file image of c's public token objects (no private object, no session
+ * object) and the values read of them, for the token of serial; *out malloc'd.
+ * KZT_ERR_NOT_FOUND when c holds no listing. */
+int kzt_diskcache_encode(const kzt_objcache *c, const uint8_t serial[KZT_SERIAL_LEN], uint8_t **out, size_t *len);
+/* The reverse, into c (dropped first) as the listing for t, good until the
+ * card's change counter says otherwise. KZT_ERR_PARSE, c left empty, when the
+ * file is malformed, fails its digest, is another serial's or holds anything
+ * private. */
+int kzt_diskcache_decode(const uint8_t *data, size_t len, const uint8_t serial[KZT_SERIAL_LEN], const kzt_token *t,
+			 kzt_objcache *c);
+/* Token lock held, the token connected: the slot's cache from its file, when the
+ * configuration asks for it and nothing is listed yet; and written back when it
+ * changed (at C_Finalize). Failures are logged, never the caller's. */
+void kzt_diskcache_load(kzt_slot *slot);
+void kzt_diskcache_save(kzt_slot *slot);
+
 /* Reading one card object's value reads, in the same READ VALUES, those of the
  * other objects of its class not read yet, of at most this many bytes each. */
 #define KZT_LOAD_TOGETHER_MAX_VALUE 4096

@@ -51,6 +51,8 @@ fail:
 	return r;
 }
 
+static CK_RV take_value(kzt_object *o, const uint8_t *v, size_t len);
+
 /* What a listing keeps, and what it finds gone. */
 typedef struct sift {
 	const kzt_slot *slot;
@@ -87,9 +89,11 @@ keep_entry(void *ctx, const kzt_dir_entry *e)
 	switch (kzt_owner_of(f->slot, tag, tag_len, &owner)) {
 	case KZT_OWNER_OURS: return 1;
 	case KZT_OWNER_GONE:
-		if (f->user && f->ngone < sizeof(f->gone) / sizeof(f->gone[0]))
+		if (f->user && f->ngone < sizeof(f->gone) / sizeof(f->gone[0])) {
 			f->gone[f->ngone++] = e->handle;
-		return 0;
+			return 0;
+		}
+		return 2; /* to delete under a login, when the card lists it then */
 	default: return 0;
 	}
 }
@@ -130,6 +134,9 @@ objects_sync(kzt_op *op, unsigned max_age)
 			kzt_objcache_forget(&slot->cache);
 			return r == KZT_ERR_NOMEM ? CKR_HOST_MEMORY : CKR_DEVICE_ERROR;
 		}
+		/* a value the cache on disk kept is the card's (else it is read when asked) */
+		if (e->has_value && take_value(o, e->value, e->value_len) != CKR_OK)
+			o->value_loaded = 0;
 		e->view = o;
 	}
 	if (f.ngone == 0)
@@ -243,6 +250,18 @@ take_value(kzt_object *o, const uint8_t *v, size_t len)
 	return rv;
 }
 
+/* The cache on disk (`cache = public`) keeps the values of public objects as the
+ * card gave them. */
+static void
+keep_for_disk(kzt_op *op, uint16_t card, const uint8_t *v, size_t len)
+{
+	kzt_cached *e;
+
+	if (kzt_mod.cfg.cache_public && (e = kzt_objcache_by_card(&op->slot->cache, card)) != NULL &&
+	    !(e->flags & KZT_OBJF_PRIVATE) && e->value_len == len)
+		kzt_objcache_keep_value(e, v, len); /* (no memory: just not kept) */
+}
+
 /* One READ VALUES: o's value and those of the objects of its class the cache
  * holds unread, as many as one answer carries (an application that reads one
  * certificate reads them all: a browser starting, say). */
@@ -265,6 +284,7 @@ took_value(void *ctx, uint16_t handle, const uint8_t *v, size_t len, int status)
 		return KZT_OK; /* (another's refusal is not this call's business) */
 	if ((t->rv = take_value(x, v, len)) != CKR_OK)
 		return KZT_ERR_NOMEM; /* (stops the walk; t->rv says what) */
+	keep_for_disk(t->op, handle, v, len);
 	return KZT_OK;
 }
 
@@ -319,7 +339,8 @@ kzt_object_load(kzt_op *op, kzt_object *o)
 	if ((rv = kzt_card_status(op, kzt_token_read_object(op->token, o->card_handle, &v, &len))) !=
 	    CKR_OK)
 		return rv;
-	rv = take_value(o, v, len);
+	if ((rv = take_value(o, v, len)) == CKR_OK)
+		keep_for_disk(op, o->card_handle, v, len);
 	free(v);
 	return rv;
 }

@@ -8,6 +8,7 @@
  * card has verified. */
 #include <stdlib.h>
 
+#include "clock.h"
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
@@ -50,9 +51,13 @@ kzt_card_login(const kzt_op *op)
 int
 kzt_slot_connect(kzt_slot *slot)
 {
+	int r;
+
 	if (slot->token != NULL)
 		return KZT_OK;
-	return kzt_token_open(slot->tr, &slot->token);
+	if ((r = kzt_token_open(slot->tr, &slot->token)) == KZT_OK)
+		kzt_diskcache_load(slot);
+	return r;
 }
 
 void
@@ -308,6 +313,8 @@ kzt_card_read_state(CK_SLOT_ID id, kzt_op *op, kzt_token_state *st)
 		return rv;
 	if ((rv = kzt_card_status(op, kzt_token_read_state(op->token, st))) != CKR_OK)
 		kzt_card_end(op);
+	else /* (a search next may take its change counter for the card's word) */
+		kzt_objcache_told(&op->slot->cache, kzt_os_now_ms());
 	return rv;
 }
 

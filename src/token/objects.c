@@ -51,6 +51,7 @@ read_paged(kzt_token *t, kzt_apdu *a, void (*place)(kzt_apdu *, size_t, uint8_t 
 
 	*out = NULL;
 	*out_len = 0;
+	t->counter_last = 0;
 	for (;;) {
 		place(a, *out_len, off_buf);
 		r = kzt_apdu_transceive(&t->link, a, t->resp, KZT_APDU_MAX_RESP, &n, &sw);
@@ -116,6 +117,50 @@ kzt_token_list_objects(kzt_token *t, uint8_t **dir, size_t *len)
 		*len = 0;
 		return KZT_ERR_CARD;
 	}
+	return KZT_OK;
+}
+
+int
+kzt_token_list_private(kzt_token *t, uint8_t **dir, size_t *len, uint32_t *counter)
+{
+	static const uint8_t which = KZT_LIST_PRIVATE;
+	kzt_apdu a = {.cla = KZT_CLA_PROPRIETARY, .ins = KZT_INS_LIST_OBJECTS, .data = &which, .lc = 1,
+		      .le = page_le(t)};
+	const uint8_t *p;
+	kzt_dir_entry e;
+	kzt_tlv c;
+	size_t n;
+	int r;
+
+	if (!(t->info.capabilities & KZT_CAP_LIST_PRIVATE))
+		return KZT_ERR_NOT_SUPPORTED;
+	if ((r = read_paged(t, &a, place_in_p1p2, dir, len)) != KZT_OK)
+		return r;
+	/* the change counter, then private objects only */
+	p = *dir;
+	n = *len;
+	r = kzt_tlv_next(&p, &n, &c) == KZT_OK && c.tag == KZT_TAG_CHANGE_COUNTER &&
+		    kzt_tlv_get_uint(&c, 4, counter) == KZT_OK
+		    ? KZT_OK
+		    : KZT_ERR_CARD;
+	if (r == KZT_OK) {
+		memmove(*dir, p, n);
+		*len = n;
+		p = *dir;
+		while ((r = kzt_dir_next(&p, &n, &e)) == KZT_OK)
+			if (!(e.flags & KZT_OBJF_PRIVATE)) {
+				r = KZT_ERR_CARD; /* a public object in a private listing */
+				break;
+			}
+	}
+	if (r != KZT_ERR_NOT_FOUND) {
+		free(*dir);
+		*dir = NULL;
+		*len = 0;
+		return KZT_ERR_CARD;
+	}
+	t->counter_seen = *counter;
+	t->counter_seen_valid = 1;
 	return KZT_OK;
 }
 

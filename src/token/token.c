@@ -69,6 +69,7 @@ kzt_token_command(kzt_token *t, const kzt_apdu *a, size_t *resp_len)
 	uint16_t sw = 0;
 	int r;
 
+	t->counter_last = 0;
 	r = kzt_apdu_transceive(&t->link, a, t->resp, KZT_APDU_MAX_RESP, &n, &sw);
 	if (kzt_proto_ins_data_is_secret(a->cla, a->ins))
 		kzt_secure_zero(t->link.scratch, KZT_APDU_MAX_CMD);
@@ -292,5 +293,16 @@ kzt_token_read_state(kzt_token *t, kzt_token_state *st)
 	}
 	t->counter_seen = st->change_counter;
 	t->counter_seen_valid = 1;
+	t->counter_last = 1;
 	return KZT_OK;
+}
+
+int
+kzt_token_counter_take(kzt_token *t, uint32_t *counter)
+{
+	int told = t->counter_last;
+
+	t->counter_last = 0;
+	*counter = t->counter_seen;
+	return told;
 }

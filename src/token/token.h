@@ -115,6 +115,15 @@ int kzt_key_value_parse(const uint8_t *v, size_t len, const uint8_t **n, size_t 
 /* ...and the reverse, for a public key created by the module. */
 int kzt_key_value_build(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
 			uint8_t *out, size_t cap, size_t *len);
+/* LIST OBJECTS of the private objects alone (the card has KZT_CAP_LIST_PRIVATE;
+ * KZT_ERR_NOT_SUPPORTED otherwise; the user verified), with the change counter
+ * the card had when it made the listing. *dir as kzt_token_list_objects's;
+ * KZT_ERR_CARD when the image is malformed or lists a public object. */
+int kzt_token_list_private(kzt_token *t, uint8_t **dir, size_t *len, uint32_t *counter);
+/* Was the card's last answer the token state (kzt_token_read_state)? Then 1 with
+ * the change counter it gave; 0 otherwise. Either way, asked once: the next call
+ * says 0 until the state is read again. */
+int kzt_token_counter_take(kzt_token *t, uint32_t *counter);
 /* An object's whole value; *val is malloc'd (NULL for an empty value). */
 int kzt_token_read_object(kzt_token *t, uint16_t handle, uint8_t **val, size_t *len);
 /* Several objects' values in one READ VALUES (the card has KZT_CAP_READ_VALUES;
@@ -166,6 +175,10 @@ typedef struct kzt_cached {
 	uint8_t *blob;     /* the attribute blob as listed */
 	size_t blob_len;
 	void *view;        /* the caller's, or NULL */
+	/* the value as the card gave it (kzt_objcache_keep_value), when kept: a
+	 * public object's only, for a cache on disk */
+	uint8_t *value;
+	int has_value;
 	struct kzt_cached *next;
 } kzt_cached;
 
@@ -174,7 +187,9 @@ typedef struct kzt_objcache {
 	int valid;
 	uint32_t counter;  /* the change counter it saw */
 	uint64_t checked;  /* when the card last confirmed it (the caller's clock) */
-	uint64_t auth;     /* the auth epoch it was read under */
+	uint64_t auth;     /* the auth epoch its private objects were read under */
+	uint64_t told_at;  /* when the card last gave its state (kzt_objcache_told) */
+	int relist;        /* keep said 2 of an object left out: list all at the next login */
 	struct kzt_number {
 		uint16_t card;
 		uint64_t number;
@@ -187,14 +202,35 @@ typedef struct kzt_objcache {
 void kzt_objcache_init(kzt_objcache *c, uint64_t (*number_new)(void), void (*view_free)(void *view));
 /* Bring c up to date for t: nothing while the listing is good and the card
  * confirmed it less than max_age ms before now (the caller's clock, in ms; max_age
- * 0: always ask); LIST OBJECTS alone when the listing is not good for t's security
- * state (and the card gave its change counter before); else one GET DATA while
- * the change counter did not move, else LIST OBJECTS. keep(ctx, e) says which
- * listed objects the cache holds: 1 yes, 0 no, -1 a malformed entry
- * (KZT_ERR_CARD). An object listed as before under the same security state keeps
- * its entry and view. */
+ * 0: always ask). Asking costs one command while the change counter did not move:
+ *  - the card's answer just before was its state (kzt_objcache_told, less than
+ *    KZT_OBJCACHE_TOLD_MS before): no command at all, its counter is the answer;
+ *  - the security state changed and the user is verified now: LIST OBJECTS of
+ *    the private objects alone (the card has it), the public ones kept;
+ *  - otherwise GET DATA (the change counter); a security state without the user
+ *    keeps the public objects and drops the private ones.
+ * When the counter moved, or nothing is listed: LIST OBJECTS (tagged with the
+ * counter the card gave last when it came before, so it can only look older
+ * than it is). keep(ctx, e) says which listed objects the cache holds: 1 yes, 0
+ * no, 2 no but the caller wants it listed again under the user's login (the next
+ * login lists the whole directory, not the private objects alone), -1 a
+ * malformed entry (KZT_ERR_CARD). An object listed as before keeps its
+ * entry and view: a private one only under the same security state. */
 int kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_age,
 			 int (*keep)(void *ctx, const kzt_dir_entry *e), void *ctx);
+/* The card gave its state just now (its counter is in t: kzt_token_counter_take),
+ * at now: a search that comes next, with no other command between, counts it as
+ * the card's word on the listing. */
+void kzt_objcache_told(kzt_objcache *c, uint64_t now);
+#define KZT_OBJCACHE_TOLD_MS 1000
+/* Keep e's value as the card gave it (a public object's; copied). */
+int kzt_objcache_keep_value(kzt_cached *e, const uint8_t *value, size_t len);
+/* A listing from elsewhere (a cache on disk): entries added one by one, in the
+ * card's order, each with its value when known, then made the listing as the
+ * card gave it at counter, good for t's security state when t has no user
+ * verified (checked only at the next sync). */
+int kzt_objcache_add(kzt_objcache *c, const kzt_dir_entry *e, const uint8_t *value, int has_value);
+void kzt_objcache_loaded(kzt_objcache *c, const kzt_token *t, uint32_t counter);
 /* Is the listing good for t's security state now (a lookup needs no sync)? */
 int kzt_objcache_current(const kzt_objcache *c, const kzt_token *t);
 /* The entry with this number, or for this card handle; NULL when not listed. */

@@ -20,6 +20,9 @@ struct kzt_token {
 	 * token state), when it has: a safe tag for any listing made after it */
 	uint32_t counter_seen;
 	int counter_seen_valid;
+	/* the card's last answer was the token state, and counter_seen is its counter
+	 * (kzt_token_counter_take: once) */
+	int counter_last;
 	/* the keys MSE SET selected on the card session, for signing [0] and
 	 * deciphering [1] (0: none or not known), kept only while the transport's
 	 * session is ours; forgotten at any failure, DELETE OBJECT and FORMAT */

@@ -53,6 +53,18 @@ set_readers(void *dst, const char *v, size_t vlen)
 }
 
 static int
+set_cache(void *dst, const char *v, size_t vlen)
+{
+	if (vlen == 3 && memcmp(v, "off", 3) == 0)
+		*(int *)dst = 0;
+	else if (vlen == 6 && memcmp(v, "public", 6) == 0)
+		*(int *)dst = 1;
+	else
+		return KZT_ERR_PARSE;
+	return KZT_OK;
+}
+
+static int
 set_key(kzt_config *cfg, const char *k, size_t klen, const char *v, size_t vlen, int lineno)
 {
 	size_t used;
@@ -66,6 +78,8 @@ set_key(kzt_config *cfg, const char *k, size_t klen, const char *v, size_t vlen,
 		return set_debug(&cfg->debug, v, vlen);
 	if (KEY_IS("readers"))
 		return set_readers(&cfg->readers, v, vlen);
+	if (KEY_IS("cache"))
+		return set_cache(&cfg->cache_public, v, vlen);
 #undef KEY_IS
 	used = strlen(cfg->notes);
 	snprintf(cfg->notes + used, sizeof(cfg->notes) - used, "%sunknown key '%.*s' on line %d ignored",
@@ -180,7 +194,8 @@ kzt_config_load(kzt_config *cfg, char *why, size_t why_len)
 	if ((r = from_env("KAZTOKEN_SIM_SOCKET", set_string, cfg->sim_socket, why, why_len)) != KZT_OK ||
 	    (r = from_env("KAZTOKEN_LOG", set_string, cfg->log_file, why, why_len)) != KZT_OK ||
 	    (r = from_env("KAZTOKEN_DEBUG", set_debug, &cfg->debug, why, why_len)) != KZT_OK ||
-	    (r = from_env("KAZTOKEN_READERS", set_readers, &cfg->readers, why, why_len)) != KZT_OK)
+	    (r = from_env("KAZTOKEN_READERS", set_readers, &cfg->readers, why, why_len)) != KZT_OK ||
+	    (r = from_env("KAZTOKEN_CACHE", set_cache, &cfg->cache_public, why, why_len)) != KZT_OK)
 		return r;
 	return KZT_OK;
 }

@@ -24,6 +24,7 @@ typedef struct kzt_config {
 	char log_file[KZT_CONFIG_PATH_MAX];   /* empty: stderr */
 	int debug;                            /* 0..3 */
 	kzt_readers readers;                  /* readers = auto | pcsc | ccid | none */
+	int cache_public;                     /* cache = off | public: tokens' public objects on disk */
 	char path[KZT_CONFIG_PATH_MAX];       /* the file looked at */
 	int file_found;                       /* ...and whether it was there */
 	/* What the file said that was not understood (unknown keys), for the log once
@@ -41,7 +42,7 @@ int kzt_config_parse(const char *text, size_t len, kzt_config *cfg, int *bad_lin
 
 /* Defaults, then the file (a missing file is fine, an unreadable or malformed one
  * is an error), then the environment: KAZTOKEN_SIM_SOCKET, KAZTOKEN_DEBUG,
- * KAZTOKEN_LOG, KAZTOKEN_READERS. On an error, why (why_len bytes) says what is
+ * KAZTOKEN_LOG, KAZTOKEN_READERS, KAZTOKEN_CACHE. On an error, why (why_len bytes) says what is
  * wrong and where, for the caller to log: nothing is logged here, since logging
  * is set up from what this reads. */
 int kzt_config_load(kzt_config *cfg, char *why, size_t why_len);

@@ -8,15 +8,12 @@
  * pulled and put back, the module finalised and initialised again. Nothing may
  * crash or leak, an attribute read never says more than its buffer holds, and a
  * session that is not logged in never finds a private object. */
-#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <stdlib.h>
 #include <string.h>
 
-#include "card.h"
 #include "card_rsa.h"
-#include "internal.h"
+#include "inproc.h"
 #include "kzt_err.h"
-#include "loopback.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,24 +37,12 @@ next(prog *g)
 static CK_FUNCTION_LIST_3_0 *p11;
 static kzt_rsa_key key; /* one real key, made once: random bytes make none */
 
-static kzt_transport *
-make_transport(void *ctx)
-{
-	return loopback_transport(ctx);
-}
-
 static void
 setup_once(void)
 {
-	CK_INTERFACE_PTR iface;
-
-	setenv("KAZTOKEN_CONF", "/dev/null", 1);
-	setenv("KAZTOKEN_READERS", "none", 1);
-	unsetenv("KAZTOKEN_SIM_SOCKET");
-	if (C_GetInterface(NULL, NULL, &iface, 0) != CKR_OK ||
-	    kzt_card_rsa_generate(2048, (const uint8_t *)"\x01\x00\x01", 3, &key) != KZT_OK)
+	p11 = inproc_module();
+	if (kzt_card_rsa_generate(2048, (const uint8_t *)"\x01\x00\x01", 3, &key) != KZT_OK)
 		abort();
-	p11 = iface->pFunctionList;
 }
 
 /* A template of up to 4 attributes from the program; values point into buf. */
@@ -150,13 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup_once();
 		ready = 1;
 	}
-	if (kzt_card_open(&card, NULL, NULL, 0) != KZT_OK)
-		abort();
-	memset(&lb, 0, sizeof(lb));
-	lb.card = &card;
-	lb.present = 1;
-	kzt_slots_set_virtual(make_transport, &lb);
-	p11->C_Initialize(NULL);
+	inproc_begin(&card, &lb);
 	while (g.n > 0 && steps++ < 64) {
 		uint8_t op = next(&g), a = next(&g);
 		CK_SESSION_HANDLE h = s[a % SESSIONS];
@@ -239,8 +218,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		}
 	}
-	p11->C_Finalize(NULL);
-	kzt_slots_set_virtual(NULL, NULL);
-	kzt_card_close(&card);
+	inproc_end(&card);
 	return 0;
 }

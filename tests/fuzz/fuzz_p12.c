@@ -11,36 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "card.h"
-#include "internal.h"
+#include "inproc.h"
 #include "kzt_err.h"
-#include "loopback.h"
 #include "tool.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static CK_FUNCTION_LIST_3_0 *p11;
 
-static kzt_transport *
-make_transport(void *ctx)
-{
-	return loopback_transport(ctx);
-}
-
 static void
 setup_once(void)
 {
-	CK_INTERFACE_PTR iface;
-
-	setenv("KAZTOKEN_CONF", "/dev/null", 1);
-	setenv("KAZTOKEN_READERS", "none", 1);
-	unsetenv("KAZTOKEN_SIM_SOCKET");
+	p11 = inproc_module();
 	/* the seed files' password ("fuzz") and the factory user PIN */
 	setenv("KZT_FUZZ_PASSWORD", "fuzz", 1);
 	setenv("KZT_FUZZ_PIN", "12345678", 1);
-	if (C_GetInterface(NULL, NULL, &iface, 0) != CKR_OK)
-		abort();
-	p11 = iface->pFunctionList;
 	/* the tool's messages are not the fuzzer's */
 	if (freopen("/dev/null", "w", stdout) == NULL)
 		abort();
@@ -77,12 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup_once();
 		ready = 1;
 	}
-	if (kzt_card_open(&card, NULL, NULL, 0) != KZT_OK)
-		abort();
-	memset(&lb, 0, sizeof(lb));
-	lb.card = &card;
-	lb.present = 1;
-	kzt_slots_set_virtual(make_transport, &lb);
+	inproc_begin(&card, &lb);
 	memset(&o, 0, sizeof(o));
 	o.token = -1;
 	o.pin_env = "KZT_FUZZ_PIN";
@@ -91,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.o = &o;
 	c.p = p11;
 	c.h = CK_INVALID_HANDLE;
-	if (p11->C_Initialize(NULL) != CKR_OK || kt_select(&c) != KT_OK || kt_open(&c, 1) != KT_OK)
+	if (kt_select(&c) != KT_OK || kt_open(&c, 1) != KT_OK)
 		abort();
 	rc = kt_import(&c, data, size, "input");
 	/* all of it or nothing */
@@ -103,8 +83,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	certs = count(c.h, CKO_CERTIFICATE);
 	if (rc == KT_OK ? !(keys == 1 && pubs == 1 && certs >= 1) : keys + pubs + certs != 0)
 		abort();
-	p11->C_Finalize(NULL);
-	kzt_slots_set_virtual(NULL, NULL);
-	kzt_card_close(&card);
+	inproc_end(&card);
 	return 0;
 }

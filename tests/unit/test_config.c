@@ -46,6 +46,11 @@ test_config_reads_keys_comments_and_blanks(void **state)
 	assert_int_equal(cfg.readers, KZT_READERS_NONE);
 	assert_int_equal(parse("readers = pcsc\n", &cfg, &bad), KZT_OK);
 	assert_int_equal(cfg.readers, KZT_READERS_PCSC);
+	assert_int_equal(cfg.cache_public, 0); /* the default: no cache on disk */
+	assert_int_equal(parse("cache = public\n", &cfg, &bad), KZT_OK);
+	assert_int_equal(cfg.cache_public, 1);
+	assert_int_equal(parse("cache=off\n", &cfg, &bad), KZT_OK);
+	assert_int_equal(cfg.cache_public, 0);
 }
 
 static void
@@ -63,6 +68,10 @@ test_config_rejects_malformed_lines_with_their_number(void **state)
 		{"debug = 1\nreaders = usb\n", 2},
 		{"readers = \n", 1},
 		{"readers = autox\n", 1},
+		{"cache = all\n", 1},
+		{"debug = 1\ncache = \n", 2},
+		{"cache = publicx\n", 1},
+		{"cache = Public\n", 1},
 	};
 	char longline[700];
 	kzt_config cfg;
@@ -99,6 +108,7 @@ test_environment_overrides_the_file(void **state)
 	unsetenv("KAZTOKEN_DEBUG");
 	unsetenv("KAZTOKEN_LOG");
 	unsetenv("KAZTOKEN_READERS");
+	unsetenv("KAZTOKEN_CACHE");
 	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_OK);
 	assert_string_equal(cfg.sim_socket, "/from/file");
 	setenv("KAZTOKEN_SIM_SOCKET", "/from/env", 1);
@@ -115,6 +125,12 @@ test_environment_overrides_the_file(void **state)
 	setenv("KAZTOKEN_READERS", "both", 1);
 	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_ERR_PARSE);
 	unsetenv("KAZTOKEN_READERS");
+	setenv("KAZTOKEN_CACHE", "public", 1);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_OK);
+	assert_int_equal(cfg.cache_public, 1);
+	setenv("KAZTOKEN_CACHE", "private", 1);
+	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_ERR_PARSE);
+	unsetenv("KAZTOKEN_CACHE");
 	/* A missing file is no error; a malformed one is. */
 	setenv("KAZTOKEN_CONF", "/nonexistent/kaztoken.conf", 1);
 	assert_int_equal(kzt_config_load(&cfg, why, sizeof(why)), KZT_OK);

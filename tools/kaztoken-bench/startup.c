@@ -10,7 +10,8 @@
  * after it, an application's exit, is not counted). Through the socket, then
  * through a real pcscd with the virtual token in vpcd's reader (when there is
  * one). The target: at most ceil(certificate bytes / the card's longest response)
- * + 6 APDUs. */
+ * + 6 APDUs; and with the cache of public objects on (`cache = public`), a
+ * repeated cold start in at most 4. */
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #define USER_PIN "12345678"
 #define PIN(s) (CK_UTF8CHAR_PTR)(s), (CK_ULONG)strlen(s)
 #define MAX_RESPONSE 8192 /* the card's longest response data (its FCI says so) */
+#define CACHED_TARGET 4   /* a repeated cold start with the cache of public objects */
 
 static int quiet; /* a cold start's complaints are not shown (waiting for vpcd) */
 
@@ -233,11 +235,42 @@ measure(const char *self, simctl *sim, const char *name)
 	return most;
 }
 
+/* The same with the cache of public objects on (`cache = public`), in a scratch
+ * $XDG_CACHE_HOME: one cold start writes the cache, the ones measured read it.
+ * The most APDUs one of those cost. */
+static unsigned long
+measure_cached(const char *self, simctl *sim, const char *name)
+{
+	char dir[] = "/tmp/kzt-bench-cache-XXXXXX", what[64], cmd[128];
+	unsigned long apdus, most;
+	double ms;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("kaztoken-bench startup: mkdtemp");
+		exit(1);
+	}
+	setenv("XDG_CACHE_HOME", dir, 1);
+	setenv("KAZTOKEN_CACHE", "public", 1);
+	if (cold_start(self, sim, &apdus, &ms) != 0) {
+		fprintf(stderr, "kaztoken-bench startup: a cold start failed\n");
+		exit(1);
+	}
+	printf("startup_%s_cache_first_apdus=%lu\n", name, apdus);
+	snprintf(what, sizeof(what), "%s_cached", name);
+	most = measure(self, sim, what);
+	unsetenv("KAZTOKEN_CACHE");
+	unsetenv("XDG_CACHE_HOME");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "kaztoken-bench startup: %s is left behind\n", dir);
+	return most;
+}
+
 int
 kzt_bench_startup(const char *self)
 {
 	struct timespec ts = {0, 100 * 1000 * 1000};
-	unsigned long apdus, ignored, target;
+	unsigned long apdus, cached, ignored, target;
 	size_t bytes;
 	double ms;
 	simctl sim;
@@ -251,7 +284,9 @@ kzt_bench_startup(const char *self)
 	printf("# a cold start (a new process) on a token of %d certificates (%zu bytes) and %d key pairs\n",
 	       CERTS, bytes, CERTS);
 	printf("startup_certificate_bytes=%zu\nstartup_target_apdus=%lu\n", bytes, target);
+	printf("startup_cached_target_apdus=%d\n", CACHED_TARGET);
 	apdus = measure(self, &sim, "socket");
+	cached = measure_cached(self, &sim, "socket");
 	simctl_stop(&sim);
 	/* the same token behind pcscd, in vpcd's reader */
 	if ((pcscd = simctl_pcscd_start()) < 0) {
@@ -266,10 +301,11 @@ kzt_bench_startup(const char *self)
 			nanosleep(&ts, NULL);
 		quiet = 0;
 		measure(self, &sim, "pcsc_vpcd");
+		measure_cached(self, &sim, "pcsc_vpcd");
 		simctl_stop(&sim);
 		simctl_pcscd_stop(pcscd);
 	}
 	simctl_cleanup(&sim);
-	printf("startup_targets_met=%s\n", apdus <= target ? "yes" : "no");
+	printf("startup_targets_met=%s\n", apdus <= target && cached <= CACHED_TARGET ? "yes" : "no");
 	return 0;
 }

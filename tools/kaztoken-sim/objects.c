@@ -217,16 +217,26 @@ kzt_cmd_list_objects(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt
 	kzt_buf b;
 	uint16_t sw;
 
-	if (a->lc != 0)
-		return KZT_SW_WRONG_LENGTH;
+	int private_only = 0;
+
+	/* no data: every object this session may see; 01: its private objects only,
+	 * after the change counter (capability 08) */
+	if (a->lc == 1 && a->data[0] == KZT_LIST_PRIVATE)
+		private_only = 1;
+	else if (a->lc != 0)
+		return a->lc == 1 ? KZT_SW_WRONG_DATA : KZT_SW_WRONG_LENGTH;
+	if (private_only && !s->user_verified)
+		return KZT_SW_SECURITY_STATUS;
 	for (i = 0; i < st->nobjects; i++)
 		cap += st->objects[i].blob_len + 32;
 	if ((img = malloc(cap)) == NULL)
 		return KZT_SW_MEMORY_FAILURE;
 	kzt_buf_init(&b, img, cap);
+	if (private_only)
+		kzt_tlv_put_u32(&b, KZT_TAG_CHANGE_COUNTER, st->change_counter);
 	for (i = 0; i < st->nobjects; i++) {
 		const kzt_card_object *o = &st->objects[i];
-		if ((o->flags & KZT_OBJF_PRIVATE) && !s->user_verified)
+		if ((o->flags & KZT_OBJF_PRIVATE) ? !s->user_verified : private_only)
 			continue;
 		kzt_tlv_begin(&b, KZT_TAG_DIR_ENTRY, &mark);
 		kzt_tlv_put_u16(&b, KZT_TAG_OBJ_HANDLE, o->handle);
