@@ -48,6 +48,10 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_INS_UPDATE_OBJECT 0xE6 /* proprietary */
 #define KZT_INS_DELETE_OBJECT 0xE8 /* proprietary */
 #define KZT_INS_READ_VALUES 0xEA   /* proprietary: several objects' values at once */
+#define KZT_INS_CHANNEL 0xEC       /* proprietary: card sessions sharing one security state */
+#define KZT_P1_CHANNEL_NAME 0x00   /* CHANNEL: name this session's security state */
+#define KZT_P1_CHANNEL_JOIN 0x01   /* CHANNEL: share the state of that name */
+#define KZT_CHANNEL_TICKET_LEN 16
 
 /* SELECT */
 #define KZT_P1_SELECT_BY_AID 0x04
@@ -79,6 +83,7 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_CAP_CHAINING 0x02
 #define KZT_CAP_READ_VALUES 0x04 /* READ VALUES (applet 1.1) */
 #define KZT_CAP_LIST_PRIVATE 0x08 /* LIST OBJECTS of the private objects alone (applet 1.2) */
+#define KZT_CAP_CHANNELS 0x10     /* CHANNEL (applet 1.2; the virtual token's connections) */
 
 /* Token state DO: E1 { ... } */
 #define KZT_TAG_TOKEN_STATE 0xE1

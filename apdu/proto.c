@@ -55,6 +55,7 @@ kzt_proto_ins_data_is_secret(uint8_t cla, uint8_t ins)
 		return !proprietary;
 	case KZT_INS_FORMAT:        /* carries the new PINs */
 	case KZT_INS_CREATE_OBJECT: /* may carry imported private key components */
+	case KZT_INS_CHANNEL:       /* a ticket to a security state */
 		return proprietary;
 	default:
 		return 0;

@@ -26,18 +26,12 @@ recover(kzt_session *s, kzt_rsa_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
 {
 	uint8_t em[KZT_RSA_MAX_BYTES];
 	size_t em_len = 0;
-	kzt_op op;
 	CK_RV rv;
 	int r;
 
 	if (ct_len != st->k)
 		return CKR_ENCRYPTED_DATA_LEN_RANGE;
-	if ((rv = kzt_card_begin_held(s, &op)) != CKR_OK)
-		return rv;
-	r = kzt_token_rsa_private(op.token, st->card_key, 1, ct, ct_len, em, sizeof(em), &em_len);
-	rv = kzt_card_status(&op, r);
-	kzt_card_end(&op);
-	if (rv != CKR_OK) {
+	if ((rv = kzt_card_private(s, st->card_key, 1, ct, ct_len, em, sizeof(em), &em_len)) != CKR_OK) {
 		kzt_secure_zero(em, sizeof(em));
 		return rv == CKR_DATA_INVALID ? CKR_ENCRYPTED_DATA_INVALID : rv;
 	}

@@ -55,6 +55,7 @@ teardown(int after_fork)
 			kzt_diskcache_save(slot);
 		}
 		free(slot->open);
+		kzt_channels_close(slot, after_fork);
 		kzt_token_free(&slot->token);
 		kzt_objcache_forget(&slot->cache);
 		if (after_fork) {

@@ -53,6 +53,28 @@ typedef struct kzt_object {
 #define KZT_INSTANCE_LEN (KZT_PROCESS_ID_LEN + 8)
 #define KZT_OWNER_TAG_LEN (KZT_INSTANCE_LEN + 8)
 
+/* An extra card session on the virtual token (channel.c): a connection of its
+ * own that shares the slot's card session's security state (CHANNEL), so that
+ * private-key operations from several threads compute at once. */
+#define KZT_CHANNELS_MAX 4
+typedef struct kzt_channel {
+	kzt_transport *tr;
+	kzt_token *token; /* NULL: a free place */
+	unsigned epoch;   /* the slot's channel epoch it was made in */
+	int busy;         /* an operation runs on it, without the token lock */
+} kzt_channel;
+
+typedef struct kzt_channels {
+	kzt_channel c[KZT_CHANNELS_MAX];
+	unsigned epoch;   /* one more each time the token's channels are closed */
+	int wanted;       /* two sessions' private-key operations have waited on each other */
+	int off;          /* the card or the transport has none: never asked again */
+	int named;        /* the token's card session is named by ticket */
+	uint8_t ticket[KZT_CHANNEL_TICKET_LEN];
+	CK_SESSION_HANDLE last_session; /* the last private-key operation on the token... */
+	uint64_t last_end;              /* ...and when it ended (ms) */
+} kzt_channels;
+
 typedef struct kzt_slot {
 	CK_SLOT_ID id;
 	int hardware;        /* a reader of the reader manager's (else the virtual token) */
@@ -86,6 +108,8 @@ typedef struct kzt_slot {
 	 * (good only under the security state it listed them in; the handles once
 	 * given, kept), each with its kzt_object view */
 	kzt_objcache cache;
+	/* token: the channels (channel.c) */
+	kzt_channels channels;
 	/* token: the digest of the cache file as last read or written (diskcache.c) */
 	uint8_t disk_saved[32];
 	int disk_saved_valid;
@@ -368,6 +392,22 @@ CK_RV kzt_objects_sync(kzt_op *op);
  * change is seen by the next search, or by any call once that time has passed. */
 #define KZT_OBJECTS_BURST_MS 1000
 CK_RV kzt_objects_recent(kzt_op *op);
+/* ---- private-key operations (channel.c) ---- */
+/* The raw private operation with card key key on in (in_len bytes, the modulus
+ * length), for session s (held): PSO COMPUTE DIGITAL SIGNATURE, or PSO DECIPHER
+ * when decipher is set. On the slot's card session under the token lock; on the
+ * virtual token, once two sessions' operations have had to wait on each other, on
+ * a channel, the token lock let go while the card computes (a failure there is
+ * tried again on the slot's own card session, which says what is wrong). */
+CK_RV kzt_card_private(kzt_session *s, uint16_t key, int decipher, const uint8_t *in, size_t in_len,
+		       uint8_t *out, size_t cap, size_t *out_len);
+/* Token lock held: the token's channels go (one in use goes when its operation
+ * ends), and the ticket with them. after_fork: a forked child's, let go. (op.c:
+ * the channels end with the token.) */
+void kzt_channels_close(kzt_slot *slot, int after_fork);
+/* One channel's connection and driver go; its place is free. */
+void kzt_channel_free(kzt_channel *c, int after_fork);
+
 /* ---- the cache of public objects on disk (diskcache.c; `cache = public`) ---- */
 /* The file image of c's public token objects (no private object, no session
  * object) and the values read of them, for the token of serial; *out malloc'd.

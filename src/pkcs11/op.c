@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "kzt_err.h"
 #include "log.h"
+#include "secmem.h"
 
 kzt_slot *
 kzt_slot_find(CK_SLOT_ID id)
@@ -85,10 +86,36 @@ kzt_token_unlock(kzt_slot *slot)
 	kzt_leave();
 }
 
+void
+kzt_channel_free(kzt_channel *c, int after_fork)
+{
+	kzt_token_free(&c->token);
+	if (after_fork)
+		kzt_transport_forget(&c->tr);
+	else
+		kzt_transport_free(&c->tr);
+	c->busy = 0;
+}
+
+void
+kzt_channels_close(kzt_slot *slot, int after_fork)
+{
+	kzt_channels *ch = &slot->channels;
+	size_t i;
+
+	for (i = 0; i < KZT_CHANNELS_MAX; i++)
+		if (!ch->c[i].busy)
+			kzt_channel_free(&ch->c[i], after_fork);
+	ch->epoch++; /* (a busy one is freed by its operation, seeing this) */
+	ch->named = 0;
+	kzt_secure_zero(ch->ticket, sizeof(ch->ticket));
+}
+
 /* Token lock held: the token is gone (removed, or reset and to be opened anew). */
 static void
 token_drop(kzt_slot *slot)
 {
+	kzt_channels_close(slot, 0); /* (they share its security state: they go first) */
 	kzt_token_free(&slot->token);
 }
 

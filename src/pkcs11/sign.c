@@ -22,14 +22,8 @@ CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_P
 static CK_RV
 sign_on_card(kzt_session *s, const kzt_rsa_state *st, const uint8_t *em, uint8_t *sig, size_t *sig_len)
 {
-	kzt_op op;
-	CK_RV rv;
+	CK_RV rv = kzt_card_private(s, st->card_key, 0, em, st->k, sig, KZT_RSA_MAX_BYTES, sig_len);
 
-	if ((rv = kzt_card_begin_held(s, &op)) != CKR_OK)
-		return rv;
-	rv = kzt_card_status(&op, kzt_token_rsa_private(op.token, st->card_key, 0, em, st->k, sig,
-							 KZT_RSA_MAX_BYTES, sig_len));
-	kzt_card_end(&op);
 	return rv == CKR_DATA_INVALID ? CKR_DATA_LEN_RANGE : rv; /* raw input not below the modulus */
 }
 

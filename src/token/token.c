@@ -306,3 +306,15 @@ kzt_token_counter_take(kzt_token *t, uint32_t *counter)
 	*counter = t->counter_seen;
 	return told;
 }
+
+int
+kzt_token_channel(kzt_token *t, int join, const uint8_t ticket[KZT_CHANNEL_TICKET_LEN])
+{
+	kzt_apdu a = {.cla = KZT_CLA_PROPRIETARY, .ins = KZT_INS_CHANNEL,
+		      .p1 = join ? KZT_P1_CHANNEL_JOIN : KZT_P1_CHANNEL_NAME, .data = ticket,
+		      .lc = KZT_CHANNEL_TICKET_LEN};
+
+	if (!(t->info.capabilities & KZT_CAP_CHANNELS))
+		return KZT_ERR_NOT_SUPPORTED;
+	return kzt_token_command(t, &a, NULL);
+}

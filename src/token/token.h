@@ -266,6 +266,12 @@ int kzt_token_rsa_private(kzt_token *t, uint16_t handle, int decipher, const uin
 /* GET CHALLENGE, in as many commands as n needs. */
 int kzt_token_random(kzt_token *t, uint8_t *out, size_t n);
 
+/* CHANNEL (the card has KZT_CAP_CHANNELS; KZT_ERR_NOT_SUPPORTED otherwise): join 0
+ * names this card session's security state with ticket, join 1 makes this one
+ * share the state of that name (KZT_ERR_NOT_FOUND: no such name). The ticket is
+ * a secret: whoever has it shares the login. */
+int kzt_token_channel(kzt_token *t, int join, const uint8_t ticket[KZT_CHANNEL_TICKET_LEN]);
+
 /* Card status word to internal status (status.c). */
 int kzt_token_status_from_sw(uint16_t sw);
 

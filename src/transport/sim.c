@@ -76,32 +76,49 @@ sim_destroy(kzt_transport *t)
 	free(t);
 }
 
+static int sim_clone(kzt_transport *t, kzt_transport **out);
+
 static const kzt_transport_ops sim_ops = {
 	.name = "sim",
 	.connect = sim_connect,
 	.transmit = sim_transmit,
 	.disconnect = sim_disconnect,
 	.destroy = sim_destroy,
+	.clone = sim_clone,
 };
+
+/* A transport to the same address; each connection is a card session of its own. */
+static int
+sim_new(const kzt_net_addr *addr, kzt_transport **out)
+{
+	kzt_transport *t;
+	sim_priv *p;
+
+	if ((t = kzt_transport_alloc(&sim_ops, sizeof(*p))) == NULL)
+		return KZT_ERR_NOMEM;
+	p = t->priv;
+	p->sock = KZT_SOCK_NONE;
+	p->addr = *addr;
+	snprintf(t->description, sizeof(t->description), "KAZTOKEN virtual reader");
+	*out = t;
+	return KZT_OK;
+}
+
+static int
+sim_clone(kzt_transport *t, kzt_transport **out)
+{
+	return sim_new(&((sim_priv *)t->priv)->addr, out);
+}
 
 int
 kzt_transport_sim_new(const char *path, kzt_transport **out)
 {
 	kzt_net_addr addr;
-	kzt_transport *t;
-	sim_priv *p;
 
 	*out = NULL;
 	if (kzt_simwire_address(path, &addr) != KZT_OK)
 		return KZT_ERR_ARGS;
 	if (!kzt_net_family_supported(addr.family))
 		return KZT_ERR_NOT_SUPPORTED; /* (a unix socket path on Windows) */
-	if ((t = kzt_transport_alloc(&sim_ops, sizeof(*p))) == NULL)
-		return KZT_ERR_NOMEM;
-	p = t->priv;
-	p->sock = KZT_SOCK_NONE;
-	p->addr = addr;
-	snprintf(t->description, sizeof(t->description), "KAZTOKEN virtual reader");
-	*out = t;
-	return KZT_OK;
+	return sim_new(&addr, out);
 }

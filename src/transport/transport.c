@@ -117,3 +117,12 @@ kzt_transport_forget(kzt_transport **t)
 	else
 		kzt_transport_free(t);
 }
+
+int
+kzt_transport_clone(kzt_transport *t, kzt_transport **out)
+{
+	*out = NULL;
+	if (t->ops->clone == NULL)
+		return KZT_ERR_NOT_SUPPORTED;
+	return t->ops->clone(t, out);
+}

@@ -37,6 +37,9 @@ typedef struct kzt_transport_ops {
 	/* Is a card in the reader now: 1, 0, or -1 when that cannot be told just now.
 	 * (NULL: presence shows only in connect.) */
 	int (*present)(kzt_transport *t);
+	/* Optional (NULL: none). Another transport to the same card, on a card
+	 * session of its own (the simulator's connections). */
+	int (*clone)(kzt_transport *t, kzt_transport **out);
 } kzt_transport_ops;
 
 struct kzt_transport {
@@ -65,6 +68,9 @@ void kzt_transport_disconnect(kzt_transport *t);
 int kzt_transport_begin(kzt_transport *t);
 void kzt_transport_end(kzt_transport *t);
 int kzt_transport_present(kzt_transport *t);
+/* Another transport to t's card with a card session of its own:
+ * KZT_ERR_NOT_SUPPORTED when t has no such thing (PC/SC, USB). */
+int kzt_transport_clone(kzt_transport *t, kzt_transport **out);
 /* A transport with these ops and priv_size zeroed bytes of private state (for the
  * transports' constructors), or NULL. */
 kzt_transport *kzt_transport_alloc(const kzt_transport_ops *ops, size_t priv_size);

@@ -320,10 +320,103 @@ test_chained_verify_is_assembled(void **state)
 			 KZT_SW_LAST_CHAIN_EXPECTED);
 }
 
+/* A second card session on f's card (another connection to the simulator). */
+static fixture *
+second_session(fixture *f)
+{
+	fixture *g = calloc(1, sizeof(*g));
+
+	assert_non_null(g);
+	g->on = &f->card;
+	assert_int_equal(select_applet(g), KZT_SW_OK);
+	return g;
+}
+
+static uint16_t
+channel(fixture *f, uint8_t p1, const uint8_t *ticket, size_t len)
+{
+	return cmd(f, 0x80, KZT_INS_CHANNEL, p1, 0, ticket, len, 0);
+}
+
+static void
+test_a_session_that_joins_a_named_one_shares_its_logins_both_ways(void **state)
+{
+	fixture *f = *state, *g = second_session(f);
+	static const uint8_t ticket[KZT_CHANNEL_TICKET_LEN] = "0123456789abcdef";
+
+	assert_int_equal(verify(f, KZT_PIN_USER, "12345678"), KZT_SW_OK);
+	assert_int_not_equal(verify(g, KZT_PIN_USER, NULL), KZT_SW_OK); /* a session of its own */
+	assert_int_equal(channel(f, KZT_P1_CHANNEL_NAME, ticket, sizeof(ticket)), KZT_SW_OK);
+	assert_int_equal(channel(g, KZT_P1_CHANNEL_JOIN, ticket, sizeof(ticket)), KZT_SW_OK);
+	assert_int_equal(verify(g, KZT_PIN_USER, NULL), KZT_SW_OK);
+	/* a log-out through either is one for both; so is a login */
+	assert_int_equal(cmd(g, 0x00, KZT_INS_VERIFY, KZT_P1_LOGOUT, KZT_PIN_USER, NULL, 0, 0), KZT_SW_OK);
+	assert_int_not_equal(verify(f, KZT_PIN_USER, NULL), KZT_SW_OK);
+	assert_int_equal(verify(g, KZT_PIN_USER, "12345678"), KZT_SW_OK);
+	assert_int_equal(verify(f, KZT_PIN_USER, NULL), KZT_SW_OK);
+	/* the first session's end leaves the group to the second; its reset logs it out */
+	kzt_card_session_end(&f->card, &f->s, 0);
+	assert_int_equal(verify(g, KZT_PIN_USER, NULL), KZT_SW_OK);
+	assert_non_null(f->card.groups);
+	kzt_card_session_end(&f->card, &g->s, 1);
+	assert_null(f->card.groups); /* its last session ended: the group is gone */
+	/* ...and its name with it */
+	assert_int_equal(select_applet(g), KZT_SW_OK);
+	assert_int_equal(channel(g, KZT_P1_CHANNEL_JOIN, ticket, sizeof(ticket)), KZT_SW_REF_NOT_FOUND);
+	kzt_card_session_end(&f->card, &g->s, 0);
+	free(g);
+}
+
+static void
+test_a_reset_logs_out_every_session_of_the_group(void **state)
+{
+	fixture *f = *state, *g = second_session(f);
+	static const uint8_t ticket[KZT_CHANNEL_TICKET_LEN] = "ticket-of-a-test";
+
+	assert_int_equal(channel(f, KZT_P1_CHANNEL_NAME, ticket, sizeof(ticket)), KZT_SW_OK);
+	assert_int_equal(channel(g, KZT_P1_CHANNEL_JOIN, ticket, sizeof(ticket)), KZT_SW_OK);
+	assert_int_equal(verify(f, KZT_PIN_USER, "12345678"), KZT_SW_OK);
+	kzt_card_session_end(&f->card, &f->s, 1);
+	assert_int_not_equal(verify(g, KZT_PIN_USER, NULL), KZT_SW_OK);
+	kzt_card_session_end(&f->card, &g->s, 0);
+	free(g);
+}
+
+static void
+test_malformed_channel_commands_get_status_words(void **state)
+{
+	fixture *f = *state, *g = second_session(f), *h = second_session(f);
+	static const uint8_t ticket[KZT_CHANNEL_TICKET_LEN] = "the-right-ticket", wrong[KZT_CHANNEL_TICKET_LEN] = "the-wrong-ticket";
+
+	assert_int_equal(channel(f, KZT_P1_CHANNEL_NAME, ticket, sizeof(ticket) - 1), KZT_SW_WRONG_LENGTH);
+	assert_int_equal(channel(f, KZT_P1_CHANNEL_NAME, NULL, 0), KZT_SW_WRONG_LENGTH);
+	assert_int_equal(channel(f, 2, ticket, sizeof(ticket)), KZT_SW_WRONG_P1P2);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_CHANNEL, 0, 1, ticket, sizeof(ticket), 0), KZT_SW_WRONG_P1P2);
+	assert_int_equal(channel(g, KZT_P1_CHANNEL_JOIN, ticket, sizeof(ticket)), KZT_SW_REF_NOT_FOUND);
+	assert_int_equal(channel(f, KZT_P1_CHANNEL_NAME, ticket, sizeof(ticket)), KZT_SW_OK);
+	assert_int_equal(channel(g, KZT_P1_CHANNEL_JOIN, wrong, sizeof(wrong)), KZT_SW_REF_NOT_FOUND);
+	/* a session in a group of its own joins no other */
+	assert_int_equal(channel(h, KZT_P1_CHANNEL_NAME, wrong, sizeof(wrong)), KZT_SW_OK);
+	assert_int_equal(channel(h, KZT_P1_CHANNEL_JOIN, ticket, sizeof(ticket)), KZT_SW_CONDITIONS);
+	/* not before SELECT */
+	kzt_card_session_end(&f->card, &g->s, 0);
+	assert_int_equal(channel(g, KZT_P1_CHANNEL_JOIN, ticket, sizeof(ticket)), KZT_SW_CONDITIONS);
+	kzt_card_session_end(&f->card, &h->s, 0);
+	kzt_card_session_end(&f->card, &f->s, 0);
+	free(g);
+	free(h);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_session_that_joins_a_named_one_shares_its_logins_both_ways,
+						card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_a_reset_logs_out_every_session_of_the_group, card_setup,
+						card_teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_channel_commands_get_status_words, card_setup,
+						card_teardown),
 		cmocka_unit_test_setup_teardown(test_select_returns_fci_with_serial_and_limits, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_select_again_keeps_the_verification, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_commands_before_select_are_refused, card_setup, card_teardown),

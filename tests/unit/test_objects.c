@@ -706,10 +706,47 @@ test_format_erases_objects_and_put_data_sets_the_label(void **state)
 	assert_int_equal(kzt_card_used(&f->card.st), 0);
 }
 
+static void
+test_a_private_listing_holds_the_counter_and_the_private_objects_alone(void **state)
+{
+	fixture *f = *state;
+	static const uint8_t private_only = KZT_LIST_PRIVATE, two[2] = {KZT_LIST_PRIVATE, 0}, other = 2;
+	const uint8_t *p;
+	size_t n, entries = 0;
+	uint16_t h;
+	kzt_tlv t, e;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "public", "p", 1, &h), KZT_SW_OK);
+	assert_int_equal(create(f, KZT_CLASS_DATA, KZT_OBJF_PRIVATE, "secret", "s", 1, &h), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_LIST_OBJECTS, 0, 0, &private_only, 1, 256), KZT_SW_OK);
+	p = f->resp;
+	n = f->len;
+	assert_int_equal(kzt_tlv_next(&p, &n, &t), KZT_OK);
+	assert_int_equal(t.tag, KZT_TAG_CHANGE_COUNTER);
+	assert_int_equal(t.len, 4);
+	assert_int_equal(kzt_get_u32(t.val), f->card.st.change_counter);
+	while (n > 0) {
+		assert_int_equal(kzt_tlv_next(&p, &n, &e), KZT_OK);
+		assert_int_equal(e.tag, KZT_TAG_DIR_ENTRY);
+		assert_int_equal(kzt_tlv_find(e.val, e.len, KZT_TAG_OBJ_FLAGS, &t), KZT_OK);
+		assert_true(t.val[0] & KZT_OBJF_PRIVATE);
+		entries++;
+	}
+	assert_int_equal(entries, 1);
+	/* another selector, a longer field; and without the user, nothing */
+	assert_int_equal(cmd(f, 0x80, KZT_INS_LIST_OBJECTS, 0, 0, &other, 1, 256), KZT_SW_WRONG_DATA);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_LIST_OBJECTS, 0, 0, two, 2, 256), KZT_SW_WRONG_LENGTH);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_VERIFY, KZT_P1_LOGOUT, KZT_PIN_USER, NULL, 0, 0), KZT_SW_OK);
+	assert_int_equal(cmd(f, 0x80, KZT_INS_LIST_OBJECTS, 0, 0, &private_only, 1, 256), KZT_SW_SECURITY_STATUS);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_private_listing_holds_the_counter_and_the_private_objects_alone,
+						card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_objects_need_the_user_and_round_trip, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_private_objects_are_hidden_until_verify, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_directory_is_read_in_pages, card_setup, card_teardown),

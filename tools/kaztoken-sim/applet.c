@@ -131,7 +131,7 @@ cmd_select(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 	kzt_tlv_put(&rp->out, KZT_TAG_SERIAL, card->st.serial, KZT_SERIAL_LEN);
 	kzt_tlv_put_u8(&rp->out, KZT_TAG_CAPABILITIES,
 		       KZT_CAP_EXTENDED_LENGTH | KZT_CAP_CHAINING | KZT_CAP_READ_VALUES |
-			       KZT_CAP_LIST_PRIVATE);
+			       KZT_CAP_LIST_PRIVATE | KZT_CAP_CHANNELS);
 	kzt_tlv_put_u16(&rp->out, KZT_TAG_MAX_COMMAND, KZT_CARD_MAX_DATA);
 	kzt_tlv_put_u16(&rp->out, KZT_TAG_MAX_RESPONSE, KZT_CARD_MAX_DATA);
 	kzt_tlv_end(&rp->out, prop);
@@ -434,6 +434,47 @@ cmd_get_challenge(const kzt_apdu *a, reply *rp)
 	return KZT_SW_OK;
 }
 
+/* CHANNEL: P1 00 names this session's security state with the ticket in the
+ * data (it becomes a group of one, alive while a session is in it; named again,
+ * the same group takes the new name); P1 01 makes this session share the state
+ * of the group of that name, its own verifications gone. */
+static uint16_t
+cmd_channel(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
+{
+	kzt_card_group *g;
+
+	if (a->p2 != 0 || (a->p1 != KZT_P1_CHANNEL_NAME && a->p1 != KZT_P1_CHANNEL_JOIN))
+		return KZT_SW_WRONG_P1P2;
+	if (a->lc != KZT_CHANNEL_TICKET_LEN)
+		return KZT_SW_WRONG_LENGTH;
+	if (a->p1 == KZT_P1_CHANNEL_NAME) {
+		if ((g = s->group) == NULL) {
+			if ((g = calloc(1, sizeof(*g))) == NULL)
+				return KZT_SW_MEMORY_FAILURE;
+			g->members = 1;
+			g->next = card->groups;
+			card->groups = g;
+			s->group = g;
+		}
+		memcpy(g->ticket, a->data, KZT_CHANNEL_TICKET_LEN);
+		return KZT_SW_OK;
+	}
+	for (g = card->groups; g != NULL; g = g->next)
+		if (kzt_ct_memcmp(g->ticket, a->data, KZT_CHANNEL_TICKET_LEN) == 0)
+			break;
+	if (g == NULL || g == s->group)
+		return g == NULL ? KZT_SW_REF_NOT_FOUND : KZT_SW_OK;
+	if (s->group != NULL)
+		return KZT_SW_CONDITIONS; /* in a group already: one at a time */
+	g->members++;
+	s->group = g;
+	/* (process copies the group's state in before the next command) */
+	s->user_verified = g->user_verified;
+	s->admin_verified = g->admin_verified;
+	s->epoch = g->epoch;
+	return KZT_SW_OK;
+}
+
 static uint16_t
 dispatch(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 {
@@ -455,6 +496,7 @@ dispatch(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 		case KZT_INS_CREATE_OBJECT: return kzt_cmd_create_object(card, s, a, &rp->out);
 		case KZT_INS_UPDATE_OBJECT: return kzt_cmd_update_object(card, s, a);
 		case KZT_INS_DELETE_OBJECT: return kzt_cmd_delete_object(card, s, a);
+		case KZT_INS_CHANNEL: return cmd_channel(card, s, a);
 		default: return KZT_SW_INS_UNSUPPORTED;
 		}
 	}
@@ -539,7 +581,8 @@ process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd, size_t cmd_len,
 	kzt_apdu a;
 	reply rp;
 	uint16_t sw;
-	uint32_t le;
+	uint32_t le, was_epoch;
+	int was_user, was_admin;
 
 	card->apdus++;
 	*resp_len = 0;
@@ -562,7 +605,24 @@ process(kzt_card *card, kzt_card_session *s, const uint8_t *cmd, size_t cmd_len,
 		goto done;
 	le = a.le;
 	kzt_buf_init(&rp.out, s->pending, sizeof(s->pending));
+	if (s->group != NULL) {
+		/* the group's security state is this session's for the command... */
+		s->user_verified = s->group->user_verified;
+		s->admin_verified = s->group->admin_verified;
+		s->epoch = s->group->epoch;
+	}
+	was_user = s->user_verified;
+	was_admin = s->admin_verified;
+	was_epoch = s->epoch;
 	sw = dispatch(card, s, &a, &rp);
+	if (s->group != NULL && (s->user_verified != was_user || s->admin_verified != was_admin ||
+				 s->epoch != was_epoch || a.ins == KZT_INS_CHANNEL)) {
+		/* ...and what it changed is the group's (a private key operation, which
+		 * lets the lock go while it computes, changes none of it) */
+		s->group->user_verified = s->user_verified;
+		s->group->admin_verified = s->admin_verified;
+		s->group->epoch = s->epoch;
+	}
 	if (s->chain_len > 0) {
 		kzt_secure_zero(s->chain, s->chain_len);
 		s->chain_len = 0;

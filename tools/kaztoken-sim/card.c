@@ -48,6 +48,13 @@ kzt_card_open(kzt_card *card, const char *store_path, char *why, size_t why_len)
 void
 kzt_card_close(kzt_card *card)
 {
+	kzt_card_group *g, *next;
+
+	for (g = card->groups; g != NULL; g = next) { /* (groups of sessions never ended) */
+		next = g->next;
+		kzt_secure_zero(g, sizeof(*g));
+		free(g);
+	}
 	kzt_card_objects_clear(&card->st);
 	free(card->store_path);
 	kzt_secure_zero(card, sizeof(*card));

@@ -54,8 +54,20 @@ typedef struct kzt_card_state {
 	kzt_card_object objects[KZT_CARD_MAX_OBJECTS];
 } kzt_card_state;
 
+/* Card sessions that share one security state, as ISO 7816 logical channels do
+ * (CHANNEL, the virtual token's own): named by a ticket, alive while a session
+ * is in it. */
+typedef struct kzt_card_group {
+	uint8_t ticket[KZT_CHANNEL_TICKET_LEN];
+	int user_verified, admin_verified;
+	uint32_t epoch;
+	unsigned members;
+	struct kzt_card_group *next;
+} kzt_card_group;
+
 typedef struct kzt_card {
 	kzt_card_state st;
+	kzt_card_group *groups; /* under lock */
 	/* Held by whoever runs a command; NULL when one thread has the card. A private
 	 * key operation lets it go while it computes (the key it uses is taken first,
 	 * so the command is as if it had run whole at that moment). */
@@ -77,6 +89,10 @@ typedef struct kzt_card_session {
 	int admin_verified;
 	uint32_t epoch; /* card epoch the verifications belong to */
 	uint16_t sign_key, decipher_key; /* MSE SET selections (0: none) */
+	/* the group whose security state this session shares (NULL: its own): its
+	 * verifications are copied in before each command and back after one that
+	 * changed them */
+	kzt_card_group *group;
 	/* response data waiting for GET RESPONSE */
 	uint8_t pending[KZT_CARD_MAX_DATA];
 	size_t pending_len, pending_off;
@@ -87,6 +103,11 @@ typedef struct kzt_card_session {
 	uint8_t chain_hdr[4]; /* CLA (without the chain bit), INS, P1, P2 */
 	int chaining;
 } kzt_card_session;
+
+/* The session ends (its connection closed, or a reset): out of its group (the
+ * group ends with its last member; a reset logs the group out), then wiped. Takes
+ * the card's lock. */
+void kzt_card_session_end(kzt_card *card, kzt_card_session *s, int reset);
 
 /* Factory state: blank label, default PINs, 10 tries, minimum length 6, policy
  * "user and admin", the given serial. */

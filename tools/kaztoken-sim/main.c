@@ -42,6 +42,7 @@
  * read from the connection. */
 typedef struct client {
 	kzt_sock fd;
+	kzt_card *card;
 	kzt_card_session *session;
 	uint8_t hdr[KZT_SIM_HEADER];
 	uint8_t *payload; /* the declared length, once the header is in */
@@ -217,7 +218,7 @@ answer(kzt_card *card, client *c, uint8_t *out)
 		if (n != 0)
 			break;
 		if (c->type == KZT_SIM_RESET)
-			kzt_card_session_reset(c->session);
+			kzt_card_session_end(card, c->session, 1);
 		kzt_proto_atr(atr);
 		reply(c, c->type, atr, sizeof(atr));
 		return 0;
@@ -404,7 +405,8 @@ static void
 free_client(client *c)
 {
 	kzt_net_close(c->fd);
-	kzt_card_session_reset(c->session); /* wipes its logins and buffers */
+	if (c->session != NULL)
+		kzt_card_session_end(c->card, c->session, 0); /* wipes its logins and buffers */
 	free(c->session);
 	if (c->payload != NULL) {
 		kzt_secure_zero(c->payload, c->want);
@@ -440,6 +442,7 @@ accept_client(server *srv, time_t now)
 		return;
 	}
 	c->fd = fd;
+	c->card = &srv->card;
 	c->last_progress = now;
 	if ((c->session = calloc(1, sizeof(kzt_card_session))) == NULL) {
 		free_client(c);

@@ -10,6 +10,7 @@
 #include "card.h"
 #include "card_rsa.h"
 #include "secmem.h"
+#include "thread.h"
 
 static void
 pin_factory(kzt_card_pin *pin, const char *value)
@@ -72,4 +73,28 @@ void
 kzt_card_session_reset(kzt_card_session *s)
 {
 	kzt_secure_zero(s, sizeof(*s));
+}
+
+void
+kzt_card_session_end(kzt_card *card, kzt_card_session *s, int reset)
+{
+	kzt_card_group **pp, *g = s->group;
+
+	if (g != NULL) {
+		if (card->lock != NULL)
+			kzt_os_mutex_lock(card->lock);
+		if (reset)
+			g->user_verified = g->admin_verified = 0;
+		if (--g->members == 0) {
+			for (pp = &card->groups; *pp != NULL && *pp != g; pp = &(*pp)->next)
+				;
+			if (*pp == g)
+				*pp = g->next;
+			kzt_secure_zero(g, sizeof(*g));
+			free(g);
+		}
+		if (card->lock != NULL)
+			kzt_os_mutex_unlock(card->lock);
+	}
+	kzt_card_session_reset(s);
 }
