@@ -122,6 +122,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)kzt_token_random(tok, out, 300);
 	(void)kzt_token_change_counter(tok, &counter);
 	(void)kzt_token_read_values(tok, handles, 3, fuzz_got, NULL);
+	if (kzt_token_list_private(tok, &buf, &len, &counter) == KZT_OK) {
+		p = buf;
+		n = len;
+		while (kzt_dir_next(&p, &n, &e) == KZT_OK)
+			if (!(e.flags & KZT_OBJF_PRIVATE))
+				abort(); /* a private listing that let a public object through */
+		free(buf);
+	}
+	(void)kzt_token_channel(tok, 1, (const uint8_t *)"0123456789abcdef");
+	(void)kzt_token_counter_take(tok, &counter);
 	kzt_token_free(&tok);
 	return 0;
 }
