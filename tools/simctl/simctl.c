@@ -51,6 +51,43 @@ socket_answers(const char *path)
 	return ok;
 }
 
+/* The simulators this process started and has not stopped: stopped at its exit
+ * too, so that a program that gives up half-way (exit(1)) leaves none running. */
+#define STARTED_MAX 8
+static pid_t started[STARTED_MAX];
+static pid_t started_by;
+
+static void
+stop_started(void)
+{
+	int i, status;
+
+	if (getpid() != started_by)
+		return; /* (a forked child's exit: the simulators are its parent's) */
+	for (i = 0; i < STARTED_MAX; i++)
+		if (started[i] > 0) {
+			kill(started[i], SIGTERM);
+			waitpid(started[i], &status, 0);
+			started[i] = 0;
+		}
+}
+
+static void
+remember_started(pid_t pid, int add)
+{
+	int i;
+
+	if (started_by == 0) {
+		started_by = getpid();
+		atexit(stop_started);
+	}
+	for (i = 0; i < STARTED_MAX; i++)
+		if (add ? started[i] == 0 : started[i] == pid) {
+			started[i] = add ? pid : 0;
+			return;
+		}
+}
+
 void
 simctl_start(simctl *s)
 {
@@ -81,6 +118,7 @@ simctl_start(simctl *s)
 		execv(sim, (char *const *)argv);
 		_exit(127);
 	}
+	remember_started(s->pid, 1);
 	for (i = 0; i < 500 && !socket_answers(s->socket); i++)
 		nanosleep(&ts, NULL);
 	if (i == 500)
@@ -96,6 +134,7 @@ simctl_stop(simctl *s)
 		return -1;
 	kill(s->pid, SIGTERM);
 	waitpid(s->pid, &status, 0);
+	remember_started(s->pid, 0);
 	s->pid = 0;
 	return status;
 }
