@@ -252,7 +252,9 @@ kzt_diskcache_save(kzt_slot *slot)
 	uint8_t *data, digest[DIGEST_LEN];
 	size_t len;
 
-	if (!kzt_mod.cfg.cache_public || slot->token == NULL ||
+	/* (a listing that left out session objects to look at again under a login
+	 * is not one to start from: the next start lists everything) */
+	if (!kzt_mod.cfg.cache_public || slot->token == NULL || slot->cache.relist ||
 	    kzt_diskcache_encode(&slot->cache, kzt_token_card_info(slot->token)->serial, &data, &len) != KZT_OK)
 		return;
 	if (kzt_hash_once(KZT_SHA256, data, len, digest) == KZT_OK &&

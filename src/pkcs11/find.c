@@ -40,7 +40,7 @@ match_token_objects(kzt_op *op, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_find_stat
 	kzt_object *o;
 	CK_RV rv;
 
-	if ((rv = kzt_objects_sync(op)) != CKR_OK)
+	if ((rv = kzt_objects_search(op)) != CKR_OK)
 		return rv;
 	for (e = op->slot->cache.list; e != NULL && rv == CKR_OK; e = e->next) {
 		o = e->view;

@@ -385,6 +385,10 @@ void kzt_objects_drop_sessions(kzt_slot *slot, const CK_SESSION_HANDLE *h, size_
  * whatever the card listed; session objects only this application's. A search
  * asks the card every time. */
 CK_RV kzt_objects_sync(kzt_op *op);
+/* The same for a search, which writes nothing from what it finds: right after
+ * C_GetTokenInfo (its token state the card's last answer, less than
+ * KZT_OBJCACHE_TOLD_MS before), that state's change counter is the card's word. */
+CK_RV kzt_objects_search(kzt_op *op);
 /* The same, for a call on one object (reading or changing its attributes, using
  * a key): the card's word that nothing changed holds for KZT_OBJECTS_BURST_MS, so
  * the burst of calls that follows a search (an application reading every

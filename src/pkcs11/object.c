@@ -94,7 +94,7 @@ keep_entry(void *ctx, const kzt_dir_entry *e)
 			return 0;
 		}
 		return 2; /* to delete under a login, when the card lists it then */
-	default: return 0;
+	default: return 2; /* another's: a later login looks again whether it ended */
 	}
 }
 
@@ -112,7 +112,7 @@ owner_of(const kzt_slot *slot, const kzt_cached *e)
 }
 
 static CK_RV
-objects_sync(kzt_op *op, unsigned max_age)
+objects_sync(kzt_op *op, unsigned max_age, int search)
 {
 	kzt_slot *slot = op->slot;
 	sift f = {.slot = slot, .user = kzt_card_login(op) == KZT_LOGIN_USER};
@@ -122,7 +122,7 @@ objects_sync(kzt_op *op, unsigned max_age)
 	size_t i;
 	int r;
 
-	if ((rv = kzt_card_status(op, kzt_token_cache_sync(op->token, &slot->cache, kzt_os_now_ms(), max_age, keep_entry, &f))) !=
+	if ((rv = kzt_card_status(op, kzt_token_cache_sync(op->token, &slot->cache, kzt_os_now_ms(), max_age, search, keep_entry, &f))) !=
 	    CKR_OK)
 		return rv;
 	for (e = slot->cache.list; e != NULL; e = e->next) {
@@ -153,13 +153,19 @@ objects_sync(kzt_op *op, unsigned max_age)
 CK_RV
 kzt_objects_sync(kzt_op *op)
 {
-	return objects_sync(op, 0);
+	return objects_sync(op, 0, 0);
+}
+
+CK_RV
+kzt_objects_search(kzt_op *op)
+{
+	return objects_sync(op, 0, 1);
 }
 
 CK_RV
 kzt_objects_recent(kzt_op *op)
 {
-	return objects_sync(op, KZT_OBJECTS_BURST_MS);
+	return objects_sync(op, KZT_OBJECTS_BURST_MS, 0);
 }
 
 void

@@ -103,11 +103,15 @@ kzt_channels_close(kzt_slot *slot, int after_fork)
 	kzt_channels *ch = &slot->channels;
 	size_t i;
 
+	/* (a busy one is freed by its operation, seeing the epoch move; in a forked
+	 * child no operation of the parent's threads ever ends) */
 	for (i = 0; i < KZT_CHANNELS_MAX; i++)
-		if (!ch->c[i].busy)
+		if (!ch->c[i].busy || after_fork)
 			kzt_channel_free(&ch->c[i], after_fork);
-	ch->epoch++; /* (a busy one is freed by its operation, seeing this) */
+	ch->epoch++;
 	ch->named = 0;
+	ch->off = 0; /* (the next token may have them) */
+	ch->wanted = 0;
 	kzt_secure_zero(ch->ticket, sizeof(ch->ticket));
 }
 

@@ -52,6 +52,7 @@ kzt_objcache_drop(kzt_objcache *c)
 	free_list(c, c->list);
 	c->list = NULL;
 	c->valid = 0;
+	c->unconfirmed = 0;
 }
 
 void
@@ -212,6 +213,13 @@ merge_private(kzt_objcache *c, const uint8_t *dir, size_t len, int (*keep)(void 
 	c->list = NULL;
 	r = take_listing(c, dir, len, &old, &tail, 0, keep, ctx);
 	free_list(c, old);
+	for (x = priv; r == KZT_ERR_NOT_FOUND && x != NULL; x = x->next) {
+		kzt_cached *y;
+
+		for (y = pub; y != NULL; y = y->next)
+			if (y->card == x->card)
+				r = KZT_ERR_CARD; /* one handle both public and private */
+	}
 	while (pub != NULL || priv != NULL) {
 		kzt_cached **from = priv == NULL || (pub != NULL && pub->card < priv->card) ? &pub : &priv;
 
@@ -225,7 +233,7 @@ merge_private(kzt_objcache *c, const uint8_t *dir, size_t len, int (*keep)(void 
 }
 
 int
-kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_age,
+kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_age, int search,
 		     int (*keep)(void *ctx, const kzt_dir_entry *e), void *ctx)
 {
 	kzt_cached *fresh = NULL, **tail = &fresh, *old;
@@ -238,10 +246,11 @@ kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_a
 
 	if (current && max_age != 0 && now - c->checked < max_age)
 		return KZT_OK;
-	told = kzt_token_counter_take(t, &told_counter) && now - c->told_at < KZT_OBJCACHE_TOLD_MS;
+	told = kzt_token_counter_take(t, &told_counter) && search && now - c->told_at < KZT_OBJCACHE_TOLD_MS;
 	if (c->valid && !current && user && !c->relist) {
 		r = kzt_token_list_private(t, &dir, &len, &counter);
 		if (r == KZT_OK && counter == c->counter) {
+			c->unconfirmed = 0;
 			r = merge_private(c, dir, len, keep, ctx);
 			free(dir);
 			if (r != KZT_OK) {
@@ -264,6 +273,7 @@ kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_a
 		else if ((r = kzt_token_change_counter(t, &counter)) != KZT_OK)
 			return r;
 		if (c->counter == counter && kzt_token_auth_epoch(t) == auth) {
+			c->unconfirmed = 0;
 			if (!current)
 				drop_private(c);
 			c->auth = auth;
@@ -285,6 +295,8 @@ kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_a
 		return r;
 	/* (the listing may have changed the security state: read it after) */
 	auth = kzt_token_auth_epoch(t);
+	if (c->unconfirmed) /* nothing the card did not confirm is taken for its word */
+		kzt_objcache_drop(c);
 	old = c->list;
 	c->list = NULL;
 	c->relist = 0;
@@ -348,4 +360,5 @@ kzt_objcache_loaded(kzt_objcache *c, const kzt_token *t, uint32_t counter)
 	c->counter = counter;
 	c->checked = 0;
 	c->auth = kzt_token_auth_epoch(t);
+	c->unconfirmed = 1;
 }

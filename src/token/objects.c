@@ -57,6 +57,8 @@ read_paged(kzt_token *t, kzt_apdu *a, void (*place)(kzt_apdu *, size_t, uint8_t 
 		r = kzt_apdu_transceive(&t->link, a, t->resp, KZT_APDU_MAX_RESP, &n, &sw);
 		if (r == KZT_OK && sw != KZT_SW_OK && sw != KZT_SW_MORE_DATA)
 			r = kzt_token_status_from_sw(sw);
+		if (r != KZT_OK) /* (69 82: the card has not verified what we thought) */
+			kzt_token_note_security(t, a, r);
 		if (r == KZT_OK && sw == KZT_SW_MORE_DATA && n == 0)
 			r = KZT_ERR_CARD; /* "more" but nothing came: it would never end */
 		if (r == KZT_OK && *out_len + n > limit)

@@ -30,8 +30,8 @@ set_verified(kzt_token *t, unsigned verified)
  * has not verified what we thought; a removal or reset ends it. A failed exchange
  * leaves it unknown: what was verified is kept (it is safer to log out a card
  * that was not logged in than to leave one logged in), the epoch moves. */
-static void
-note_security(kzt_token *t, const kzt_apdu *a, int r)
+void
+kzt_token_note_security(kzt_token *t, const kzt_apdu *a, int r)
 {
 	unsigned role = a->p2 == KZT_PIN_ADMIN ? KZT_VERIFIED_ADMIN : KZT_VERIFIED_USER;
 	int pin_failed = r == KZT_ERR_PIN_INCORRECT || r == KZT_ERR_PIN_LOCKED;
@@ -84,7 +84,7 @@ kzt_token_command(kzt_token *t, const kzt_apdu *a, size_t *resp_len)
 	if (r != KZT_OK || (a->cla == KZT_CLA_PROPRIETARY &&
 			    (a->ins == KZT_INS_DELETE_OBJECT || a->ins == KZT_INS_FORMAT)))
 		t->selected[0] = t->selected[1] = 0;
-	note_security(t, a, r);
+	kzt_token_note_security(t, a, r);
 	return r;
 }
 

@@ -190,6 +190,8 @@ typedef struct kzt_objcache {
 	uint64_t auth;     /* the auth epoch its private objects were read under */
 	uint64_t told_at;  /* when the card last gave its state (kzt_objcache_told) */
 	int relist;        /* keep said 2 of an object left out: list all at the next login */
+	int unconfirmed;   /* the listing came from elsewhere and the card has not confirmed
+			    * its counter yet: a listing that differs reuses none of it */
 	struct kzt_number {
 		uint16_t card;
 		uint64_t number;
@@ -203,7 +205,8 @@ void kzt_objcache_init(kzt_objcache *c, uint64_t (*number_new)(void), void (*vie
 /* Bring c up to date for t: nothing while the listing is good and the card
  * confirmed it less than max_age ms before now (the caller's clock, in ms; max_age
  * 0: always ask). Asking costs one command while the change counter did not move:
- *  - the card's answer just before was its state (kzt_objcache_told, less than
+ *  - for a search (search set: nothing is written from what it finds), the
+ *    card's answer just before was its state (kzt_objcache_told, less than
  *    KZT_OBJCACHE_TOLD_MS before): no command at all, its counter is the answer;
  *  - the security state changed and the user is verified now: LIST OBJECTS of
  *    the private objects alone (the card has it), the public ones kept;
@@ -216,7 +219,7 @@ void kzt_objcache_init(kzt_objcache *c, uint64_t (*number_new)(void), void (*vie
  * login lists the whole directory, not the private objects alone), -1 a
  * malformed entry (KZT_ERR_CARD). An object listed as before keeps its
  * entry and view: a private one only under the same security state. */
-int kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_age,
+int kzt_token_cache_sync(kzt_token *t, kzt_objcache *c, uint64_t now, unsigned max_age, int search,
 			 int (*keep)(void *ctx, const kzt_dir_entry *e), void *ctx);
 /* The card gave its state just now (its counter is in t: kzt_token_counter_take),
  * at now: a search that comes next, with no other command between, counts it as

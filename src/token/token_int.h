@@ -33,5 +33,9 @@ struct kzt_token {
  * data is wanted) and return the status word's meaning. The encoded command is
  * wiped afterwards when its data field is secret. */
 int kzt_token_command(kzt_token *t, const kzt_apdu *a, size_t *resp_len);
+/* What command a, answered with status r, did to the card's security state
+ * (kzt_token_command does it for every command it sends; a paged read, for each
+ * part that fails). */
+void kzt_token_note_security(kzt_token *t, const kzt_apdu *a, int r);
 
 #endif

@@ -321,6 +321,7 @@ typedef struct vpcd_link {
 	char host[256], port[8];
 	int fd; /* (vpcd.c's: a descriptor) */
 	time_t last_try;
+	kzt_card *card;
 	kzt_card_session *session;
 } vpcd_link;
 
@@ -333,7 +334,7 @@ vpcd_try(vpcd_link *v)
 		return;
 	v->last_try = now;
 	if ((v->fd = kzt_vpcd_connect(v->host, v->port)) >= 0) {
-		kzt_card_session_reset(v->session); /* a card just inserted */
+		kzt_card_session_end(v->card, v->session, 1); /* a card just inserted */
 		LOG("inserted into vpcd at %s:%s\n", v->host, v->port);
 	}
 }
@@ -345,7 +346,7 @@ vpcd_drop(vpcd_link *v)
 		return;
 	kzt_net_close(v->fd);
 	v->fd = -1;
-	kzt_card_session_reset(v->session);
+	kzt_card_session_end(v->card, v->session, 1);
 	LOG("vpcd at %s:%s went away; retrying every second\n", v->host, v->port);
 }
 
@@ -710,6 +711,7 @@ main(int argc, char **argv)
 		kzt_net_set_nonblocking(srv.lfd); /* (a client gone before accept: no wait) */
 	srv.in = malloc(KZT_SIM_MAX_PAYLOAD);
 	link->session = calloc(1, sizeof(*link->session));
+	link->card = card;
 	if (srv.in == NULL || link->session == NULL)
 		goto out_sock;
 	LOG("serving token %02X%02X%02X%02X%02X%02X%02X%02X on %s%s%s\n", card->st.serial[0],
@@ -724,7 +726,7 @@ out_sock:
 	if (link->fd >= 0)
 		kzt_net_close(link->fd);
 	if (link->session != NULL) {
-		kzt_card_session_reset(link->session);
+		kzt_card_session_end(card, link->session, 0);
 		free(link->session);
 	}
 	if (srv.lfd != KZT_SOCK_NONE) {

@@ -122,7 +122,7 @@ kzt_vpcd_serve(kzt_card *card, kzt_card_session *s, int fd, uint8_t *in, size_t 
 		case VPCD_POWER_ON:
 		case VPCD_RESET:
 			/* the card's volatile state (logins, selections) goes */
-			kzt_card_session_reset(s);
+			kzt_card_session_end(card, s, 1);
 			if (verbose)
 				fprintf(stderr, "kaztoken-sim: vpcd control %02X\n", in[0]);
 			return 0;

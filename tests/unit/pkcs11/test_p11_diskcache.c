@@ -216,6 +216,37 @@ test_a_damaged_cache_file_is_not_believed(void **state)
 	assert_true(card_apdus(f) - before > 2); /* the card listed and read */
 }
 
+/* A file whose digest holds (it is no seal: anyone may write one) but whose counter
+ * the card no longer has: nothing of it is taken for the card's, not even the
+ * value of an object the card still lists the same way. */
+static void
+test_a_file_the_card_does_not_confirm_gives_no_value(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE found[8];
+	CK_SESSION_HANDLE h;
+	CK_TOKEN_INFO ti;
+	uint8_t *data = NULL;
+	size_t len = 0, i;
+	char why[64];
+
+	first_start(f);
+	assert_int_equal(kzt_os_file_read(file, 1u << 20, &data, &len, why, sizeof(why)), KZT_OK);
+	for (i = 0; i + 10 <= len && memcmp(data + i, "public-two", 10) != 0; i++)
+		;
+	assert_true(i + 10 <= len);
+	memcpy(data + i, "public-TWO", 10);
+	assert_int_equal(kzt_hash_once(KZT_SHA256, data, len - 32, data + len - 32), KZT_OK);
+	assert_int_equal(kzt_os_file_replace(file, data, len), KZT_OK);
+	free(data);
+	f->card.st.change_counter++; /* the card moved on (whatever it changed) */
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(find_public(f, h, found), 3);
+	assert_value(f, h, found[1], "public-two");
+}
+
 /* ---- the file format ---- */
 
 static const uint8_t serial[KZT_SERIAL_LEN] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -349,6 +380,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_a_change_by_another_application_drops_the_cache, cache_setup,
 						cache_teardown),
 		cmocka_unit_test_setup_teardown(test_a_damaged_cache_file_is_not_believed, cache_setup,
+						cache_teardown),
+		cmocka_unit_test_setup_teardown(test_a_file_the_card_does_not_confirm_gives_no_value, cache_setup,
 						cache_teardown),
 		cmocka_unit_test_setup_teardown(test_a_well_formed_file_decodes_to_its_listing, cache_setup,
 						cache_teardown),

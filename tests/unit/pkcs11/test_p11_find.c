@@ -248,10 +248,41 @@ test_the_values_of_what_a_search_found_come_in_one_read_values(void **state)
 	}
 }
 
+/* The token state C_GetTokenInfo reads stands for the card's word on the objects
+ * only for a search right after it, never for a call that writes from what it
+ * holds: a copy asks the card for its change counter first. */
+static void
+test_a_copy_right_after_the_token_info_still_asks_the_card(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h = p11_user(f);
+	CK_OBJECT_HANDLE o = p11_data(f, h, 0, "v"), copy;
+	CK_BYTE v[8];
+	CK_ATTRIBUTE value = {CKA_VALUE, v, sizeof(v)};
+	CK_TOKEN_INFO ti;
+	unsigned long before;
+
+	assert_int_equal(p11_count(f, h, NULL, 0), 1);
+	assert_int_equal(f->p->C_GetAttributeValue(h, o, &value, 1), CKR_OK); /* (its value in hand) */
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	delete_behind_the_modules_back(f); /* o, by another application, just after */
+	assert_int_equal(f->p->C_CopyObject(h, o, NULL, 0, &copy), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(f->card.st.nobjects, 0); /* nothing made from what the card no longer has */
+	/* a search right after the token info does take its counter */
+	p11_data(f, h, 0, "w");
+	assert_int_equal(p11_count(f, h, NULL, 0), 1);
+	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
+	before = card_apdus(f);
+	assert_int_equal(p11_count(f, h, NULL, 0), 1);
+	assert_int_equal(card_apdus(f) - before, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_copy_right_after_the_token_info_still_asks_the_card, p11_setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_private_objects_stay_hidden_when_another_application_verified_the_card, p11_setup,
 			teardown),
