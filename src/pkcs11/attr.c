@@ -65,6 +65,15 @@ kzt_attrs_set_ulong(kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_ULONG v)
 	return kzt_attrs_set(l, type, &v, sizeof(v));
 }
 
+CK_ULONG
+kzt_ulong_of(const void *p)
+{
+	CK_ULONG v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 const CK_ATTRIBUTE *
 kzt_attrs_get(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type)
 {
@@ -149,7 +158,7 @@ kzt_attrs_encode(const kzt_attrs *l, int (*keep)(CK_ATTRIBUTE_TYPE), uint8_t *ou
 			return KZT_ERR_ARGS;
 		kzt_buf_put_u32(&b, (uint32_t)a->type);
 		if (is_ulong(a->type) && a->ulValueLen == sizeof(CK_ULONG)) {
-			CK_ULONG v = *(const CK_ULONG *)a->pValue;
+			CK_ULONG v = kzt_ulong_of(a->pValue);
 			if (v == CK_UNAVAILABLE_INFORMATION)
 				v = BLOB_UNAVAILABLE;
 			else if (v >= BLOB_UNAVAILABLE)

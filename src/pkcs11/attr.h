@@ -23,6 +23,9 @@ int kzt_attrs_set_bool(kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_BBOOL v);
 int kzt_attrs_set_ulong(kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_ULONG v);
 /* The attribute, or NULL. */
 const CK_ATTRIBUTE *kzt_attrs_get(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type);
+/* A CK_ULONG-sized value (CK_ULONG, a class, a key or certificate type) at p,
+ * wherever it lies: an application's template need not align it. */
+CK_ULONG kzt_ulong_of(const void *p);
 /* A CK_BBOOL attribute's value, or dflt when absent or malformed. */
 CK_BBOOL kzt_attrs_bool(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_BBOOL dflt);
 void kzt_attrs_remove(kzt_attrs *l, CK_ATTRIBUTE_TYPE type);

@@ -13,7 +13,7 @@ is_sensitive(const kzt_object *o, CK_ATTRIBUTE_TYPE type)
 {
 	const CK_ATTRIBUTE *cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
 
-	if (cls == NULL || *(const CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY)
+	if (cls == NULL || kzt_ulong_of(cls->pValue) != CKO_PRIVATE_KEY)
 		return 0;
 	switch (type) {
 	case CKA_VALUE: case CKA_PRIVATE_EXPONENT: case CKA_PRIME_1: case CKA_PRIME_2:

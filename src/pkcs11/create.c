@@ -30,7 +30,7 @@ key_checks(kzt_attrs *l, CK_OBJECT_CLASS cls)
 
 	if (kt == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
-	if (*(const CK_KEY_TYPE *)kt->pValue != CKK_RSA)
+	if (kzt_ulong_of(kt->pValue) != CKK_RSA)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	/* 00 01 00 01 is the exponent 01 00 01: the card and the blob keep the latter */
 	if ((rv = kzt_key_exponent_normalise(l)) != CKR_OK)
@@ -60,7 +60,7 @@ certificate_defaults(kzt_attrs *l)
 
 	if (type == NULL || value == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
-	if (*(const CK_CERTIFICATE_TYPE *)type->pValue != CKC_X_509 ||
+	if (kzt_ulong_of(type->pValue) != CKC_X_509 ||
 	    kzt_x509_fields_get(value->pValue, value->ulValueLen, &f) != KZT_OK)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	if (kzt_attrs_get(l, CKA_SUBJECT) == NULL)
@@ -99,7 +99,7 @@ build(const CK_ATTRIBUTE *t, CK_ULONG n, kzt_attrs *l, CK_OBJECT_CLASS *cls)
 		return CKR_TEMPLATE_INCOMPLETE;
 	if (c->pValue == NULL || c->ulValueLen != sizeof(CK_OBJECT_CLASS))
 		return CKR_ATTRIBUTE_VALUE_INVALID;
-	*cls = *(const CK_OBJECT_CLASS *)c->pValue;
+	*cls = kzt_ulong_of(c->pValue);
 	if (kzt_card_class(*cls) == 0xFF)
 		return CKR_ATTRIBUTE_VALUE_INVALID; /* no such object on a KAZTOKEN */
 	for (i = 0; i < n; i++) {

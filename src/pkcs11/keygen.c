@@ -40,7 +40,7 @@ require(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_ULONG want)
 		return CKR_OK;
 	if (a->ulValueLen == sizeof(CK_BBOOL))
 		return *(const CK_BBOOL *)a->pValue == want ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
-	return *(const CK_ULONG *)a->pValue == want ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
+	return kzt_ulong_of(a->pValue) == want ? CKR_OK : CKR_TEMPLATE_INCONSISTENT;
 }
 
 int
@@ -180,7 +180,7 @@ prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn
 		return rv;
 	*bits = 2048;
 	if ((a = kzt_attrs_get(pub, CKA_MODULUS_BITS)) != NULL)
-		*bits = *(const CK_ULONG *)a->pValue;
+		*bits = kzt_ulong_of(a->pValue);
 	if (*bits != 2048 && *bits != 3072 && *bits != 4096)
 		return CKR_KEY_SIZE_RANGE;
 	if ((a = kzt_attrs_get(pub, CKA_PUBLIC_EXPONENT)) == NULL) {

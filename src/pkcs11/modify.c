@@ -16,7 +16,7 @@ class_of(const kzt_attrs *l)
 {
 	const CK_ATTRIBUTE *c = kzt_attrs_get(l, CKA_CLASS);
 
-	return c != NULL ? *(const CK_OBJECT_CLASS *)c->pValue : CKO_DATA;
+	return c != NULL ? kzt_ulong_of(c->pValue) : CKO_DATA;
 }
 
 /* o's attributes with the template applied, into out (emptied by the caller). */

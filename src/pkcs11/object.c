@@ -244,7 +244,7 @@ static CK_RV
 take_value(kzt_object *o, const uint8_t *v, size_t len)
 {
 	const CK_ATTRIBUTE *cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
-	CK_OBJECT_CLASS c = cls != NULL ? *(const CK_OBJECT_CLASS *)cls->pValue : CKO_DATA;
+	CK_OBJECT_CLASS c = cls != NULL ? kzt_ulong_of(cls->pValue) : CKO_DATA;
 	CK_RV rv;
 
 	if (c == CKO_PUBLIC_KEY || c == CKO_PRIVATE_KEY)

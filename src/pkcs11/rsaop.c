@@ -55,7 +55,7 @@ rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYP
 			return CKR_KEY_HANDLE_INVALID;
 	}
 	c = kzt_attrs_get(&o->attrs, CKA_CLASS);
-	if (c == NULL || *(const CK_OBJECT_CLASS *)c->pValue != cls)
+	if (c == NULL || kzt_ulong_of(c->pValue) != cls)
 		return CKR_KEY_TYPE_INCONSISTENT;
 	if (!kzt_attrs_bool(&o->attrs, usage, CK_FALSE))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;

@@ -325,11 +325,39 @@ test_an_object_larger_than_the_card_takes_is_refused_with_nothing_written(void *
 	}
 }
 
+/* An application's template need not align its numbers (a packed buffer, a
+ * language binding): a class and a certificate type at odd addresses are read as
+ * well as any (UBSan, in the sanitizer build, says if they are not). */
+static void
+test_numbers_in_a_template_need_no_alignment(void **state)
+{
+	fixture *f = *state;
+	CK_SESSION_HANDLE h;
+	CK_OBJECT_HANDLE o;
+	CK_OBJECT_CLASS cls = CKO_DATA, back = 0;
+	CK_BBOOL yes = CK_TRUE;
+	unsigned char packed[1 + sizeof(CK_OBJECT_CLASS)];
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, packed + 1, sizeof(CK_OBJECT_CLASS)},
+			    {CKA_TOKEN, &yes, sizeof(yes)},
+			    {CKA_VALUE, "v", 1}};
+	CK_ATTRIBUTE get = {CKA_CLASS, &back, sizeof(back)};
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = p11_user(f);
+	memcpy(packed + 1, &cls, sizeof(cls));
+	assert_int_equal(f->p->C_CreateObject(h, t, 3, &o), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, o, &get, 1), CKR_OK);
+	assert_int_equal(back, CKO_DATA);
+	/* and in a search */
+	assert_int_equal(p11_count(f, h, t, 1), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_token_data_object_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers_in_a_template_need_no_alignment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_private_objects_need_the_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_objects_vanish_with_their_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_object_checks_its_template, setup, teardown),
