@@ -109,6 +109,36 @@ find_public(fixture *f, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE *found)
 	return n;
 }
 
+/* Where text stands in (data, len): its offset, or len when it is not there. */
+static size_t
+find_in(const uint8_t *data, size_t len, const char *text)
+{
+	size_t i, n = strlen(text);
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(data + i, text, n) == 0)
+			return i;
+	return len;
+}
+
+/* In the cache file, the value "public-two" becomes "public-TWO"; reseal: the
+ * file's digest is made good again (anyone can: it is no seal). */
+static void
+rewrite_value_on_disk(int reseal)
+{
+	uint8_t *data = NULL;
+	size_t len = 0, at;
+	char why[64];
+
+	assert_int_equal(kzt_os_file_read(file, 1u << 20, &data, &len, why, sizeof(why)), KZT_OK);
+	assert_true((at = find_in(data, len, "public-two")) < len);
+	memcpy(data + at, "public-TWO", 10);
+	if (reseal)
+		assert_int_equal(kzt_hash_once(KZT_SHA256, data, len - 32, data + len - 32), KZT_OK);
+	assert_int_equal(kzt_os_file_replace(file, data, len), KZT_OK);
+	free(data);
+}
+
 static void
 test_a_second_start_takes_public_objects_and_values_from_the_cache_and_asks_the_card_twice(void **state)
 {
@@ -150,17 +180,13 @@ test_the_cache_file_holds_nothing_private(void **state)
 {
 	fixture *f = *state;
 	uint8_t *data = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	char why[64];
 
 	first_start(f);
 	assert_int_equal(kzt_os_file_read(file, 1u << 20, &data, &len, why, sizeof(why)), KZT_OK);
-	for (i = 0; i + 12 <= len; i++)
-		assert_false(memcmp(data + i, "SECRET-VALUE", 12) == 0);
-	/* and the public values are there */
-	for (i = 0; i + 10 <= len && memcmp(data + i, "public-two", 10) != 0; i++)
-		;
-	assert_true(i + 10 <= len);
+	assert_int_equal(find_in(data, len, "SECRET-VALUE"), len);
+	assert_true(find_in(data, len, "public-two") < len); /* and the public values are there */
 	free(data);
 }
 
@@ -193,20 +219,10 @@ test_a_damaged_cache_file_is_not_believed(void **state)
 	CK_OBJECT_HANDLE found[8];
 	CK_SESSION_HANDLE h;
 	CK_TOKEN_INFO ti;
-	uint8_t *data = NULL;
-	size_t len = 0, i;
 	unsigned long before;
-	char why[64];
 
 	first_start(f);
-	assert_int_equal(kzt_os_file_read(file, 1u << 20, &data, &len, why, sizeof(why)), KZT_OK);
-	/* a value changed on disk: the file's digest no longer holds */
-	for (i = 0; i + 10 <= len && memcmp(data + i, "public-two", 10) != 0; i++)
-		;
-	assert_true(i + 10 <= len);
-	memcpy(data + i, "public-TWO", 10);
-	assert_int_equal(kzt_os_file_replace(file, data, len), KZT_OK);
-	free(data);
+	rewrite_value_on_disk(0); /* a value changed on disk: the file's digest no longer holds */
 	before = card_apdus(f);
 	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
 	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
@@ -226,19 +242,9 @@ test_a_file_the_card_does_not_confirm_gives_no_value(void **state)
 	CK_OBJECT_HANDLE found[8];
 	CK_SESSION_HANDLE h;
 	CK_TOKEN_INFO ti;
-	uint8_t *data = NULL;
-	size_t len = 0, i;
-	char why[64];
 
 	first_start(f);
-	assert_int_equal(kzt_os_file_read(file, 1u << 20, &data, &len, why, sizeof(why)), KZT_OK);
-	for (i = 0; i + 10 <= len && memcmp(data + i, "public-two", 10) != 0; i++)
-		;
-	assert_true(i + 10 <= len);
-	memcpy(data + i, "public-TWO", 10);
-	assert_int_equal(kzt_hash_once(KZT_SHA256, data, len - 32, data + len - 32), KZT_OK);
-	assert_int_equal(kzt_os_file_replace(file, data, len), KZT_OK);
-	free(data);
+	rewrite_value_on_disk(1);
 	f->card.st.change_counter++; /* the card moved on (whatever it changed) */
 	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
 	assert_int_equal(f->p->C_GetTokenInfo(0, &ti), CKR_OK);
