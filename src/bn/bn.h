@@ -96,14 +96,10 @@ void kzt_mont_exp(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_l
 #define KZT_BN_WINDOW 5
 /* Bits [pos, pos + w) of e (e_limbs limbs, w < limb bits); pos is public. */
 unsigned kzt_bn_window(const kzt_limb *e, size_t e_limbs, size_t pos, unsigned w);
-/* Two of those at once, r1 = a1^e1 mod c1->m and r2 = a2^e2 mod c2->m, both
- * exponents of e_bits bits (the two halves of an RSA-CRT operation). CT. */
 /* kzt_mont_exp with no accelerator, whatever the processor (exp.c chooses). */
 void kzt_mont_exp_portable(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *e,
 			   size_t e_bits);
-void kzt_mont_exp2(const kzt_mont *c1, kzt_limb *r1, const kzt_limb *a1, const kzt_limb *e1,
-		   const kzt_mont *c2, kzt_limb *r2, const kzt_limb *a2, const kzt_limb *e2,
-		   size_t e_bits);
+/* (two at once, for RSA-CRT: kzt_mont_exp2 in ifma.h) */
 /* The same for a public exponent, faster and not CT in e (still CT in a). */
 void kzt_mont_exp_public(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *e,
 			 size_t e_bits);

@@ -63,7 +63,6 @@ amm(const unsigned S, const unsigned V, uint64_t *const r[2], const uint64_t *co
 {
 	__m256i acc[2][MAX_V], hi[2][MAX_V];
 	const __m256i zero = _mm256_setzero_si256();
-	uint64_t out[LANES];
 	unsigned s, k, i;
 
 	UNROLL for (s = 0; s < S; s++)
@@ -110,19 +109,34 @@ amm(const unsigned S, const unsigned V, uint64_t *const r[2], const uint64_t *co
 			acc[s][V - 1] = _mm256_add_epi64(_mm256_alignr_epi64(zero, acc[s][V - 1], 1), hi[s][V - 1]);
 		}
 	}
+	/* Limbs of 52 bits again, in the registers: each lane's bits past 52 go up one
+	 * lane, and then any 1 they leave at 2^52 ripples on through the lanes that are
+	 * all ones, found for every lane at once by one integer addition of masks
+	 * (generate: above 2^52 - 1; propagate: equal to it). The result is below 2m,
+	 * so nothing leaves the top. */
 	UNROLL for (s = 0; s < S; s++) {
-		uint64_t c = 0;
+		const __m256i m52 = _mm256_set1_epi64x((long long)M52);
+		const __m256i one = _mm256_set1_epi64x(1);
+		__m256i carry[MAX_V];
+		unsigned __int128 gen = 0, prop = 0, hit;
 
-		UNROLL for (k = 0; k < V; k++)
-			_mm256_storeu_si256((void *)(out + 4 * k), acc[s][k]);
-		for (i = 0; i < 4 * V; i++) {
-			uint64_t v = out[i] + c;
+		UNROLL for (k = 0; k < V; k++) {
+			carry[k] = _mm256_srli_epi64(acc[s][k], 52);
+			acc[s][k] = _mm256_and_si256(acc[s][k], m52);
+		}
+		UNROLL for (k = 0; k < V; k++) {
+			acc[s][k] = _mm256_add_epi64(
+			    acc[s][k], _mm256_alignr_epi64(carry[k], k == 0 ? zero : carry[k - 1], 3));
+			gen |= (unsigned __int128)_mm256_cmpgt_epu64_mask(acc[s][k], m52) << (4 * k);
+			prop |= (unsigned __int128)_mm256_cmpeq_epu64_mask(acc[s][k], m52) << (4 * k);
+		}
+		hit = ((gen << 1) + prop) ^ prop;
+		UNROLL for (k = 0; k < V; k++) {
+			__m256i v = _mm256_mask_add_epi64(acc[s][k], (__mmask8)((hit >> (4 * k)) & 15), acc[s][k], one);
 
-			r[s][i] = v & M52;
-			c = v >> 52;
+			_mm256_storeu_si256((void *)(r[s] + 4 * k), _mm256_and_si256(v, m52));
 		}
 	}
-	kzt_bn_wipe(out, 4 * V);
 }
 
 #define AMM(S, V)                                                                                  \
@@ -149,24 +163,25 @@ static const struct {
 } sizes[] = {{5, amm_1_5, amm_2_5}, {8, amm_1_8, amm_2_8}, {10, amm_1_10, NULL},
 	     {15, amm_1_15, NULL},  {20, amm_1_20, NULL}};
 
-/* out = tab[idx], reading every entry. CT in idx. */
+/* out = tab[idx], reading every entry. CT in idx. One vector of the result at a
+ * time, so it stays in a register whatever V is; the entry's mask is a compare of
+ * vectors, never a value in memory. */
 static IFMA void
 pick(unsigned V, uint64_t *out, uint64_t (*tab)[LANES], unsigned idx)
 {
-	__m256i o[MAX_V];
+	const __m256i want = _mm256_set1_epi64x((long long)idx);
 	unsigned k, v;
 
-	for (v = 0; v < V; v++)
-		o[v] = _mm256_setzero_si256();
-	for (k = 0; k < ENTRIES; k++) {
-		uint64_t hit = (uint64_t)0 - ((((uint64_t)(k ^ idx)) - 1) >> 63);
-		__m256i mask = _mm256_set1_epi64x((long long)hit);
+	for (v = 0; v < V; v++) {
+		__m256i o = _mm256_setzero_si256();
 
-		for (v = 0; v < V; v++)
-			o[v] = _mm256_or_si256(o[v], _mm256_and_si256(mask, _mm256_loadu_si256((const void *)(tab[k] + 4 * v))));
+		UNROLL for (k = 0; k < ENTRIES; k++) {
+			__m256i hit = _mm256_cmpeq_epi64(_mm256_set1_epi64x((long long)k), want);
+
+			o = _mm256_or_si256(o, _mm256_and_si256(hit, _mm256_loadu_si256((const void *)(tab[k] + 4 * v))));
+		}
+		_mm256_storeu_si256((void *)(out + 4 * v), o);
 	}
-	for (v = 0; v < V; v++)
-		_mm256_storeu_si256((void *)(out + 4 * v), o[v]);
 }
 
 /* n limbs of 64 bits into L limbs of 52 bits (the value must fit) */
@@ -271,8 +286,8 @@ run(work52 *w, unsigned S, unsigned V, amm_fn *mul, size_t e_bits)
 }
 
 int
-kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *const a[],
-		const kzt_limb *const e[], size_t e_bits, unsigned count)
+kzt_bn_ifma_exp(const kzt_ifma_mod *const prep[], const kzt_mont *const c[], kzt_limb *const r[],
+		const kzt_limb *const a[], const kzt_limb *const e[], size_t e_bits, unsigned count)
 {
 	size_t n = c[0]->n, L, V, i, el = KZT_BN_LIMBS_FOR(e_bits);
 	work52 *w;
@@ -288,13 +303,22 @@ kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *
 	if (i == sizeof(sizes) / sizeof(sizes[0]))
 		return 0;
 	V = sizes[i].v;
+	if (count == 2 && sizes[i].two == NULL) /* too wide to interleave: one after the other */
+		return kzt_bn_ifma_exp(prep, c, r, a, e, e_bits, 1) &&
+		       kzt_bn_ifma_exp(prep != NULL ? prep + 1 : NULL, c + 1, r + 1, a + 1, e + 1, e_bits, 1);
 	mul = count == 1 ? sizes[i].one : sizes[i].two;
-	if (mul == NULL || (w = calloc(1, sizeof(*w))) == NULL)
+	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return 0;
 	L = 4 * V;
 	w->one[0] = 1;
 	for (s = 0; s < count; s++) {
-		prepare(&w->prob[s], c[s], L, w->t);
+		if (prep != NULL && prep[s]->v == V && prep[s]->n == n) {
+			memcpy(w->prob[s].m, prep[s]->m, sizeof(w->prob[s].m));
+			memcpy(w->prob[s].rr, prep[s]->rr, sizeof(w->prob[s].rr));
+			w->prob[s].k0 = prep[s]->k0;
+		} else {
+			prepare(&w->prob[s], c[s], L, w->t);
+		}
 		to52(w->base[s], L, a[s], n);
 		memcpy(w->e[s], e[s], el * sizeof(kzt_limb));
 	}
@@ -395,10 +419,10 @@ kzt_bn_ifma_active(void)
 }
 
 int
-kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *const a[],
-		const kzt_limb *const e[], size_t e_bits, unsigned count)
+kzt_bn_ifma_exp(const kzt_ifma_mod *const prep[], const kzt_mont *const c[], kzt_limb *const r[],
+		const kzt_limb *const a[], const kzt_limb *const e[], size_t e_bits, unsigned count)
 {
-	(void)c, (void)r, (void)a, (void)e, (void)e_bits, (void)count;
+	(void)prep, (void)c, (void)r, (void)a, (void)e, (void)e_bits, (void)count;
 	return 0;
 }
 

@@ -22,15 +22,8 @@
  * KAZTOKEN_BN_PORTABLE is not set. */
 int kzt_bn_ifma_active(void);
 
-/* r[s] = a[s]^e[s] mod c[s]->m for s < count (1 or 2), each e[s] of e_bits bits,
- * a[s] < c[s]->m; with count 2 both moduli have the same limb count. Returns 1 when
- * done, 0 when the accelerator does not apply (then nothing was written). CT in
- * a, e and m, as kzt_mont_exp. */
-int kzt_bn_ifma_exp(const kzt_mont *const c[], kzt_limb *const r[], const kzt_limb *const a[],
-		    const kzt_limb *const e[], size_t e_bits, unsigned count);
-
-/* A modulus made ready once for repeated public exponentiations (its radix-2^52
- * form and R^2 mod m): v is 0 where the accelerator does not apply. */
+/* A modulus made ready once for repeated exponentiations (its radix-2^52 form and
+ * R^2 mod m): v is 0 where the accelerator does not apply. */
 typedef struct kzt_ifma_mod {
 	unsigned v; /* vectors of four 52-bit limbs (0: not prepared) */
 	size_t n;   /* 64-bit limbs of m */
@@ -42,5 +35,19 @@ void kzt_bn_ifma_mod_prepare(const kzt_mont *c, kzt_ifma_mod *p);
  * when p is not prepared (then nothing was written). */
 int kzt_bn_ifma_exp_public(const kzt_ifma_mod *p, const kzt_mont *c, kzt_limb *r, const kzt_limb *a,
 			   const kzt_limb *e, size_t e_bits);
+
+/* r[s] = a[s]^e[s] mod c[s]->m for s < count (1 or 2), each e[s] of e_bits bits,
+ * a[s] < c[s]->m; with count 2 both moduli have the same limb count. prep, when not
+ * NULL, holds each modulus made ready (kzt_bn_ifma_mod_prepare on c[s]), which saves
+ * doing it here. Returns 1 when done, 0 when the accelerator does not apply (then
+ * nothing was written). CT in a, e and m, as kzt_mont_exp. */
+int kzt_bn_ifma_exp(const kzt_ifma_mod *const prep[], const kzt_mont *const c[], kzt_limb *const r[],
+		    const kzt_limb *const a[], const kzt_limb *const e[], size_t e_bits, unsigned count);
+/* Two secret exponentiations at once, r1 = a1^e1 mod c1->m and r2 = a2^e2 mod c2->m,
+ * both exponents of e_bits bits (the two halves of an RSA-CRT operation); prep as
+ * above, or NULL. On the accelerator where it applies, else portably. CT. */
+void kzt_mont_exp2(const kzt_ifma_mod *const prep[], const kzt_mont *c1, kzt_limb *r1, const kzt_limb *a1,
+		   const kzt_limb *e1, const kzt_mont *c2, kzt_limb *r2, const kzt_limb *a2,
+		   const kzt_limb *e2, size_t e_bits);
 
 #endif

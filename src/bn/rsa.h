@@ -60,7 +60,8 @@ typedef struct kzt_rsa_private {
 	kzt_limb blind_m[KZT_BN_LIMBS], unblind_m[KZT_BN_LIMBS]; /* r^e and r^-1, Montgomery mod n */
 	unsigned blind_uses;
 	kzt_bn_rng rng;
-	kzt_ifma_mod n52; /* n for the accelerator's public exponentiations (v 0: none) */
+	kzt_ifma_mod n52;      /* n for the accelerator's public exponentiations (v 0: none) */
+	kzt_ifma_mod p52, q52; /* p and q for its secret ones, made ready with the key */
 } kzt_rsa_private;
 
 /* KZT_ERR_DATA when the parts do not make a key of 1024..4096 bits this code can use. */

@@ -8,8 +8,9 @@
  *   startup  C_Initialize, slot list, open, login, logout, C_Finalize: ms a cycle
  *   keygen   RSA-2048 key pairs on the token: ms each
  *   enum     find every object and read its class, label and id: searches a second
- *   sign     SHA256-RSA-PKCS over 2048 bits: signatures a second, from 1 thread,
- *            from N threads of one process, and from N processes
+ *   sign     SHA256-RSA-PKCS over 2048 bits: signatures a second, from 1 thread
+ *            (the best of rounds the modules take in turn), from N threads of one
+ *            process, and from N processes
  *
  * Each figure is p11_<module>_<what>; with a peer, p11_ratio_<what> is how many
  * times faster ours is (above 1: ours is faster). */
@@ -32,6 +33,7 @@
 #define PIN(s) (CK_UTF8CHAR_PTR)(s), (CK_ULONG)strlen(s)
 #define KEYS 6         /* key pairs generated (and enumerated, and one signed with) */
 #define RUN_SECONDS 1.5 /* how long each rate is measured */
+#define SIGN1_ROUNDS 3  /* turns each module takes at signing from 1 thread */
 #define MAX_WORKERS 16
 
 typedef struct module {
@@ -386,18 +388,51 @@ measure(module *m)
 	h = open_user(m);
 	measure_keygen(m, h);
 	measure_enum(m, h);
-	m->sign1_per_s = (double)sign_for_a_while(m, h);
-	m->sign1_per_s /= RUN_SECONDS;
 	measure_sign_threads(m);
 	CHECK(m, m->p->C_Finalize(NULL));
 	measure_sign_procs(m);
 	printf("p11_%s_startup_ms=%.2f\n", m->name, m->startup_ms);
 	printf("p11_%s_keygen_ms=%.1f\n", m->name, m->keygen_ms);
 	printf("p11_%s_enum_per_s=%.0f\n", m->name, m->enum_per_s);
-	printf("p11_%s_sign_1_thread_per_s=%.0f\n", m->name, m->sign1_per_s);
 	printf("p11_%s_sign_%d_threads_per_s=%.0f\n", m->name, workers, m->sign_threads_per_s);
 	printf("p11_%s_sign_%d_processes_per_s=%.0f\n", m->name, workers, m->sign_procs_per_s);
 	fflush(stdout);
+}
+
+/* One round of signing from 1 thread: the rate, kept when it is the best so far. */
+static void
+sign1_round(module *m)
+{
+	CK_SESSION_HANDLE h;
+	double rate;
+
+	CHECK(m, m->p->C_Initialize(&threaded));
+	h = open_user(m);
+	rate = (double)sign_for_a_while(m, h) / RUN_SECONDS;
+	CHECK(m, m->p->C_CloseSession(h));
+	CHECK(m, m->p->C_Finalize(NULL));
+	if (rate > m->sign1_per_s)
+		m->sign1_per_s = rate;
+}
+
+/* Signing from 1 thread, the figure most open to a busy machine: the two modules
+ * take turns, SIGN1_ROUNDS rounds each, and each keeps its best, so a moment the
+ * machine was busy elsewhere counts against neither. */
+static void
+measure_sign1(module *ours, module *peer)
+{
+	int r;
+
+	for (r = 0; r < SIGN1_ROUNDS; r++) {
+		sign1_round(ours);
+		if (peer != NULL)
+			sign1_round(peer);
+	}
+	printf("# signing from 1 thread: the best of %d rounds of %.1f s, the modules taking turns\n",
+	       SIGN1_ROUNDS, RUN_SECONDS);
+	printf("p11_%s_sign_1_thread_per_s=%.0f\n", ours->name, ours->sign1_per_s);
+	if (peer != NULL)
+		printf("p11_%s_sign_1_thread_per_s=%.0f\n", peer->name, peer->sign1_per_s);
 }
 
 int
@@ -416,14 +451,18 @@ kzt_bench_p11(const char *peer_path, int n)
 	simctl_start(&sim);
 	load(&ours);
 	measure(&ours);
-	simctl_cleanup(&sim);
-	if (peer_path == NULL)
+	if (peer_path == NULL) {
+		measure_sign1(&ours, NULL);
+		simctl_cleanup(&sim);
 		return 0;
+	}
 	peer.path = peer_path;
 	printf("# peer: %s\n", peer_path);
 	load(&peer);
 	peer_token(&peer, dir, sizeof(dir));
 	measure(&peer);
+	measure_sign1(&ours, &peer);
+	simctl_cleanup(&sim);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "kaztoken-bench p11: could not remove %s\n", dir);
