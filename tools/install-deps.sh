@@ -28,6 +28,7 @@ packages=(
 	firefox-esr chromium         # interop: the browsers, for real
 	xvfb xauth xdotool imagemagick # ...under Xvfb, the PIN typed into their prompt, a screenshot
 	softhsm2                     # the peer kaztoken-bench p11 measures the virtual token against
+	libengine-gost-openssl       # OpenSSL's gost engine: Streebog and GOST R 34.10-2012 checked against it
 )
 
 as_root() {
