@@ -3,11 +3,11 @@
  */
 /* Limb arithmetic, Montgomery multiplication (CIOS, one pass per limb of a), the
  * fixed-window exponentiation, and constant-time inverses. See bn.h. */
-#include "bn.h"
-
 #include <string.h>
 
+#include "bn.h"
 #include "kzt_err.h"
+#include "mont.h"
 
 #define W KZT_BN_LIMB_BITS
 #define WINDOW KZT_BN_WINDOW
@@ -217,32 +217,10 @@ void
 kzt_mont_mul(const kzt_mont *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
 	kzt_limb t[KZT_BN_LIMBS + 1];
-	const kzt_limb *m = c->m;
-	size_t n = c->n, i, j;
+	size_t n = c->n;
 
-	memset(t, 0, (n + 1) * sizeof(*t));
-	for (i = 0; i < n; i++) {
-		kzt_limb ai = a[i], q;
-		kzt_dlimb c1, c2;
-
-		/* t = (t + ai * b + q * m) / 2^W, q making the low limb vanish */
-		c1 = (kzt_dlimb)ai * b[0] + t[0];
-		q = (kzt_limb)c1 * c->m0inv;
-		c2 = (kzt_dlimb)q * m[0] + (kzt_limb)c1;
-		c1 >>= W;
-		c2 >>= W;
-		for (j = 1; j < n; j++) {
-			c1 += (kzt_dlimb)ai * b[j] + t[j];
-			c2 += (kzt_dlimb)q * m[j] + (kzt_limb)c1;
-			t[j - 1] = (kzt_limb)c2;
-			c1 >>= W;
-			c2 >>= W;
-		}
-		c1 += (kzt_dlimb)t[n] + c2;
-		t[n - 1] = (kzt_limb)c1;
-		t[n] = (kzt_limb)(c1 >> W);
-	}
-	reduce_once(t, t[n], m, n); /* t < 2m */
+	kzt_mont_product(n, c, t, a, b);
+	reduce_once(t, t[n], c->m, n); /* t < 2m */
 	memcpy(r, t, n * sizeof(*r));
 	kzt_bn_wipe(t, n + 1);
 }

@@ -49,6 +49,9 @@ typedef uint64_t kzt_dlimb;
 /* Limbs holding bits. */
 #define KZT_BN_LIMBS_FOR(bits) (((bits) + KZT_BN_LIMB_BITS - 1) / KZT_BN_LIMB_BITS)
 
+/* Cryptographically strong random bytes: KZT_OK or an error. */
+typedef int (*kzt_bn_rng)(uint8_t *out, size_t n);
+
 /* ---- conversions ---- */
 /* Big-endian bytes into n limbs: KZT_ERR_DATA when the value does not fit. */
 int kzt_bn_from_bytes(kzt_limb *r, size_t n, const uint8_t *in, size_t len);

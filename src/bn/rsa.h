@@ -15,9 +15,6 @@
 
 #define KZT_RSA_MAX_BYTES 512 /* 4096-bit modulus */
 
-/* Cryptographically strong random bytes: KZT_OK or an error. */
-typedef int (*kzt_bn_rng)(uint8_t *out, size_t n);
-
 /* A private key's components, big-endian without leading zeros. */
 typedef struct kzt_rsa_key {
 	uint8_t n[KZT_RSA_MAX_BYTES], e[8], d[KZT_RSA_MAX_BYTES];

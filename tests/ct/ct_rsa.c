@@ -10,25 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ct_rng.h"
 #include "kzt_err.h"
 #include "rsa.h"
-#include "random.h"
 
-static int
-rng_public(uint8_t *out, size_t n)
-{
-	return kzt_os_random(out, n);
-}
-
-/* The blinding values are secrets too. */
-static int
-rng_secret(uint8_t *out, size_t n)
-{
-	int r = rng_public(out, n);
-
-	KZT_CT_SECRET(out, n);
-	return r;
-}
 
 static void
 secret_mont(kzt_mont *c)
