@@ -84,6 +84,7 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_CAP_READ_VALUES 0x04 /* READ VALUES (applet 1.1) */
 #define KZT_CAP_LIST_PRIVATE 0x08 /* LIST OBJECTS of the private objects alone (applet 1.2) */
 #define KZT_CAP_CHANNELS 0x10     /* CHANNEL (applet 1.2; the virtual token's connections) */
+#define KZT_CAP_EC 0x20           /* elliptic-curve keys: ECDSA and GOST R 34.10-2012 (applet 1.3) */
 
 /* Token state DO: E1 { ... } */
 #define KZT_TAG_TOKEN_STATE 0xE1
@@ -138,6 +139,22 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_TAG_RSA_DP 0x96
 #define KZT_TAG_RSA_DQ 0x97
 #define KZT_TAG_RSA_QINV 0x98
+/* An elliptic-curve key: its curve (KZT_CURVE_*), private scalar and public point
+ * (the key material 99 9A 86; a key object's public value 99 86). */
+#define KZT_TAG_EC_CURVE 0x99
+#define KZT_TAG_EC_PRIVATE 0x9A
+#define KZT_TAG_EC_POINT 0x86 /* 04 || x || y, each of the curve's size */
+#define KZT_CURVE_P256 0x01
+#define KZT_CURVE_P384 0x02
+#define KZT_CURVE_GOST_CP_A 0x11   /* CryptoPro A = TC26 256-B */
+#define KZT_CURVE_GOST_CP_B 0x12   /* CryptoPro B = TC26 256-C */
+#define KZT_CURVE_GOST_CP_C 0x13   /* CryptoPro C = TC26 256-D */
+#define KZT_CURVE_GOST_256_A 0x14  /* TC26 256-A */
+#define KZT_CURVE_GOST_512_A 0x21  /* TC26 512-A */
+#define KZT_CURVE_GOST_512_B 0x22  /* TC26 512-B */
+#define KZT_CURVE_GOST_512_C 0x23  /* TC26 512-C */
+/* In a key object's directory entry: its algorithm and curve (00 for RSA). */
+#define KZT_TAG_DIR_KEY_TYPE 0x87
 
 /* GENERATE ASYMMETRIC KEY PAIR data and response. */
 #define KZT_TAG_GEN_ALGORITHM 0x80
@@ -147,7 +164,9 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_TAG_GEN_PRIV_FLAGS 0x84
 #define KZT_TAG_GEN_PUB_BLOB 0x85
 #define KZT_TAG_GEN_PUB_FLAGS 0x86
+#define KZT_TAG_GEN_CURVE 0x87
 #define KZT_ALG_RSA 0x01
+#define KZT_ALG_EC 0x02
 #define KZT_TAG_PUBLIC_KEY 0x7F49
 #define KZT_TAG_PUB_MODULUS 0x81
 #define KZT_TAG_PUB_EXPONENT 0x82
@@ -161,6 +180,8 @@ int kzt_proto_atr_is_kaztoken(const uint8_t *atr, size_t len);
 #define KZT_TAG_MSE_KEY 0x84
 #define KZT_TAG_MSE_ALGORITHM 0x80
 #define KZT_ALG_RSA_RAW 0x01
+#define KZT_ALG_ECDSA 0x02 /* ECDSA of a hash the host made: r || s */
+#define KZT_ALG_GOST 0x03  /* GOST R 34.10-2012 of a hash the host made: s || r */
 #define KZT_P1P2_PSO_CDS 0x9E9A
 #define KZT_P1P2_PSO_DECIPHER 0x8086
 #define KZT_SW_MORE_DATA 0x6310 /* LIST / READ OBJECT: continue at the next offset */

@@ -24,6 +24,7 @@
 
 #include "apdu.h"
 #include "card_fixture.h"
+#include "ec.h"
 #include "kzt_err.h"
 #include "thread.h"
 #include "tlv.h"
@@ -407,6 +408,163 @@ test_generated_key_signs_and_deciphers(void **state)
 			 KZT_SW_SECURITY_STATUS);
 }
 
+/* The card's curves, with src/bn's for checking what it signs. */
+static const struct {
+	uint8_t curve;
+	kzt_ec_id id;
+	uint8_t alg;
+} ec_curves[] = {
+	{KZT_CURVE_P256, KZT_EC_P256, KZT_ALG_ECDSA},
+	{KZT_CURVE_P384, KZT_EC_P384, KZT_ALG_ECDSA},
+	{KZT_CURVE_GOST_CP_A, KZT_EC_GOST_CP_A, KZT_ALG_GOST},
+	{KZT_CURVE_GOST_CP_B, KZT_EC_GOST_CP_B, KZT_ALG_GOST},
+	{KZT_CURVE_GOST_CP_C, KZT_EC_GOST_CP_C, KZT_ALG_GOST},
+	{KZT_CURVE_GOST_256_A, KZT_EC_GOST_256_A, KZT_ALG_GOST},
+	{KZT_CURVE_GOST_512_A, KZT_EC_GOST_512_A, KZT_ALG_GOST},
+	{KZT_CURVE_GOST_512_B, KZT_EC_GOST_512_B, KZT_ALG_GOST},
+	{KZT_CURVE_GOST_512_C, KZT_EC_GOST_512_C, KZT_ALG_GOST},
+};
+
+/* GENERATE for an EC key on curve: its SW; on success the handles and the point
+ * (04 || x || y). */
+static uint16_t
+generate_ec(fixture *f, uint8_t curve, uint8_t priv_flags, uint16_t *priv, uint16_t *pub, uint8_t *point,
+	    size_t *point_len)
+{
+	uint8_t data[64];
+	kzt_tlv pk, t;
+	kzt_buf b;
+	uint16_t sw;
+
+	kzt_buf_init(&b, data, sizeof(data));
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_ALGORITHM, KZT_ALG_EC);
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_CURVE, curve);
+	kzt_tlv_put(&b, KZT_TAG_GEN_PRIV_BLOB, "priv", 4);
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_PRIV_FLAGS, priv_flags);
+	kzt_tlv_put(&b, KZT_TAG_GEN_PUB_BLOB, "pub", 3);
+	kzt_tlv_put_u8(&b, KZT_TAG_GEN_PUB_FLAGS, 0);
+	sw = cmd(f, 0x00, KZT_INS_GENERATE_KEY_PAIR, 0x80, 0x00, data, b.len, 65536);
+	if (sw != KZT_SW_OK)
+		return sw;
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_PUBLIC_KEY, &pk), KZT_OK);
+	assert_int_equal(kzt_tlv_find(pk.val, pk.len, KZT_TAG_EC_POINT, &t), KZT_OK);
+	memcpy(point, t.val, t.len);
+	*point_len = t.len;
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_GEN_PRIV_HANDLE, &t), KZT_OK);
+	*priv = (uint16_t)(t.val[0] << 8 | t.val[1]);
+	assert_int_equal(kzt_tlv_find(f->resp, f->len, KZT_TAG_GEN_PUB_HANDLE, &t), KZT_OK);
+	*pub = (uint16_t)(t.val[0] << 8 | t.val[1]);
+	return sw;
+}
+
+static uint16_t
+mse_alg(fixture *f, uint8_t p2, uint16_t key, uint8_t alg)
+{
+	uint8_t data[8] = {KZT_TAG_MSE_KEY, 2, (uint8_t)(key >> 8), (uint8_t)key, KZT_TAG_MSE_ALGORITHM, 1, alg};
+
+	return cmd(f, 0x00, KZT_INS_MSE, KZT_P1_MSE_SET_COMPUTE, p2, data, 7, 0);
+}
+
+/* Sign hash with the EC key selected and check the signature with src/bn. */
+static void
+ec_sign_checked(fixture *f, size_t i, const uint8_t *point, const uint8_t *hash, size_t hash_len)
+{
+	static kzt_ec_curve c;
+
+	assert_int_equal(kzt_ec_curve_load(&c, ec_curves[i].id), KZT_OK);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, hash, hash_len, 65536), KZT_SW_OK);
+	assert_int_equal(f->len, 2 * c.bytes);
+	assert_int_equal(kzt_ec_verify(&c, ec_curves[i].alg == KZT_ALG_GOST ? KZT_EC_GOST : KZT_EC_ECDSA,
+				       point + 1, hash, hash_len, f->resp),
+			 KZT_OK);
+}
+
+/* Every curve: the key made on the card, its point in the answer and its type in
+ * the directory, and what it signs verifies. */
+static void
+test_ec_keys_are_made_on_every_curve_and_sign(void **state)
+{
+	static const size_t hash_lens[] = {1, 20, 32, 48, 64};
+	fixture *f = *state;
+	uint8_t point[KZT_EC_MAX_BYTES * 2 + 1], hash[64];
+	uint16_t priv, pub;
+	size_t i, j, point_len, apdus;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	for (i = 0; i < sizeof(ec_curves) / sizeof(ec_curves[0]); i++) {
+		static kzt_ec_curve c;
+
+		assert_int_equal(kzt_ec_curve_load(&c, ec_curves[i].id), KZT_OK);
+		assert_int_equal(generate_ec(f, ec_curves[i].curve, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN, &priv, &pub,
+					     point, &point_len),
+				 KZT_SW_OK);
+		assert_int_equal(point_len, 1 + 2 * c.bytes);
+		assert_int_equal(point[0], 0x04);
+		assert_int_equal(kzt_ec_check_point(&c, point + 1), KZT_OK);
+		assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, priv, ec_curves[i].alg), KZT_SW_OK);
+		for (j = 0; j < sizeof(hash_lens) / sizeof(hash_lens[0]); j++) {
+			memset(hash, (int)(i + j), sizeof(hash));
+			ec_sign_checked(f, i, point, hash, hash_lens[j]);
+		}
+	}
+	/* each key pair's entries carry 87: EC and the curve */
+	assert_int_equal(list_count(f, 65536, &apdus), 2 * i);
+	{
+		kzt_tlv e, t;
+		const uint8_t *p = f->resp;
+		size_t left = f->len;
+
+		assert_int_equal(kzt_tlv_next(&p, &left, &e), KZT_OK);
+		assert_int_equal(kzt_tlv_find(e.val, e.len, KZT_TAG_DIR_KEY_TYPE, &t), KZT_OK);
+		assert_int_equal(t.len, 2);
+		assert_int_equal(t.val[0], KZT_ALG_EC);
+		assert_int_equal(t.val[1], KZT_CURVE_P256);
+	}
+}
+
+/* Bad EC requests get precise status words and change nothing. */
+static void
+test_malformed_ec_requests_are_refused(void **state)
+{
+	static const uint8_t bad_curves[] = {0x00, 0x03, 0x10, 0x15, 0x20, 0x24, 0xFF};
+	fixture *f = *state;
+	uint8_t point[KZT_EC_MAX_BYTES * 2 + 1], hash[65], n[512];
+	uint16_t priv, pub, gpriv, gpub, rpriv, rpub;
+	size_t i, point_len, n_len;
+
+	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
+	for (i = 0; i < sizeof(bad_curves); i++)
+		assert_int_equal(generate_ec(f, bad_curves[i], KZT_OBJF_SIGN, &priv, &pub, point, &point_len),
+				 KZT_SW_WRONG_DATA);
+	/* no curve at all; an EC key that would decipher */
+	assert_int_equal(cmd(f, 0x00, KZT_INS_GENERATE_KEY_PAIR, 0x80, 0, "\x80\x01\x02\x84\x01\x20\x86\x01\x00", 9,
+			     0),
+			 KZT_SW_WRONG_DATA);
+	assert_int_equal(generate_ec(f, KZT_CURVE_P256, KZT_OBJF_SIGN | KZT_OBJF_DECRYPT, &priv, &pub, point,
+				     &point_len),
+			 KZT_SW_WRONG_DATA);
+	assert_int_equal(f->card.st.nobjects, 0);
+	assert_int_equal(generate_ec(f, KZT_CURVE_P256, KZT_OBJF_SIGN, &priv, &pub, point, &point_len), KZT_SW_OK);
+	assert_int_equal(generate_ec(f, KZT_CURVE_GOST_256_A, KZT_OBJF_SIGN, &gpriv, &gpub, point, &point_len),
+			 KZT_SW_OK);
+	generate(f, 2048, KZT_OBJF_SIGN | KZT_OBJF_DECRYPT, &rpriv, &rpub, n, &n_len);
+	/* each key with its own algorithm only; an EC key deciphers nothing */
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, priv, KZT_ALG_RSA_RAW), KZT_SW_CONDITIONS);
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, priv, KZT_ALG_GOST), KZT_SW_CONDITIONS);
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, gpriv, KZT_ALG_ECDSA), KZT_SW_CONDITIONS);
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, rpriv, KZT_ALG_ECDSA), KZT_SW_CONDITIONS);
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_CT, priv, KZT_ALG_ECDSA), KZT_SW_CONDITIONS);
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, priv, 0x04), KZT_SW_FUNC_UNSUPPORTED);
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, pub, KZT_ALG_ECDSA), KZT_SW_REF_NOT_FOUND);
+	/* a hash of no bytes or of more than 64 */
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, priv, KZT_ALG_ECDSA), KZT_SW_OK);
+	memset(hash, 0x5A, sizeof(hash));
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, hash, 65, 65536), KZT_SW_WRONG_DATA);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, NULL, 0, 65536), KZT_SW_WRONG_DATA);
+	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, hash, 32, 65536), KZT_SW_OK);
+	assert_int_equal(f->card.st.nobjects, 6);
+}
+
 /* A connection of its own to the shared card, signing with one key. */
 typedef struct signer {
 	fixture f; /* f.on: the shared card */
@@ -653,9 +811,9 @@ test_objects_and_keys_survive_a_restart(void **state)
 {
 	fixture *f = *state;
 	char dir[] = "/tmp/kzt-obj-XXXXXX", path[64];
-	uint8_t n[512], block[512], back[512];
-	uint16_t priv, pub;
-	size_t n_len;
+	uint8_t n[512], block[512], back[512], point[KZT_EC_MAX_BYTES * 2 + 1];
+	uint16_t priv, pub, ec_priv, ec_pub;
+	size_t n_len, point_len;
 	kzt_card again;
 
 	assert_non_null(mkdtemp(dir));
@@ -666,6 +824,9 @@ test_objects_and_keys_survive_a_restart(void **state)
 	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
 	generate(f, 2048, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN, &priv, &pub, n, &n_len);
 	assert_int_equal(create(f, KZT_CLASS_DATA, 0, "note", "hello", 5, NULL), KZT_SW_OK);
+	assert_int_equal(generate_ec(f, KZT_CURVE_GOST_512_A, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN, &ec_priv, &ec_pub,
+				     point, &point_len),
+			 KZT_SW_OK);
 
 	/* a second card from the same store: everything is there and the key works */
 	kzt_card_close(&f->card);
@@ -673,7 +834,7 @@ test_objects_and_keys_survive_a_restart(void **state)
 	f->card = again;
 	kzt_card_session_reset(&f->s);
 	assert_int_equal(select_applet(f), KZT_SW_OK);
-	assert_int_equal(f->card.st.nobjects, 3);
+	assert_int_equal(f->card.st.nobjects, 5);
 	assert_int_equal(verify(f, KZT_PIN_USER, USER_PIN), KZT_SW_OK);
 	memset(block, 0x33, n_len);
 	block[0] = 0;
@@ -681,6 +842,8 @@ test_objects_and_keys_survive_a_restart(void **state)
 	assert_int_equal(cmd(f, 0x00, KZT_INS_PSO, 0x9E, 0x9A, block, n_len, 65536), KZT_SW_OK);
 	public_op(n, n_len, f->resp, back);
 	assert_memory_equal(back, block, n_len);
+	assert_int_equal(mse_alg(f, KZT_P2_MSE_DST, ec_priv, KZT_ALG_GOST), KZT_SW_OK);
+	ec_sign_checked(f, 6, point, block, 64); /* (ec_curves[6]: TC26 512-A) */
 	unlink(path);
 	rmdir(dir);
 }
@@ -753,6 +916,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_update_and_delete_change_the_counter, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_full_store_refuses_and_keeps_everything, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_generated_key_signs_and_deciphers, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_ec_keys_are_made_on_every_curve_and_sign, card_setup, card_teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_ec_requests_are_refused, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_key_usage_flags_are_enforced, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_update_changes_only_a_private_keys_usage, card_setup, card_teardown),
 		cmocka_unit_test_setup_teardown(test_private_key_material_is_never_read, card_setup, card_teardown),

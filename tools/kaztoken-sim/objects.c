@@ -10,6 +10,7 @@
 #include "apdu.h"
 #include "buf.h"
 #include "card.h"
+#include "card_ec.h"
 #include "card_rsa.h"
 #include "clock.h"
 #include "kzt_err.h"
@@ -193,6 +194,34 @@ make_private_object(const kzt_rsa_key *k, const kzt_tlv *blob, uint8_t flags, kz
 	return KZT_OK;
 }
 
+/* ---- key objects' types ---- */
+
+/* The curve of an elliptic-curve key object (its public value 99 curve 86 point,
+ * for private and public keys alike), or 0 for an RSA key or no key. */
+static uint8_t
+ec_curve_of(const kzt_card_object *o)
+{
+	kzt_tlv t;
+
+	if ((o->cls != KZT_CLASS_PRIVATE_KEY && o->cls != KZT_CLASS_PUBLIC_KEY) ||
+	    kzt_tlv_find(o->value, o->value_len, KZT_TAG_EC_CURVE, &t) != KZT_OK || t.len != 1)
+		return 0;
+	return t.val[0];
+}
+
+/* In a key object's directory entry: 87 02 algorithm curve. */
+static void
+put_key_type(kzt_buf *b, const kzt_card_object *o)
+{
+	uint8_t type[2];
+
+	if (o->cls != KZT_CLASS_PRIVATE_KEY && o->cls != KZT_CLASS_PUBLIC_KEY)
+		return;
+	type[1] = ec_curve_of(o);
+	type[0] = type[1] != 0 ? KZT_ALG_EC : KZT_ALG_RSA;
+	kzt_tlv_put(b, KZT_TAG_DIR_KEY_TYPE, type, 2);
+}
+
 /* ---- LIST / READ: a byte range of an image, 6310 while more remains ---- */
 
 static uint16_t
@@ -244,6 +273,7 @@ kzt_cmd_list_objects(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt
 		kzt_tlv_put_u8(&b, KZT_TAG_OBJ_FLAGS, o->flags);
 		kzt_tlv_put_u32(&b, KZT_TAG_OBJ_SIZE, (uint32_t)o->value_len);
 		kzt_tlv_put(&b, KZT_TAG_DIR_BLOB, o->blob, o->blob_len);
+		put_key_type(&b, o);
 		kzt_tlv_end(&b, mark);
 	}
 	sw = b.err == KZT_OK ? emit_range(img, b.len, (size_t)(a->p1 << 8 | a->p2), a->le, out)
@@ -481,23 +511,123 @@ kzt_cmd_delete_object(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 
 /* ---- GENERATE ASYMMETRIC KEY PAIR ---- */
 
+/* The pair's two objects once made (each with its value, blob and flags; the
+ * private one with its material), stored in one commit: then the answer's
+ * handles. Clears both when it fails. */
+static uint16_t
+store_pair(kzt_card *card, kzt_card_object objs[2], kzt_buf *out)
+{
+	uint16_t sw;
+
+	if (!fits(&card->st,
+		  objs[0].blob_len + objs[0].value_len + objs[0].key_len + objs[1].blob_len + objs[1].value_len, 2))
+		sw = KZT_SW_NO_SPACE;
+	else
+		sw = commit_new_objects(card, objs, 2);
+	if (sw != KZT_SW_OK) {
+		kzt_card_object_clear(&objs[0]);
+		kzt_card_object_clear(&objs[1]);
+		return sw;
+	}
+	kzt_tlv_put_u16(out, KZT_TAG_GEN_PRIV_HANDLE, card->st.objects[card->st.nobjects - 2].handle);
+	kzt_tlv_put_u16(out, KZT_TAG_GEN_PUB_HANDLE, card->st.objects[card->st.nobjects - 1].handle);
+	return KZT_SW_OK;
+}
+
+/* The public key object of a pair: the private one's value, the flags without
+ * any usage (a public key neither signs nor decrypts on the card). */
+static int
+public_half(const kzt_card_object *priv, const kzt_tlv *blob, uint8_t flags, kzt_card_object *pub)
+{
+	int ok = 1;
+
+	memset(pub, 0, sizeof(*pub));
+	pub->cls = KZT_CLASS_PUBLIC_KEY;
+	pub->flags = flags & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
+	pub->value = dup_bytes(priv->value, priv->value_len, &ok);
+	pub->value_len = priv->value_len;
+	pub->blob = dup_bytes(blob->val, blob->len, &ok);
+	pub->blob_len = blob->len;
+	return ok ? KZT_OK : KZT_ERR_NOMEM;
+}
+
+/* An elliptic-curve pair: 80 01 02, 87 01 curve, and the blobs and flags as for
+ * RSA; the answer 7F49 { 86 point } and the handles. */
+static uint16_t
+generate_ec(kzt_card *card, const kzt_apdu *a, kzt_buf *out)
+{
+	const uint8_t *p = a->data;
+	size_t n = a->lc, mark, mat_len, point_len, start;
+	uint8_t curve, priv_flags, pub_flags, mat[4 * KZT_CARD_EC_POINT_MAX], point[KZT_CARD_EC_POINT_MAX];
+	kzt_tlv priv_blob, pub_blob;
+	kzt_card_object objs[2];
+	uint16_t sw;
+	int ok = 1;
+
+	if (get_byte(p, n, KZT_TAG_GEN_CURVE, &curve) != KZT_OK ||
+	    get_byte(p, n, KZT_TAG_GEN_PRIV_FLAGS, &priv_flags) != KZT_OK ||
+	    get_byte(p, n, KZT_TAG_GEN_PUB_FLAGS, &pub_flags) != KZT_OK ||
+	    get_optional(p, n, KZT_TAG_GEN_PRIV_BLOB, &priv_blob) != KZT_OK ||
+	    get_optional(p, n, KZT_TAG_GEN_PUB_BLOB, &pub_blob) != KZT_OK || priv_blob.len > KZT_BLOB_MAX ||
+	    pub_blob.len > KZT_BLOB_MAX || (priv_flags & KZT_OBJF_DECRYPT))
+		return KZT_SW_WRONG_DATA; /* (an EC key here signs; it deciphers nothing) */
+	if (kzt_card_ec_curve(curve, &(kzt_ec_curve){0}) != KZT_OK)
+		return KZT_SW_WRONG_DATA;
+	if (card->keygen_delay != 0)
+		kzt_os_sleep_ms(card->keygen_delay * 1000u);
+	if (kzt_card_ec_generate(curve, mat, sizeof(mat), &mat_len, point, &point_len) != KZT_OK)
+		return KZT_SW_UNKNOWN;
+	memset(&objs[0], 0, sizeof(objs[0]));
+	objs[0].cls = KZT_CLASS_PRIVATE_KEY;
+	objs[0].flags = priv_flags;
+	objs[0].key = dup_bytes(mat, mat_len, &ok);
+	objs[0].key_len = mat_len;
+	kzt_secure_zero(mat, sizeof(mat));
+	objs[0].blob = dup_bytes(priv_blob.val, priv_blob.len, &ok);
+	objs[0].blob_len = priv_blob.len;
+	if (ok && objs[0].key != NULL) {
+		uint8_t value[KZT_CARD_EC_POINT_MAX + 8], c2;
+		size_t value_len;
+
+		if (kzt_card_ec_public_value(objs[0].key, objs[0].key_len, &c2, value, sizeof(value), &value_len) !=
+		    KZT_OK)
+			ok = 0;
+		objs[0].value = dup_bytes(value, value_len, &ok);
+		objs[0].value_len = value_len;
+	}
+	memset(&objs[1], 0, sizeof(objs[1]));
+	if (!ok || public_half(&objs[0], &pub_blob, pub_flags, &objs[1]) != KZT_OK) {
+		kzt_card_object_clear(&objs[0]);
+		kzt_card_object_clear(&objs[1]);
+		return KZT_SW_MEMORY_FAILURE;
+	}
+	start = out->len;
+	kzt_tlv_begin(out, KZT_TAG_PUBLIC_KEY, &mark);
+	kzt_tlv_put(out, KZT_TAG_EC_POINT, point, point_len);
+	kzt_tlv_end(out, mark);
+	if ((sw = store_pair(card, objs, out)) != KZT_SW_OK)
+		out->len = start; /* (nothing of the answer when nothing was stored) */
+	return sw;
+}
+
 uint16_t
 kzt_cmd_generate_key_pair(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out)
 {
 	const uint8_t *p = a->data;
-	size_t n = a->lc, mark;
+	size_t n = a->lc, mark, start;
 	kzt_tlv bits_t, exp, priv_blob, pub_blob;
 	kzt_card_object objs[2];
 	kzt_rsa_key *key;
 	uint8_t alg, priv_flags, pub_flags;
 	uint32_t bits;
 	uint16_t sw;
-	int ok = 1;
 
 	if (!s->user_verified)
 		return KZT_SW_SECURITY_STATUS;
 	if (a->p1 != 0x80 || a->p2 != 0x00)
 		return KZT_SW_WRONG_P1P2;
+	if (get_byte(p, n, KZT_TAG_GEN_ALGORITHM, &alg) == KZT_OK && alg == KZT_ALG_EC)
+		return generate_ec(card, a, out);
 	if (get_byte(p, n, KZT_TAG_GEN_ALGORITHM, &alg) != KZT_OK || alg != KZT_ALG_RSA ||
 	    kzt_tlv_find(p, n, KZT_TAG_GEN_BITS, &bits_t) != KZT_OK ||
 	    kzt_tlv_get_uint(&bits_t, 2, &bits) != KZT_OK ||
@@ -522,33 +652,19 @@ kzt_cmd_generate_key_pair(kzt_card *card, kzt_card_session *s, const kzt_apdu *a
 		goto out;
 	}
 	memset(&objs[1], 0, sizeof(objs[1]));
-	objs[1].cls = KZT_CLASS_PUBLIC_KEY;
-	objs[1].flags = pub_flags & (uint8_t)~(KZT_OBJF_SIGN | KZT_OBJF_DECRYPT);
-	objs[1].value = dup_bytes(objs[0].value, objs[0].value_len, &ok);
-	objs[1].value_len = objs[0].value_len;
-	objs[1].blob = dup_bytes(pub_blob.val, pub_blob.len, &ok);
-	objs[1].blob_len = pub_blob.len;
-	if (!ok) {
-		sw = KZT_SW_MEMORY_FAILURE;
-	} else if (!fits(&card->st,
-			 objs[0].blob_len + objs[0].value_len + objs[0].key_len + objs[1].blob_len +
-				 objs[1].value_len,
-			 2)) {
-		sw = KZT_SW_NO_SPACE;
-	} else {
-		sw = commit_new_objects(card, objs, 2);
-	}
-	if (sw != KZT_SW_OK) {
+	if (public_half(&objs[0], &pub_blob, pub_flags, &objs[1]) != KZT_OK) {
 		kzt_card_object_clear(&objs[0]);
 		kzt_card_object_clear(&objs[1]);
+		sw = KZT_SW_MEMORY_FAILURE;
 		goto out;
 	}
+	start = out->len;
 	kzt_tlv_begin(out, KZT_TAG_PUBLIC_KEY, &mark);
 	kzt_tlv_put(out, KZT_TAG_PUB_MODULUS, key->n, key->n_len);
 	kzt_tlv_put(out, KZT_TAG_PUB_EXPONENT, key->e, key->e_len);
 	kzt_tlv_end(out, mark);
-	kzt_tlv_put_u16(out, KZT_TAG_GEN_PRIV_HANDLE, card->st.objects[card->st.nobjects - 2].handle);
-	kzt_tlv_put_u16(out, KZT_TAG_GEN_PUB_HANDLE, card->st.objects[card->st.nobjects - 1].handle);
+	if ((sw = store_pair(card, objs, out)) != KZT_SW_OK)
+		out->len = start;
 out:
 	kzt_secure_zero(key, sizeof(*key));
 	free(key);
@@ -556,6 +672,15 @@ out:
 }
 
 /* ---- MSE SET and PSO ---- */
+
+/* The MSE algorithm a private key computes: raw RSA, ECDSA or GOST by its curve. */
+static uint8_t
+algorithm_of(const kzt_card_object *o)
+{
+	uint8_t curve = ec_curve_of(o);
+
+	return curve == 0 ? KZT_ALG_RSA_RAW : kzt_card_ec_is_gost(curve) ? KZT_ALG_GOST : KZT_ALG_ECDSA;
+}
 
 uint16_t
 kzt_cmd_mse(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
@@ -571,13 +696,15 @@ kzt_cmd_mse(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 	    kzt_tlv_get_uint(&t, 2, &handle) != KZT_OK ||
 	    get_byte(a->data, a->lc, KZT_TAG_MSE_ALGORITHM, &alg) != KZT_OK)
 		return KZT_SW_WRONG_DATA;
-	if (alg != KZT_ALG_RSA_RAW)
+	if (alg != KZT_ALG_RSA_RAW && alg != KZT_ALG_ECDSA && alg != KZT_ALG_GOST)
 		return KZT_SW_FUNC_UNSUPPORTED;
 	o = find_object(&card->st, (uint16_t)handle);
 	if (o == NULL || o->cls != KZT_CLASS_PRIVATE_KEY)
 		return KZT_SW_REF_NOT_FOUND;
 	if (!(o->flags & (a->p2 == KZT_P2_MSE_DST ? KZT_OBJF_SIGN : KZT_OBJF_DECRYPT)))
 		return KZT_SW_CONDITIONS;
+	if (alg != algorithm_of(o) || (alg != KZT_ALG_RSA_RAW && a->p2 != KZT_P2_MSE_DST))
+		return KZT_SW_CONDITIONS; /* not this key's algorithm, or an EC key to decipher with */
 	if (a->p2 == KZT_P2_MSE_DST)
 		s->sign_key = (uint16_t)handle;
 	else
@@ -585,8 +712,30 @@ kzt_cmd_mse(kzt_card *card, kzt_card_session *s, const kzt_apdu *a)
 	return KZT_SW_OK;
 }
 
+/* An elliptic-curve signature of the hash in with o's key, computed with the card
+ * lock let go (on a copy of the material: o may go meanwhile). */
+static int
+ec_sign(kzt_card *card, const kzt_card_object *o, const uint8_t *in, size_t in_len, uint8_t *out,
+	size_t *out_len)
+{
+	uint8_t mat[4 * KZT_CARD_EC_POINT_MAX], alg = algorithm_of(o);
+	size_t len = o->key_len;
+	int r;
+
+	if (len > sizeof(mat))
+		return KZT_ERR_CARD;
+	memcpy(mat, o->key, len);
+	if (card->lock != NULL)
+		kzt_os_mutex_unlock(card->lock);
+	r = kzt_card_ec_sign(mat, len, alg, in, in_len, out, out_len);
+	kzt_secure_zero(mat, sizeof(mat));
+	if (card->lock != NULL)
+		kzt_os_mutex_lock(card->lock);
+	return r;
+}
+
 /* The raw private operation with o's key: its kept state (prepared now on first
- * use), computed with the card lock let go. */
+ * use), computed with the card lock let go; an EC key's signature, as ec_sign. */
 static int
 private_op(kzt_card *card, kzt_card_object *o, const uint8_t *in, size_t in_len, uint8_t *out,
 	   size_t *out_len)
@@ -596,6 +745,8 @@ private_op(kzt_card *card, kzt_card_object *o, const uint8_t *in, size_t in_len,
 	kzt_rsa_key *key = NULL;
 	int r;
 
+	if (ec_curve_of(o) != 0)
+		return ec_sign(card, o, in, in_len, out, out_len);
 	if ((r = kzt_card_rsa_take(&o->keep, &state)) != KZT_OK)
 		return r;
 	keep = o->keep; /* (o itself may move or go while the lock is let go) */
@@ -648,6 +799,8 @@ kzt_cmd_pso(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, kzt_buf *out
 	    !(o->flags & (p1p2 == KZT_P1P2_PSO_CDS ? KZT_OBJF_SIGN : KZT_OBJF_DECRYPT)))
 		return KZT_SW_CONDITIONS;
 	if (p1p2 == KZT_P1P2_PSO_DECIPHER) {
+		if (algorithm_of(o) != KZT_ALG_RSA_RAW)
+			return KZT_SW_CONDITIONS;
 		if (in_len < 1 || in[0] != 0x00) /* padding indicator: none */
 			return KZT_SW_WRONG_DATA;
 		in++;
