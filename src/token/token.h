@@ -249,12 +249,13 @@ void kzt_objcache_forget(kzt_objcache *c);
 /* ---- keys (keys.c) ---- */
 
 typedef struct kzt_keygen {
-	unsigned bits;
+	unsigned bits; /* RSA */
 	const uint8_t *exponent;
 	size_t exponent_len;
 	const uint8_t *priv_blob, *pub_blob;
 	size_t priv_blob_len, pub_blob_len;
 	uint8_t priv_flags, pub_flags;
+	uint8_t curve; /* EC: KZT_CURVE_* */
 } kzt_keygen;
 
 /* GENERATE ASYMMETRIC KEY PAIR: the card makes and keeps the key; out come the
@@ -262,10 +263,19 @@ typedef struct kzt_keygen {
  * card takes: no time limit. */
 int kzt_token_generate_rsa(kzt_token *t, const kzt_keygen *g, uint8_t *n, size_t n_cap,
 			   size_t *n_len, uint16_t *priv, uint16_t *pub);
+/* The same for an elliptic-curve key on g->curve (the card has KZT_CAP_EC;
+ * KZT_ERR_NOT_SUPPORTED otherwise): out comes its public point, 04 || x || y. */
+int kzt_token_generate_ec(kzt_token *t, const kzt_keygen *g, uint8_t *point, size_t cap,
+			  size_t *point_len, uint16_t *priv, uint16_t *pub);
 /* MSE SET + PSO: the raw private operation with key handle on block (the modulus
  * length). decipher selects PSO DECIPHER, else COMPUTE DIGITAL SIGNATURE. */
 int kzt_token_rsa_private(kzt_token *t, uint16_t handle, int decipher, const uint8_t *in,
 			  size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
+/* MSE SET + PSO COMPUTE DIGITAL SIGNATURE with an elliptic-curve key: the
+ * signature (alg KZT_ALG_ECDSA: r || s, KZT_ALG_GOST: s || r; sig_len bytes, twice
+ * the curve's size) of a hash of 1 to 64 bytes. */
+int kzt_token_ec_sign(kzt_token *t, uint16_t handle, uint8_t alg, size_t sig_len, const uint8_t *hash,
+		      size_t hash_len, uint8_t *sig, size_t sig_cap, size_t *out_len);
 /* GET CHALLENGE, in as many commands as n needs. */
 int kzt_token_random(kzt_token *t, uint8_t *out, size_t n);
 

@@ -88,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kzt_transport t = {.ops = &feed_ops, .priv = &f, .description = "fuzz"};
 	kzt_token_state st;
 	kzt_format_params fp;
-	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, NULL, NULL, 0, 0, 0, 0};
+	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, NULL, NULL, 0, 0, 0, 0, KZT_CURVE_P256};
 	uint8_t block[256] = {0}, out[512], *buf;
 	const uint8_t *p;
 	kzt_dir_entry e;
@@ -119,6 +119,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)kzt_token_generate_rsa(tok, &g, out, sizeof(out), &len, &h1, &h2);
 	(void)kzt_token_rsa_private(tok, 1, 0, block, sizeof(block), out, sizeof(out), &len);
 	(void)kzt_token_rsa_private(tok, 1, 1, block, sizeof(block), out, sizeof(out), &len);
+	(void)kzt_token_generate_ec(tok, &g, out, sizeof(out), &len, &h1, &h2);
+	(void)kzt_token_ec_sign(tok, 1, KZT_ALG_ECDSA, 64, block, 32, out, sizeof(out), &len);
 	(void)kzt_token_random(tok, out, 300);
 	(void)kzt_token_change_counter(tok, &counter);
 	(void)kzt_token_read_values(tok, handles, 3, fuzz_got, NULL);

@@ -17,6 +17,7 @@
 #endif
 
 #include "card.h"
+#include "ec.h"
 #include "kzt_err.h"
 #include "loopback.h"
 #include "token.h"
@@ -370,7 +371,7 @@ test_keys_through_the_driver(void **state)
 {
 	fixture *f = *state;
 	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, (const uint8_t *)"pv", (const uint8_t *)"pb",
-			2, 2, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN | KZT_OBJF_DECRYPT, 0};
+			2, 2, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN | KZT_OBJF_DECRYPT, 0, 0};
 	uint8_t n[512], block[256], out[256], check[256], ct[256];
 	size_t n_len, len;
 	uint16_t priv, pub;
@@ -405,12 +406,54 @@ test_keys_through_the_driver(void **state)
 			 KZT_ERR_DATA);
 }
 
+/* Elliptic-curve keys through the driver: made on the card, their point given,
+ * and their signatures good under it; each key with its own algorithm only. */
+static void
+test_ec_keys_through_the_driver(void **state)
+{
+	static const struct {
+		uint8_t curve, alg;
+		kzt_ec_id id;
+	} kinds[] = {{KZT_CURVE_P256, KZT_ALG_ECDSA, KZT_EC_P256}, {KZT_CURVE_GOST_512_A, KZT_ALG_GOST, KZT_EC_GOST_512_A}};
+	fixture *f = *state;
+	kzt_keygen g = {0, NULL, 0, (const uint8_t *)"pv", (const uint8_t *)"pb", 2, 2, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN,
+			0, 0};
+	static kzt_ec_curve c;
+	uint8_t point[129], hash[64], sig[128];
+	size_t point_len, len, i;
+	uint16_t priv, pub;
+
+	assert_int_equal(kzt_token_verify(f->tok, KZT_ROLE_USER, PIN("12345678")), KZT_OK);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(kzt_ec_curve_load(&c, kinds[i].id), KZT_OK);
+		g.curve = kinds[i].curve;
+		assert_int_equal(kzt_token_generate_ec(f->tok, &g, point, sizeof(point), &point_len, &priv, &pub), KZT_OK);
+		assert_int_equal(point_len, 1 + 2 * c.bytes);
+		memset(hash, (int)i + 1, sizeof(hash));
+		assert_int_equal(kzt_token_ec_sign(f->tok, priv, kinds[i].alg, 2 * c.bytes, hash, c.bytes, sig, sizeof(sig),
+						   &len),
+				 KZT_OK);
+		assert_int_equal(len, 2 * c.bytes);
+		assert_int_equal(kzt_ec_verify(&c, kinds[i].alg == KZT_ALG_GOST ? KZT_EC_GOST : KZT_EC_ECDSA, point + 1,
+					       hash, c.bytes, sig),
+				 KZT_OK);
+		/* the other algorithm, and a hash too long, are refused */
+		assert_int_equal(kzt_token_ec_sign(f->tok, priv, kinds[i].alg == KZT_ALG_GOST ? KZT_ALG_ECDSA : KZT_ALG_GOST,
+						   2 * c.bytes, hash, c.bytes, sig, sizeof(sig), &len),
+				 KZT_ERR_POLICY);
+		assert_int_equal(kzt_token_ec_sign(f->tok, priv, kinds[i].alg, 2 * c.bytes, hash, 65, sig, sizeof(sig), &len),
+				 KZT_ERR_ARGS);
+	}
+	g.curve = 0x7F; /* no curve the card has */
+	assert_int_equal(kzt_token_generate_ec(f->tok, &g, point, sizeof(point), &point_len, &priv, &pub), KZT_ERR_DATA);
+}
+
 static void
 test_a_key_stays_selected_on_a_card_session_of_our_own_and_only_there(void **state)
 {
 	fixture *f = *state;
 	kzt_keygen g = {2048, (const uint8_t *)"\x01\x00\x01", 3, (const uint8_t *)"pv", (const uint8_t *)"pb",
-			2, 2, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN | KZT_OBJF_MODIFIABLE, 0};
+			2, 2, KZT_OBJF_PRIVATE | KZT_OBJF_SIGN | KZT_OBJF_MODIFIABLE, 0, 0};
 	uint8_t n[512], block[256], out[256], check[256];
 	size_t n_len, len;
 	uint16_t a, b, pub;
@@ -539,6 +582,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_objects_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_through_the_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ec_keys_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_comes_in_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_directory_answers_are_refused, setup, teardown),
 		cmocka_unit_test(test_trace_knows_which_responses_are_secret),
