@@ -497,7 +497,7 @@ q_add(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 	kzt_bn_select(r, t, (kzt_limb)0 - (carry | (borrow ^ 1)), c->n);
 }
 
-/* r = a mod q for a value of c->n limbs (x mod q, below 2q as p < 2q here) */
+/* r = a mod q for a value of c->n limbs (an x coordinate, below p) */
 static void
 q_reduce(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a)
 {
@@ -519,8 +519,10 @@ random_scalar(const kzt_ec_curve *c, kzt_bn_rng rng, kzt_limb *k)
 
 	do {
 		memset(wide, 0, sizeof(wide));
-		if ((r = rng((uint8_t *)wide, 2 * c->n * sizeof(kzt_limb))) != KZT_OK)
+		if ((r = rng((uint8_t *)wide, 2 * c->n * sizeof(kzt_limb))) != KZT_OK) {
+			kzt_bn_wipe(wide, 2 * L);
 			return r;
+		}
 		kzt_mont_reduce(&c->q, k, wide);
 		zero = kzt_bn_zero_mask(k, c->n);
 		KZT_CT_PUBLIC(&zero, sizeof(zero));
@@ -529,7 +531,16 @@ random_scalar(const kzt_ec_curve *c, kzt_bn_rng rng, kzt_limb *k)
 	return KZT_OK;
 }
 
-/* The integer e of a hash, reduced mod q, for the scheme. */
+/* Whether a hash of len bytes can be signed: any length but 0 for ECDSA (its
+ * leftmost bits count), at most twice the curve's size for GOST (all of it counts,
+ * as one integer). */
+static int
+hash_ok(const kzt_ec_curve *c, kzt_ec_scheme scheme, size_t len)
+{
+	return len > 0 && (scheme == KZT_EC_ECDSA || len <= 2 * c->bytes);
+}
+
+/* The integer e of a hash (hash_ok), reduced mod q, for the scheme. */
 static void
 hash_value(const kzt_ec_curve *c, kzt_ec_scheme scheme, const uint8_t *hash, size_t len, kzt_limb *e)
 {
@@ -607,17 +618,29 @@ read_point(const kzt_ec_curve *c, const uint8_t *xy, kzt_limb *x, kzt_limb *y)
 	return KZT_OK;
 }
 
+/* 1 when p is the point at infinity, (0 : Y : 0) with Y not 0. Not (0 : 0 : 0),
+ * which the formulas give for a sum they are not complete for: one with a point
+ * of order 2, which only the curves of cofactor 4 have, outside their subgroup.
+ * For public points only (it branches). */
+static int
+is_infinity(const kzt_ec_curve *c, const point *p)
+{
+	kzt_limb zero[L] = {0};
+
+	return memcmp(p->z, zero, c->n * sizeof(kzt_limb)) == 0 && memcmp(p->y, zero, c->n * sizeof(kzt_limb)) != 0;
+}
+
 int
 kzt_ec_check_point(const kzt_ec_curve *c, const uint8_t *xy)
 {
-	kzt_limb x[L], y[L], qx[L], qy[L];
+	kzt_limb x[L], y[L];
 	point p, r;
 
 	if (read_point(c, xy, x, y) != KZT_OK || !on_curve(c, x, y))
 		return KZT_ERR_DATA; /* ((0, 0) is on no curve here: b is never 0) */
 	from_affine(c, &p, x, y);
 	mul(c, &r, c->q.m, &p); /* q P: the window walk covers q's q_bits bits */
-	return to_affine(c, qx, qy, &r) != 0 ? KZT_OK : KZT_ERR_DATA;
+	return is_infinity(c, &r) ? KZT_OK : KZT_ERR_DATA;
 }
 
 static int
@@ -679,6 +702,8 @@ sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, con
 	int r;
 
 	memset(sig, 0, 2 * c->bytes);
+	if (!hash_ok(c, scheme, hash_len))
+		return KZT_ERR_DATA;
 	if ((r = scalar(c, d, d_bytes)) != KZT_OK)
 		return r;
 	r = sign(c, scheme, k, d, hash, hash_len, sig);
@@ -767,7 +792,8 @@ kzt_ec_verify(const kzt_ec_curve *c, kzt_ec_scheme scheme, const uint8_t *xy, co
 {
 	kzt_limb x[L], y[L];
 
-	if (kzt_ec_check_point(c, xy) != KZT_OK || read_point(c, xy, x, y) != KZT_OK)
+	if (!hash_ok(c, scheme, hash_len) || kzt_ec_check_point(c, xy) != KZT_OK ||
+	    read_point(c, xy, x, y) != KZT_OK)
 		return KZT_ERR_DATA;
 	return verify_at(c, scheme, x, y, hash, hash_len, sig);
 }

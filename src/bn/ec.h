@@ -95,7 +95,8 @@ int kzt_ec_sign_with_nonce(const kzt_ec_curve *c, kzt_ec_scheme scheme, const ui
 			   const uint8_t *d, const uint8_t *xy, const uint8_t *hash, size_t hash_len,
 			   uint8_t *sig);
 /* KZT_OK when sig is a valid signature of hash under the public point xy; else
- * KZT_ERR_DATA (a bad point too). Not CT: everything in it is public. */
+ * KZT_ERR_DATA (a bad point too). Not CT: everything in it is public. Both, and
+ * signing, take a hash of 1 byte or more, for GOST of at most 2 c->bytes. */
 int kzt_ec_verify(const kzt_ec_curve *c, kzt_ec_scheme scheme, const uint8_t *xy, const uint8_t *hash,
 		  size_t hash_len, const uint8_t *sig);
 

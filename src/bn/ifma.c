@@ -353,6 +353,9 @@ kzt_bn_ifma_mod_prepare(const kzt_mont *c, kzt_ifma_mod *p)
 	p->k0 = q.k0;
 	p->n = c->n;
 	p->v = sizes[i].v;
+	/* (the modulus may be a secret prime: nothing of it stays on the stack) */
+	kzt_bn_wipe((kzt_limb *)(void *)&q, sizeof(q) / sizeof(kzt_limb));
+	kzt_bn_wipe(t, sizeof(t) / sizeof(kzt_limb));
 }
 
 static IFMA void

@@ -240,6 +240,7 @@ crt_join(const kzt_rsa_private *k, kzt_limb *m, const kzt_limb *m1, const kzt_li
 	kzt_bn_add(m, m, t, nn);
 	kzt_bn_wipe(t, nn);
 	kzt_bn_wipe(h, nh);
+	kzt_bn_wipe(back, nh);
 }
 
 /* A fresh blinding pair: r random below n, blind = r^e and unblind = r^-1, both kept

@@ -68,6 +68,19 @@ kzt_token_generate_rsa(kzt_token *t, const kzt_keygen *g, uint8_t *n, size_t n_c
 	return KZT_OK;
 }
 
+/* The coordinate size of a curve the protocol names (0: none it names). */
+static size_t
+curve_bytes(uint8_t curve)
+{
+	switch (curve) {
+	case KZT_CURVE_P256: case KZT_CURVE_GOST_CP_A: case KZT_CURVE_GOST_CP_B: case KZT_CURVE_GOST_CP_C:
+	case KZT_CURVE_GOST_256_A: return 32;
+	case KZT_CURVE_P384: return 48;
+	case KZT_CURVE_GOST_512_A: case KZT_CURVE_GOST_512_B: case KZT_CURVE_GOST_512_C: return 64;
+	default: return 0;
+	}
+}
+
 int
 kzt_token_generate_ec(kzt_token *t, const kzt_keygen *g, uint8_t *point, size_t cap, size_t *point_len,
 		      uint16_t *priv, uint16_t *pub)
@@ -84,8 +97,8 @@ kzt_token_generate_ec(kzt_token *t, const kzt_keygen *g, uint8_t *point, size_t 
 	kzt_tlv_put_u8(&b, KZT_TAG_GEN_CURVE, g->curve);
 	if ((r = generate(t, g, &b, &pk, priv, pub)) != KZT_OK)
 		return r;
-	/* an uncompressed point, of two coordinates of one size */
-	if (kzt_tlv_find(pk.val, pk.len, KZT_TAG_EC_POINT, &q) != KZT_OK || q.len < 3 || q.len % 2 == 0 ||
+	/* an uncompressed point, of two coordinates of the curve's size */
+	if (kzt_tlv_find(pk.val, pk.len, KZT_TAG_EC_POINT, &q) != KZT_OK || q.len != 1 + 2 * curve_bytes(g->curve) ||
 	    q.val[0] != 0x04 || q.len > cap)
 		return KZT_ERR_CARD;
 	memcpy(point, q.val, q.len);
@@ -123,12 +136,14 @@ private_op(kzt_token *t, uint16_t handle, uint8_t alg, int decipher, const uint8
 	 * a signature. Any failure forgets it (kzt_token_command), and the PSO is
 	 * tried once more after a fresh MSE SET. */
 	r = KZT_OK;
-	if (!t->tr->session_ours || t->selected[decipher] != handle ||
+	if (!t->tr->session_ours || t->selected[decipher] != handle || t->selected_alg[decipher] != alg ||
 	    kzt_token_command(t, &pso, &n) != KZT_OK) {
 		if ((r = kzt_token_command(t, &mse, NULL)) != KZT_OK)
 			goto out;
-		if (t->tr->session_ours)
+		if (t->tr->session_ours) {
 			t->selected[decipher] = handle;
+			t->selected_alg[decipher] = alg;
+		}
 		if ((r = kzt_token_command(t, &pso, &n)) != KZT_OK)
 			goto out;
 	}

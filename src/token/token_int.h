@@ -25,8 +25,10 @@ struct kzt_token {
 	int counter_last;
 	/* the keys MSE SET selected on the card session, for signing [0] and
 	 * deciphering [1] (0: none or not known), kept only while the transport's
-	 * session is ours; forgotten at any failure, DELETE OBJECT and FORMAT */
+	 * session is ours; forgotten at any failure, DELETE OBJECT and FORMAT; each
+	 * with the algorithm it was selected for */
 	uint16_t selected[2];
+	uint8_t selected_alg[2];
 };
 
 /* Send a, put the response data in t->resp (*resp_len bytes; may be NULL when no

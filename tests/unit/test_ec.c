@@ -267,6 +267,18 @@ test_points_off_the_curve_or_the_subgroup_are_refused(void **state)
 			assert_true(tries < 100);
 			point_bytes(grp, pt, c.bytes, xy, ctx);
 			assert_int_equal(kzt_ec_check_point(&c, xy), KZT_ERR_DATA);
+			/* q P is of order 4 (or 2), 2 q P of order 2: points the formulas are not
+			 * complete for, refused all the same */
+			EC_POINT_mul(grp, t, NULL, pt, q, ctx);
+			if (!EC_POINT_is_at_infinity(grp, t)) {
+				point_bytes(grp, t, c.bytes, xy, ctx);
+				assert_int_equal(kzt_ec_check_point(&c, xy), KZT_ERR_DATA);
+				EC_POINT_dbl(grp, t, t, ctx);
+				if (!EC_POINT_is_at_infinity(grp, t)) {
+					point_bytes(grp, t, c.bytes, xy, ctx);
+					assert_int_equal(kzt_ec_check_point(&c, xy), KZT_ERR_DATA);
+				}
+			}
 			found++;
 			EC_POINT_free(pt), EC_POINT_free(t);
 			BN_free(x), BN_free(q);
@@ -442,6 +454,19 @@ test_gost_signatures_satisfy_the_standards_equation(void **state)
 			assert_int_equal(EC_POINT_set_affine_coordinates(grp, pub, x, y, ctx), 1);
 			assert_true(gost_verify_openssl(grp, pub, hash, hl, sig, c.bytes, ctx));
 			assert_int_equal(kzt_ec_verify(&c, KZT_EC_GOST, xy, hash, hl, sig), KZT_OK);
+			/* a GOST hash is one integer: longer than twice the curve's size, or
+			 * empty, it is refused rather than cut */
+			{
+				uint8_t long_hash[129];
+
+				memset(long_hash, 0x11, sizeof(long_hash));
+				assert_int_equal(kzt_ec_sign(&c, KZT_EC_GOST, rng, d, xy, long_hash, 2 * c.bytes + 1, sig),
+						 KZT_ERR_DATA);
+				assert_int_equal(kzt_ec_verify(&c, KZT_EC_GOST, xy, long_hash, 2 * c.bytes + 1, sig),
+						 KZT_ERR_DATA);
+				assert_int_equal(kzt_ec_verify(&c, KZT_EC_GOST, xy, hash, 0, sig), KZT_ERR_DATA);
+				assert_int_equal(kzt_ec_sign(&c, KZT_EC_GOST, rng, d, xy, hash, hl, sig), KZT_OK);
+			}
 			/* the same bytes are no ECDSA signature, nor one of another hash */
 			assert_int_equal(kzt_ec_verify(&c, KZT_EC_ECDSA, xy, hash, hl, sig), KZT_ERR_DATA);
 			hash[hl - 1] ^= 1;

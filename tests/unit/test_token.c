@@ -437,7 +437,17 @@ test_ec_keys_through_the_driver(void **state)
 		assert_int_equal(kzt_ec_verify(&c, kinds[i].alg == KZT_ALG_GOST ? KZT_EC_GOST : KZT_EC_ECDSA, point + 1,
 					       hash, c.bytes, sig),
 				 KZT_OK);
-		/* the other algorithm, and a hash too long, are refused */
+		/* the other algorithm, and a hash too long, are refused; so is the other
+		 * algorithm right after the key's own on a card session of our own, where
+		 * the key stays selected */
+		f->tr->session_ours = 1;
+		assert_int_equal(kzt_token_ec_sign(f->tok, priv, kinds[i].alg, 2 * c.bytes, hash, c.bytes, sig, sizeof(sig),
+						   &len),
+				 KZT_OK);
+		assert_int_equal(kzt_token_ec_sign(f->tok, priv, kinds[i].alg == KZT_ALG_GOST ? KZT_ALG_ECDSA : KZT_ALG_GOST,
+						   2 * c.bytes, hash, c.bytes, sig, sizeof(sig), &len),
+				 KZT_ERR_POLICY);
+		f->tr->session_ours = 0;
 		assert_int_equal(kzt_token_ec_sign(f->tok, priv, kinds[i].alg == KZT_ALG_GOST ? KZT_ALG_ECDSA : KZT_ALG_GOST,
 						   2 * c.bytes, hash, c.bytes, sig, sizeof(sig), &len),
 				 KZT_ERR_POLICY);

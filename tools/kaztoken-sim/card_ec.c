@@ -67,8 +67,10 @@ kzt_card_ec_generate(uint8_t curve, uint8_t *material, size_t cap, size_t *mater
 	if ((r = kzt_card_ec_curve(curve, &c)) != KZT_OK)
 		return r;
 	point[0] = 0x04; /* uncompressed */
-	if ((r = kzt_ec_generate(&c, kzt_os_random, d, point + 1)) != KZT_OK)
+	if ((r = kzt_ec_generate(&c, kzt_os_random, d, point + 1)) != KZT_OK) {
+		kzt_secure_zero(d, sizeof(d));
 		return r;
+	}
 	*point_len = 1 + 2 * c.bytes;
 	kzt_buf_init(&b, material, cap);
 	kzt_tlv_put_u8(&b, KZT_TAG_EC_CURVE, curve);

@@ -575,8 +575,10 @@ generate_ec(kzt_card *card, const kzt_apdu *a, kzt_buf *out)
 		return KZT_SW_WRONG_DATA;
 	if (card->keygen_delay != 0)
 		kzt_os_sleep_ms(card->keygen_delay * 1000u);
-	if (kzt_card_ec_generate(curve, mat, sizeof(mat), &mat_len, point, &point_len) != KZT_OK)
+	if (kzt_card_ec_generate(curve, mat, sizeof(mat), &mat_len, point, &point_len) != KZT_OK) {
+		kzt_secure_zero(mat, sizeof(mat));
 		return KZT_SW_UNKNOWN;
+	}
 	memset(&objs[0], 0, sizeof(objs[0]));
 	objs[0].cls = KZT_CLASS_PRIVATE_KEY;
 	objs[0].flags = priv_flags;
@@ -590,10 +592,12 @@ generate_ec(kzt_card *card, const kzt_apdu *a, kzt_buf *out)
 		size_t value_len;
 
 		if (kzt_card_ec_public_value(objs[0].key, objs[0].key_len, &c2, value, sizeof(value), &value_len) !=
-		    KZT_OK)
+		    KZT_OK) {
 			ok = 0;
-		objs[0].value = dup_bytes(value, value_len, &ok);
-		objs[0].value_len = value_len;
+		} else {
+			objs[0].value = dup_bytes(value, value_len, &ok);
+			objs[0].value_len = value_len;
+		}
 	}
 	memset(&objs[1], 0, sizeof(objs[1]));
 	if (!ok || public_half(&objs[0], &pub_blob, pub_flags, &objs[1]) != KZT_OK) {
