@@ -15,6 +15,12 @@ extern "C" {
 
 #define KZT_VENDOR_INTERFACE_NAME "Vendor KAZTOKEN"
 
+/* The GOST mechanisms of the TC 26 PKCS#11 extensions (vendor-defined values,
+ * as OpenSC's and Rutoken's modules define them). */
+#define CK_VENDOR_PKCS11_RU_TEAM_TC26 0xD4321000UL
+#define CKM_GOSTR3411_12_256 (CK_VENDOR_PKCS11_RU_TEAM_TC26 | 0x012UL)
+#define CKM_GOSTR3411_12_512 (CK_VENDOR_PKCS11_RU_TEAM_TC26 | 0x013UL)
+
 /* Who may change the user PIN (the format policy). */
 #define CKF_KZT_USER_MAY_CHANGE_USER_PIN 0x00000001UL
 #define CKF_KZT_SO_MAY_CHANGE_USER_PIN 0x00000002UL

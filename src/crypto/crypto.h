@@ -2,8 +2,9 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* Host-side cryptography behind one small interface: hashes and random bytes from
- * a backend (openssl.c today; the builtin core later), and the PKCS#1 encodings
- * (pkcs1.c, our own) that turn a message into the block the card raises to d. */
+ * a backend (openssl.c, or builtin.c with no OpenSSL; Streebog is ours in both,
+ * hash.c), and the PKCS#1 encodings (pkcs1.c, our own) that turn a message into
+ * the block the card raises to d. */
 #ifndef KZT_CRYPTO_H
 #define KZT_CRYPTO_H
 
@@ -16,6 +17,8 @@ typedef enum kzt_hash {
 	KZT_SHA256,
 	KZT_SHA384,
 	KZT_SHA512,
+	KZT_STREEBOG256, /* GOST R 34.11-2012 (streebog.c, ours in both backends) */
+	KZT_STREEBOG512,
 } kzt_hash;
 
 #define KZT_HASH_MAX 64

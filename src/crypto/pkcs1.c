@@ -31,8 +31,8 @@ kzt_digest_info(kzt_hash h, const uint8_t *digest, uint8_t *out, size_t *out_len
 {
 	size_t dlen = kzt_hash_len(h);
 
-	if (dlen == 0)
-		return KZT_ERR_ARGS;
+	if (dlen == 0 || (unsigned)h >= sizeof(digest_info_prefix) / sizeof(digest_info_prefix[0]))
+		return KZT_ERR_ARGS; /* (no DigestInfo for a GOST hash: it signs with GOST R 34.10) */
 	memcpy(out, digest_info_prefix[h].bytes, digest_info_prefix[h].len);
 	memcpy(out + digest_info_prefix[h].len, digest, dlen);
 	*out_len = digest_info_prefix[h].len + dlen;

@@ -1,13 +1,31 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Message digests (SHA-1, SHA-2) on the host: no card involved. */
+/* Message digests (SHA-1, SHA-2, Streebog) on the host: no card involved. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "crypto.h"
 #include "internal.h"
 #include "kzt_err.h"
 #include "mech.h"
+
+/* A digest's parameter: none; or, for Streebog, as the TC 26 extensions (and
+ * Rutoken's modules) allow, the DER of the hash's own OID
+ * (1.2.643.7.1.1.2.2 / .3). */
+static int
+param_ok(const kzt_mech *m, const CK_MECHANISM *mech)
+{
+	static const CK_BYTE oid[] = {0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x02};
+
+	if (mech->pParameter == NULL && mech->ulParameterLen == 0)
+		return 1;
+	if ((m->hash != KZT_STREEBOG256 && m->hash != KZT_STREEBOG512) || mech->pParameter == NULL ||
+	    mech->ulParameterLen != sizeof(oid))
+		return 0;
+	return memcmp(mech->pParameter, oid, sizeof(oid) - 1) == 0 &&
+	       ((const CK_BYTE *)mech->pParameter)[sizeof(oid) - 1] == (m->hash == KZT_STREEBOG256 ? 0x02 : 0x03);
+}
 
 CK_DEFINE_FUNCTION(CK_RV, C_DigestInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
 {
@@ -24,7 +42,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_DigestInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM
 		return rv;
 	if ((m = kzt_mech_find(pMechanism->mechanism)) == NULL || !(m->flags & CKF_DIGEST))
 		rv = CKR_MECHANISM_INVALID;
-	else if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
+	else if (!param_ok(m, pMechanism))
 		rv = CKR_MECHANISM_PARAM_INVALID;
 	else if ((d = calloc(1, sizeof(*d))) == NULL || kzt_hash_new(m->hash, &d->hash) != KZT_OK) {
 		free(d);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "internal.h"
+#include "kaztoken/vendor.h"
 #include "mech.h"
 
 /* What raw RSA with PKCS#1 v1.5 or no padding offers. */
@@ -31,6 +32,8 @@ static const kzt_mech mechs[] = {
 	{CKM_SHA256, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA256, KZT_PAD_NONE},
 	{CKM_SHA384, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA384, KZT_PAD_NONE},
 	{CKM_SHA512, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_SHA512, KZT_PAD_NONE},
+	{CKM_GOSTR3411_12_256, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_STREEBOG256, KZT_PAD_NONE},
+	{CKM_GOSTR3411_12_512, CKF_DIGEST, KZT_ENC_NONE, 1, KZT_STREEBOG512, KZT_PAD_NONE},
 };
 #define N_MECHS (sizeof(mechs) / sizeof(mechs[0]))
 

@@ -1,8 +1,9 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Digests on the host, in-process. */
+/* Digests on the host, in-process: SHA-2 and Streebog. */
 #include "p11_fixture.h"
+#include "kaztoken/vendor.h"
 
 static void
 test_digests_match_known_answers(void **state)
@@ -42,11 +43,63 @@ test_digests_match_known_answers(void **state)
 	assert_int_equal(f->p->C_DigestFinal(h, out, &len), CKR_OPERATION_NOT_INITIALIZED);
 }
 
+/* Streebog (GOST R 34.11-2012) through CKM_GOSTR3411_12_256 / _512, of RFC 6986's
+ * M1; with no parameter or the hash's own OID as the parameter, nothing else. */
+static void
+test_streebog_digests_match_the_rfc_and_take_only_their_own_oid(void **state)
+{
+	static const CK_BYTE m1[] = "012345678901234567890123456789012345678901234567890123456789012";
+	static const CK_BYTE want256[32] = {0x9d, 0x15, 0x1e, 0xef, 0xd8, 0x59, 0x0b, 0x89, 0xda, 0xa6, 0xba,
+					    0x6c, 0xb7, 0x4a, 0xf9, 0x27, 0x5d, 0xd0, 0x51, 0x02, 0x6b, 0xb1,
+					    0x49, 0xa4, 0x52, 0xfd, 0x84, 0xe5, 0xe5, 0x7b, 0x55, 0x00};
+	static const CK_BYTE want512_head[8] = {0x1b, 0x54, 0xd0, 0x1a, 0x4a, 0xf5, 0xb9, 0xd5};
+	static const CK_BYTE oid256[] = {0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x02};
+	static const CK_BYTE oid512[] = {0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x03};
+	fixture *f = *state;
+	CK_MECHANISM s256 = {CKM_GOSTR3411_12_256, NULL, 0}, s512 = {CKM_GOSTR3411_12_512, NULL, 0};
+	CK_MECHANISM with_oid = {CKM_GOSTR3411_12_256, (CK_VOID_PTR)oid256, sizeof(oid256)};
+	CK_MECHANISM wrong_oid = {CKM_GOSTR3411_12_256, (CK_VOID_PTR)oid512, sizeof(oid512)};
+	CK_MECHANISM sha_oid = {CKM_SHA256, (CK_VOID_PTR)oid256, sizeof(oid256)};
+	CK_BYTE out[64];
+	CK_ULONG len;
+	CK_MECHANISM_INFO mi;
+	CK_SESSION_HANDLE h;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(f->p->C_GetMechanismInfo(0, CKM_GOSTR3411_12_512, &mi), CKR_OK);
+	assert_int_equal(mi.flags, CKF_DIGEST);
+	assert_int_equal(f->p->C_DigestInit(h, &s256), CKR_OK);
+	len = sizeof(out);
+	assert_int_equal(f->p->C_Digest(h, (CK_BYTE_PTR)m1, sizeof(m1) - 1, out, &len), CKR_OK);
+	assert_int_equal(len, 32);
+	assert_memory_equal(out, want256, 32);
+	assert_int_equal(f->p->C_DigestInit(h, &with_oid), CKR_OK);
+	assert_int_equal(f->p->C_DigestUpdate(h, (CK_BYTE_PTR)m1, 10), CKR_OK);
+	assert_int_equal(f->p->C_DigestUpdate(h, (CK_BYTE_PTR)m1 + 10, sizeof(m1) - 11), CKR_OK);
+	len = sizeof(out);
+	assert_int_equal(f->p->C_DigestFinal(h, out, &len), CKR_OK);
+	assert_memory_equal(out, want256, 32);
+	assert_int_equal(f->p->C_DigestInit(h, &s512), CKR_OK);
+	len = sizeof(out);
+	assert_int_equal(f->p->C_Digest(h, (CK_BYTE_PTR)m1, sizeof(m1) - 1, out, &len), CKR_OK);
+	assert_int_equal(len, 64);
+	assert_memory_equal(out, want512_head, 8);
+	assert_int_equal(f->p->C_DigestInit(h, &wrong_oid), CKR_MECHANISM_PARAM_INVALID);
+	assert_int_equal(f->p->C_DigestInit(h, &sha_oid), CKR_MECHANISM_PARAM_INVALID);
+	with_oid.ulParameterLen = 9;
+	assert_int_equal(f->p->C_DigestInit(h, &with_oid), CKR_MECHANISM_PARAM_INVALID);
+	with_oid.pParameter = NULL;
+	assert_int_equal(f->p->C_DigestInit(h, &with_oid), CKR_MECHANISM_PARAM_INVALID);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_digests_match_known_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_streebog_digests_match_the_rfc_and_take_only_their_own_oid, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
