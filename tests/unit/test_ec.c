@@ -5,9 +5,10 @@
  * parameters checked (primes, the equation, the generator's order, the cofactor
  * within Hasse's bound; the NIST ones equal to OpenSSL's), scalar multiples equal
  * to OpenSSL's, ECDSA signatures verified both ways, GOST R 34.10-2012 signatures
- * checked by the standard's equation computed with OpenSSL, the published
- * examples (RFC 6979 A.2.5; RFC 7091 7.1 and 7.2), and bad keys, points and
- * signatures refused. */
+ * checked by the standard's equation computed with OpenSSL and by OpenSSL's gost
+ * engine both ways, the published examples (RFC 6979 A.2.5; RFC 7091 7.1 and
+ * 7.2), and bad keys, points and signatures refused. The gost engine must be
+ * there (Debian libengine-gost-openssl): without it the test fails. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* (EC_KEY and ECDSA_do_*: the plainest reference) */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,8 @@
 #include <cmocka.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/engine.h>
+#include <openssl/evp.h>
 #include <openssl/ecdsa.h>
 #include <openssl/obj_mac.h>
 #include <openssl/rand.h>
@@ -538,6 +541,84 @@ test_the_rfc7091_examples_give_their_signatures(void **state)
 	}
 }
 
+/* gost-engine's keys and signatures against ours: it signs, we verify; we sign
+ * with its private key, it verifies. On a set of each size and kind. */
+static void
+test_gost_engine_and_we_accept_each_others_signatures(void **state)
+{
+	static const struct {
+		kzt_ec_id id;
+		int nid;
+		const char *paramset;
+	} sets[] = {{KZT_EC_GOST_CP_A, NID_id_GostR3410_2012_256, "A"},
+		    {KZT_EC_GOST_256_A, NID_id_GostR3410_2012_256, "TCA"},
+		    {KZT_EC_GOST_512_A, NID_id_GostR3410_2012_512, "A"},
+		    {KZT_EC_GOST_512_C, NID_id_GostR3410_2012_512, "C"}};
+	static kzt_ec_curve c;
+	BN_CTX *ctx = BN_CTX_new();
+	uint8_t d[KZT_EC_MAX_BYTES], xy[2 * KZT_EC_MAX_BYTES], hash[64], sig[2 * KZT_EC_MAX_BYTES];
+	ENGINE *e;
+	size_t i, sig_len;
+	int round;
+
+	(void)state;
+	if ((e = ENGINE_by_id("gost")) == NULL)
+		fail_msg("OpenSSL's gost engine is not installed (Debian libengine-gost-openssl)");
+	assert_int_equal(ENGINE_init(e), 1);
+	assert_int_equal(ENGINE_register_pkey_asn1_meths(e), 1);
+	assert_int_equal(ENGINE_register_pkey_meths(e), 1);
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(sets[i].nid, e), *sc;
+		EVP_PKEY *pk = NULL;
+		const EC_KEY *k;
+		BIGNUM *x = BN_new(), *y = BN_new();
+
+		assert_int_equal(kzt_ec_curve_load(&c, sets[i].id), KZT_OK);
+		assert_non_null(kc);
+		assert_int_equal(EVP_PKEY_keygen_init(kc), 1);
+		assert_true(EVP_PKEY_CTX_ctrl_str(kc, "paramset", sets[i].paramset) > 0);
+		assert_int_equal(EVP_PKEY_keygen(kc, &pk), 1);
+		assert_non_null(k = EVP_PKEY_get0(pk));
+		assert_int_equal(EC_POINT_get_affine_coordinates(EC_KEY_get0_group(k), EC_KEY_get0_public_key(k), x, y,
+								 ctx),
+				 1);
+		put(x, xy, c.bytes);
+		put(y, xy + c.bytes, c.bytes);
+		put(EC_KEY_get0_private_key(k), d, c.bytes);
+		/* its key is ours too: the same point for the same scalar */
+		{
+			uint8_t ours[2 * KZT_EC_MAX_BYTES];
+
+			assert_int_equal(kzt_ec_public(&c, d, ours), KZT_OK);
+			assert_memory_equal(ours, xy, 2 * c.bytes);
+		}
+		sc = EVP_PKEY_CTX_new(pk, e);
+		for (round = 0; round < 3; round++) {
+			RAND_bytes(hash, (int)c.bytes);
+			/* it signs, we verify */
+			assert_int_equal(EVP_PKEY_sign_init(sc), 1);
+			sig_len = sizeof(sig);
+			assert_int_equal(EVP_PKEY_sign(sc, sig, &sig_len, hash, c.bytes), 1);
+			assert_int_equal(sig_len, 2 * c.bytes);
+			assert_int_equal(kzt_ec_verify(&c, KZT_EC_GOST, xy, hash, c.bytes, sig), KZT_OK);
+			/* we sign, it verifies; and not another hash */
+			assert_int_equal(kzt_ec_sign(&c, KZT_EC_GOST, rng, d, xy, hash, c.bytes, sig), KZT_OK);
+			assert_int_equal(EVP_PKEY_verify_init(sc), 1);
+			assert_int_equal(EVP_PKEY_verify(sc, sig, 2 * c.bytes, hash, c.bytes), 1);
+			hash[0] ^= 1;
+			assert_int_not_equal(EVP_PKEY_verify(sc, sig, 2 * c.bytes, hash, c.bytes), 1);
+		}
+		memset(d, 0, sizeof(d));
+		EVP_PKEY_CTX_free(sc);
+		EVP_PKEY_CTX_free(kc);
+		EVP_PKEY_free(pk);
+		BN_free(x), BN_free(y);
+	}
+	ENGINE_finish(e);
+	ENGINE_free(e);
+	BN_CTX_free(ctx);
+}
+
 int
 main(void)
 {
@@ -549,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_the_rfc6979_p256_example_gives_its_signature),
 		cmocka_unit_test(test_gost_signatures_satisfy_the_standards_equation),
 		cmocka_unit_test(test_the_rfc7091_examples_give_their_signatures),
+		cmocka_unit_test(test_gost_engine_and_we_accept_each_others_signatures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,7 +155,7 @@ openssl_ec_key(kzt_ec_id id, ENGINE **eng)
 			return NULL;
 	}
 	ctx = EVP_PKEY_CTX_new_id(id == KZT_EC_GOST_256_A ? NID_id_GostR3410_2012_256 : NID_id_GostR3410_2012_512, *eng);
-	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_CTX_ctrl_str(ctx, "paramset", "A") <= 0 ||
+	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_CTX_ctrl_str(ctx, "paramset", id == KZT_EC_GOST_256_A ? "TCA" : "A") <= 0 ||
 	    EVP_PKEY_keygen(ctx, &pk) != 1)
 		pk = NULL;
 	EVP_PKEY_CTX_free(ctx);
