@@ -5,6 +5,20 @@
 #include "p11_fixture.h"
 #include "kaztoken/vendor.h"
 
+/* The module initialised and a session open, having checked that it lists type as
+ * a digest, and a keyless one. */
+static CK_SESSION_HANDLE
+session_for_digest(fixture *f, CK_MECHANISM_TYPE type)
+{
+	CK_MECHANISM_INFO mi;
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetMechanismInfo(0, type, &mi), CKR_OK);
+	assert_int_equal(mi.flags, CKF_DIGEST);
+	assert_int_equal(mi.ulMinKeySize, 0);
+	return open_session(f, 0);
+}
+
 static void
 test_digests_match_known_answers(void **state)
 {
@@ -16,13 +30,8 @@ test_digests_match_known_answers(void **state)
 	CK_MECHANISM sha256 = {CKM_SHA256, NULL, 0}, md5 = {CKM_MD5, NULL, 0};
 	CK_BYTE out[64];
 	CK_ULONG len = 0;
-	CK_MECHANISM_INFO mi;
-	CK_SESSION_HANDLE h;
+	CK_SESSION_HANDLE h = session_for_digest(f, CKM_SHA256);
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, 0);
-	assert_int_equal(f->p->C_GetMechanismInfo(0, CKM_SHA256, &mi), CKR_OK);
-	assert_int_equal(mi.flags, CKF_DIGEST);
 	assert_int_equal(f->p->C_DigestInit(h, &md5), CKR_MECHANISM_INVALID);
 	assert_int_equal(f->p->C_DigestInit(h, &sha256), CKR_OK);
 	assert_int_equal(f->p->C_DigestInit(h, &sha256), CKR_OPERATION_ACTIVE);
@@ -62,13 +71,8 @@ test_streebog_digests_match_the_rfc_and_take_only_their_own_oid(void **state)
 	CK_MECHANISM sha_oid = {CKM_SHA256, (CK_VOID_PTR)oid256, sizeof(oid256)};
 	CK_BYTE out[64];
 	CK_ULONG len;
-	CK_MECHANISM_INFO mi;
-	CK_SESSION_HANDLE h;
+	CK_SESSION_HANDLE h = session_for_digest(f, CKM_GOSTR3411_12_512);
 
-	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
-	h = open_session(f, 0);
-	assert_int_equal(f->p->C_GetMechanismInfo(0, CKM_GOSTR3411_12_512, &mi), CKR_OK);
-	assert_int_equal(mi.flags, CKF_DIGEST);
 	assert_int_equal(f->p->C_DigestInit(h, &s256), CKR_OK);
 	len = sizeof(out);
 	assert_int_equal(f->p->C_Digest(h, (CK_BYTE_PTR)m1, sizeof(m1) - 1, out, &len), CKR_OK);
