@@ -198,6 +198,8 @@ kzt_streebog_init(kzt_streebog *s, unsigned bits)
 void
 kzt_streebog_update(kzt_streebog *s, const uint8_t *p, size_t n)
 {
+	if (n == 0) /* (p may be NULL then) */
+		return;
 	if (s->used > 0) {
 		size_t take = 64 - s->used < n ? 64 - s->used : n;
 

@@ -79,6 +79,7 @@ test_streebog_digests_match_the_rfc_and_take_only_their_own_oid(void **state)
 	assert_int_equal(len, 32);
 	assert_memory_equal(out, want256, 32);
 	assert_int_equal(f->p->C_DigestInit(h, &with_oid), CKR_OK);
+	assert_int_equal(f->p->C_DigestUpdate(h, NULL, 0), CKR_OK); /* (nothing, and no pointer) */
 	assert_int_equal(f->p->C_DigestUpdate(h, (CK_BYTE_PTR)m1, 10), CKR_OK);
 	assert_int_equal(f->p->C_DigestUpdate(h, (CK_BYTE_PTR)m1 + 10, sizeof(m1) - 11), CKR_OK);
 	len = sizeof(out);
