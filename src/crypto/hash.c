@@ -1,8 +1,8 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* What every crypto backend shares, above each: the digest lengths, and the
- * running hashes, SHA-1 / SHA-2 from the backend and Streebog (ours) beside them. */
+/* What every crypto backend shares, above each: the running hashes, SHA-1 / SHA-2
+ * from the backend and Streebog (ours) beside them. */
 #include <stdlib.h>
 
 #include "backend.h"
@@ -16,13 +16,6 @@ struct kzt_hash_ctx {
 	kzt_sha_ctx *sha;   /* the SHAs */
 	kzt_streebog sb;    /* Streebog */
 };
-
-size_t
-kzt_hash_len(kzt_hash h)
-{
-	static const size_t len[] = {20, 28, 32, 48, 64, 32, 64};
-	return (unsigned)h < sizeof(len) / sizeof(len[0]) ? len[h] : 0;
-}
 
 static int
 is_streebog(kzt_hash h)
