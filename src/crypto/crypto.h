@@ -37,6 +37,49 @@ void kzt_hash_free(kzt_hash_ctx **ctx);
 /* One-shot digest. */
 int kzt_hash_once(kzt_hash h, const uint8_t *p, size_t n, uint8_t *out);
 
+/* The named elliptic curves (curves.c): as PKCS#11 and certificates name them, by
+ * the DER of an OID, and signature verification on them (src/bn, both backends). */
+typedef enum kzt_ecurve {
+	KZT_ECURVE_P256,
+	KZT_ECURVE_P384,
+	KZT_ECURVE_GOST_CP_A, /* CryptoPro A = TC26 256-B */
+	KZT_ECURVE_GOST_CP_B, /* CryptoPro B = TC26 256-C */
+	KZT_ECURVE_GOST_CP_C, /* CryptoPro C = TC26 256-D */
+	KZT_ECURVE_GOST_256_A,
+	KZT_ECURVE_GOST_512_A,
+	KZT_ECURVE_GOST_512_B,
+	KZT_ECURVE_GOST_512_C,
+	KZT_ECURVES
+} kzt_ecurve;
+
+typedef struct kzt_ecurve_info {
+	kzt_ecurve id;
+	int gost;              /* GOST R 34.10-2012 (else ECDSA) */
+	size_t bytes;          /* of a coordinate and of a scalar */
+	const uint8_t *oid;    /* its canonical name, DER (06 len ...) */
+	size_t oid_len;
+} kzt_ecurve_info;
+
+/* NULL for a value that names no curve. */
+const kzt_ecurve_info *kzt_ecurve_get(kzt_ecurve c);
+/* The curve an OID (DER) names: its own, or an alias its standard or docs/gost.md
+ * documents (TC26 256-B..D, CryptoPro XchA/B, Kazakhstan's three). KZT_ERR_NOT_FOUND
+ * otherwise. */
+int kzt_ecurve_by_oid(const uint8_t *der, size_t len, kzt_ecurve *c);
+/* KZT_OK when x || y (2 bytes each) is a point of the curve's prime-order
+ * subgroup other than infinity; else KZT_ERR_DATA. */
+int kzt_ecurve_check_point(kzt_ecurve c, const uint8_t *xy);
+/* KZT_OK when sig is the curve's signature (ECDSA: r || s; GOST: s || r; 2 bytes
+ * each) of hash under the public point x || y; else KZT_ERR_DATA. Public data
+ * only: not constant time. */
+int kzt_ecurve_verify(kzt_ecurve c, const uint8_t *xy, const uint8_t *hash, size_t hash_len,
+		      const uint8_t *sig);
+/* The GOST hash an OID (DER) names: Streebog's own, or Kazakhstan's
+ * (1.2.398.3.10.1.3.2 / .3). KZT_ERR_NOT_FOUND otherwise. */
+int kzt_hash_by_oid(const uint8_t *der, size_t len, kzt_hash *h);
+/* The canonical OID of a GOST hash; KZT_ERR_NOT_FOUND for another hash. */
+int kzt_hash_oid(kzt_hash h, const uint8_t **der, size_t *len);
+
 /* Cryptographically strong random bytes from the host. */
 int kzt_random(uint8_t *out, size_t n);
 

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "internal.h"
+#include "mech.h"
 #include "kzt_err.h"
 #include "log.h"
 
@@ -113,9 +114,21 @@ channel_give(kzt_slot *slot, kzt_channel *c, int status)
 	kzt_token_unlock(slot);
 }
 
+/* The card command of st's private operation, on t. */
+static int
+card_private(kzt_token *t, const kzt_rsa_state *st, int decipher, const uint8_t *in, size_t in_len,
+	     uint8_t *out, size_t cap, size_t *out_len)
+{
+	if (st->ec)
+		return kzt_token_ec_sign(t, st->card_key,
+					 st->mech->encoding == KZT_ENC_GOST ? KZT_ALG_GOST : KZT_ALG_ECDSA, st->k,
+					 in, in_len, out, cap, out_len);
+	return kzt_token_rsa_private(t, st->card_key, decipher, in, in_len, out, cap, out_len);
+}
+
 CK_RV
-kzt_card_private(kzt_session *s, uint16_t key, int decipher, const uint8_t *in, size_t in_len, uint8_t *out,
-		 size_t cap, size_t *out_len)
+kzt_card_private(kzt_session *s, const kzt_rsa_state *st, int decipher, const uint8_t *in, size_t in_len,
+		 uint8_t *out, size_t cap, size_t *out_len)
 {
 	uint64_t asked = kzt_os_now_ms();
 	kzt_channel *c;
@@ -129,7 +142,7 @@ kzt_card_private(kzt_session *s, uint16_t key, int decipher, const uint8_t *in, 
 	if ((c = channel_take(&op, s, asked)) != NULL) {
 		slot = op.slot;
 		kzt_card_end(&op);
-		r = kzt_token_rsa_private(c->token, key, decipher, in, in_len, out, cap, out_len);
+		r = card_private(c->token, st, decipher, in, in_len, out, cap, out_len);
 		channel_give(slot, c, r);
 		if (r == KZT_OK)
 			return CKR_OK;
@@ -137,7 +150,7 @@ kzt_card_private(kzt_session *s, uint16_t key, int decipher, const uint8_t *in, 
 		if ((rv = kzt_card_begin_held(s, &op)) != CKR_OK)
 			return rv;
 	}
-	rv = kzt_card_status(&op, kzt_token_rsa_private(op.token, key, decipher, in, in_len, out, cap, out_len));
+	rv = kzt_card_status(&op, card_private(op.token, st, decipher, in, in_len, out, cap, out_len));
 	op.slot->channels.last_session = s->handle;
 	op.slot->channels.last_end = kzt_os_now_ms();
 	kzt_card_end(&op);

@@ -30,8 +30,11 @@ key_checks(kzt_attrs *l, CK_OBJECT_CLASS cls)
 
 	if (kt == NULL)
 		return CKR_TEMPLATE_INCOMPLETE;
-	if (kzt_ulong_of(kt->pValue) != CKK_RSA)
+	if (kzt_ulong_of(kt->pValue) != CKK_RSA) /* (EC keys are made on the card only) */
 		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (kzt_attrs_get(l, CKA_EC_PARAMS) != NULL || kzt_attrs_get(l, CKA_EC_POINT) != NULL ||
+	    kzt_attrs_get(l, CKA_GOSTR3410_PARAMS) != NULL || kzt_attrs_get(l, CKA_GOSTR3411_PARAMS) != NULL)
+		return CKR_TEMPLATE_INCONSISTENT;
 	/* 00 01 00 01 is the exponent 01 00 01: the card and the blob keep the latter */
 	if ((rv = kzt_key_exponent_normalise(l)) != CKR_OK)
 		return rv;
@@ -46,7 +49,7 @@ key_checks(kzt_attrs *l, CK_OBJECT_CLASS cls)
 				       kzt_attrs_bool(l, CKA_EXTRACTABLE, CK_FALSE) ||
 				       kzt_attrs_bool(l, CKA_COPYABLE, CK_FALSE)))
 		return CKR_TEMPLATE_INCONSISTENT;
-	return kzt_key_defaults(l, cls, 0) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
+	return kzt_key_defaults(l, cls, CKK_RSA, CK_UNAVAILABLE_INFORMATION) == KZT_OK ? CKR_OK : CKR_HOST_MEMORY;
 }
 
 /* Derive what a certificate's DER says, unless the template said it already. */

@@ -31,7 +31,7 @@ recover(kzt_session *s, kzt_rsa_state *st, const CK_BYTE *ct, CK_ULONG ct_len)
 
 	if (ct_len != st->k)
 		return CKR_ENCRYPTED_DATA_LEN_RANGE;
-	if ((rv = kzt_card_private(s, st->card_key, 1, ct, ct_len, em, sizeof(em), &em_len)) != CKR_OK) {
+	if ((rv = kzt_card_private(s, st, 1, ct, ct_len, em, sizeof(em), &em_len)) != CKR_OK) {
 		kzt_secure_zero(em, sizeof(em));
 		return rv == CKR_DATA_INVALID ? CKR_ENCRYPTED_DATA_INVALID : rv;
 	}

@@ -11,20 +11,16 @@
 #include "mech.h"
 
 /* A digest's parameter: none; or, for Streebog, as the TC 26 extensions (and
- * Rutoken's modules) allow, the DER of the hash's own OID
- * (1.2.643.7.1.1.2.2 / .3). */
+ * Rutoken's modules) allow, the DER of the hash's OID (1.2.643.7.1.1.2.2 / .3,
+ * or Kazakhstan's 1.2.398.3.10.1.3.2 / .3). */
 static int
 param_ok(const kzt_mech *m, const CK_MECHANISM *mech)
 {
-	static const CK_BYTE oid[] = {0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x02};
+	kzt_hash h;
 
 	if (mech->pParameter == NULL && mech->ulParameterLen == 0)
 		return 1;
-	if ((m->hash != KZT_STREEBOG256 && m->hash != KZT_STREEBOG512) || mech->pParameter == NULL ||
-	    mech->ulParameterLen != sizeof(oid))
-		return 0;
-	return memcmp(mech->pParameter, oid, sizeof(oid) - 1) == 0 &&
-	       ((const CK_BYTE *)mech->pParameter)[sizeof(oid) - 1] == (m->hash == KZT_STREEBOG256 ? 0x02 : 0x03);
+	return kzt_hash_by_oid(mech->pParameter, mech->ulParameterLen, &h) == KZT_OK && h == m->hash;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_DigestInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)

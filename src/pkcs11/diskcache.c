@@ -155,8 +155,12 @@ kzt_diskcache_decode(const uint8_t *data, size_t len, const uint8_t serial[KZT_S
 		if (has && e.cls == KZT_CLASS_PUBLIC_KEY) {
 			const uint8_t *n, *x;
 			size_t n_len, x_len;
+			uint8_t curve;
+			int ec = kzt_ec_value_parse(p, e.value_len, &curve, &n, &n_len);
 
-			if (kzt_key_value_parse(p, e.value_len, &n, &n_len, &x, &x_len) != KZT_OK) {
+			if (ec == KZT_ERR_CARD ||
+			    (ec == KZT_ERR_NOT_FOUND &&
+			     kzt_key_value_parse(p, e.value_len, &n, &n_len, &x, &x_len) != KZT_OK)) {
 				r = KZT_ERR_PARSE;
 				break;
 			}

@@ -122,15 +122,19 @@ typedef struct kzt_pubkey {
 	size_t bits;     /* modulus length in bits */
 } kzt_pubkey;
 
-/* An RSA operation between its Init and its end: signing and decryption (the
+/* A key operation between its Init and its end: signing and decryption (the
  * private operation on the card), verification, encryption and verification with
- * recovery (the public operation on the host). */
+ * recovery (the public operation on the host). RSA, or for signing and verifying
+ * an elliptic-curve key (ec set). */
 typedef struct kzt_rsa_state {
 	const struct kzt_mech *mech;
 	uint16_t card_key;        /* signing, decryption: the private key on the card */
 	kzt_pubkey pub;           /* the others: the public key */
-	size_t k;                 /* modulus length in bytes */
-	size_t bits;              /* modulus length in bits */
+	size_t k;                 /* RSA: modulus length in bytes; EC: signature length */
+	size_t bits;              /* modulus (EC: order) length in bits */
+	int ec;                   /* an elliptic-curve key: */
+	kzt_ecurve curve;         /* its curve */
+	unsigned char ec_pub[2 * 64]; /* verifying: its public point x || y */
 	/* signing and verifying */
 	struct kzt_hash_ctx *hash; /* hashing mechanisms: the running digest */
 	int pss_hash, pss_mgf;    /* kzt_hash values (PSS) */
@@ -397,14 +401,15 @@ CK_RV kzt_objects_search(kzt_op *op);
 #define KZT_OBJECTS_BURST_MS 1000
 CK_RV kzt_objects_recent(kzt_op *op);
 /* ---- private-key operations (channel.c) ---- */
-/* The raw private operation with card key key on in (in_len bytes, the modulus
- * length), for session s (held): PSO COMPUTE DIGITAL SIGNATURE, or PSO DECIPHER
- * when decipher is set. On the slot's card session under the token lock; on the
+/* The private operation of st's key on the card, for session s (held): RSA's raw
+ * operation on in (in_len bytes, the modulus length), PSO COMPUTE DIGITAL
+ * SIGNATURE or, when decipher is set, PSO DECIPHER; or an EC key's signature of
+ * the hash in (st->k bytes out: ECDSA r || s, GOST s || r). On the slot's card session under the token lock; on the
  * virtual token, once two sessions' operations have had to wait on each other, on
  * a channel, the token lock let go while the card computes (a failure there is
  * tried again on the slot's own card session, which says what is wrong). */
-CK_RV kzt_card_private(kzt_session *s, uint16_t key, int decipher, const uint8_t *in, size_t in_len,
-		       uint8_t *out, size_t cap, size_t *out_len);
+CK_RV kzt_card_private(kzt_session *s, const kzt_rsa_state *st, int decipher, const uint8_t *in,
+		       size_t in_len, uint8_t *out, size_t cap, size_t *out_len);
 /* Token lock held: the token's channels go (one in use goes when its operation
  * ends), and the ticket with them. after_fork: a forked child's, let go. (op.c:
  * the channels end with the token.) */
@@ -460,6 +465,23 @@ int kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type);
 /* A fresh object handle (no lock needed). */
 CK_OBJECT_HANDLE kzt_object_handle_new(void);
 
+/* Elliptic-curve keys (eckey.c): the card's curve ids as named curves (and
+ * back: 0 for none), the key type of a curve, the attribute naming a key type's
+ * curve, the hash a GOST key's size goes with. */
+int kzt_eckey_from_card(uint8_t card, kzt_ecurve *c);
+uint8_t kzt_eckey_card_curve(kzt_ecurve c);
+CK_KEY_TYPE kzt_eckey_type(kzt_ecurve c);
+int kzt_eckey_is_ec_type(CK_KEY_TYPE t);
+CK_ATTRIBUTE_TYPE kzt_eckey_params_attr(CK_KEY_TYPE t);
+kzt_hash kzt_eckey_gost_hash(kzt_ecurve c);
+/* An EC key object's attributes from the card's curve and point (04 || x || y):
+ * its key type, curve and, for a public key, its point; the value then loaded. */
+CK_RV kzt_object_ec_key(kzt_object *o, uint8_t card_curve, const uint8_t *point, size_t point_len);
+/* The curve of an EC key object (CKR_KEY_TYPE_INCONSISTENT: not an EC key), and a
+ * public one's point x || y (its value loaded). */
+CK_RV kzt_object_ec_curve(const kzt_object *o, kzt_ecurve *c);
+CK_RV kzt_object_ec_public(const kzt_object *o, kzt_ecurve *c, uint8_t *xy);
+
 /* Free an RSA operation's state (wiping it) and set *st to NULL (rsaop.c). */
 void kzt_rsa_free(kzt_rsa_state **st);
 /* C_SignInit, C_VerifyInit, C_DecryptInit, C_EncryptInit, C_VerifyRecoverInit:
@@ -475,10 +497,13 @@ CK_RV kzt_sig_setup(const CK_MECHANISM *m, kzt_rsa_state *st);
 CK_RV kzt_sig_absorb(kzt_rsa_state *st, const CK_BYTE *p, CK_ULONG n);
 CK_RV kzt_sig_encode(kzt_rsa_state *st, unsigned char *em);
 CK_RV kzt_sig_message_hash(kzt_rsa_state *st, unsigned char *out, size_t *len);
-/* RSA key attributes (keygen.c): the defaults and facts of a key on the token
- * (generated there, or imported); which attributes go into its card blob (never
+/* An EC operation's hash to sign: ECDSA's, its leftmost bytes of the order's size
+ * (CKR_DATA_LEN_RANGE: empty); GOST's, exactly the key's size. */
+CK_RV kzt_sig_ec_hash(kzt_rsa_state *st, unsigned char *out, size_t *len);
+/* Key attributes (keygen.c): the defaults and facts of a key of type on the token
+ * (generated there by made_by, or imported: CK_UNAVAILABLE_INFORMATION); which attributes go into its card blob (never
  * a secret part); the card flags its attributes ask for. */
-int kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated);
+int kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, CK_KEY_TYPE type, CK_MECHANISM_TYPE made_by);
 /* CKA_PUBLIC_EXPONENT, if l has it, without leading zero bytes (the same number):
  * CKR_ATTRIBUTE_VALUE_INVALID for zero or one over 64 bits. */
 CK_RV kzt_key_exponent_normalise(kzt_attrs *l);

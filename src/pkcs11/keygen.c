@@ -1,13 +1,15 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* C_GenerateKeyPair: RSA keys made on the card. The private key never leaves it;
- * both objects are created by the one card command, so there is never a private
- * key without its public half. */
+/* C_GenerateKeyPair: RSA and elliptic-curve keys (ECDSA, GOST R 34.10-2012) made
+ * on the card. The private key never leaves it; both objects are created by the
+ * one card command, so there is never a private key without its public half. */
 #include <string.h>
 
 #include "internal.h"
+#include "kaztoken/vendor.h"
 #include "kzt_err.h"
+#include "mech.h"
 #include "schema.h"
 
 /* One template into l, every attribute known for cls and well-formed. */
@@ -44,10 +46,10 @@ require(const kzt_attrs *l, CK_ATTRIBUTE_TYPE type, CK_ULONG want)
 }
 
 int
-kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
+kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, CK_KEY_TYPE type, CK_MECHANISM_TYPE made_by)
 {
-	int r = KZT_OK;
-	CK_BBOOL priv = cls == CKO_PRIVATE_KEY;
+	int r = KZT_OK, generated = made_by != CK_UNAVAILABLE_INFORMATION;
+	CK_BBOOL priv = cls == CKO_PRIVATE_KEY, rsa = type == CKK_RSA;
 #define DEFAULT_BOOL(t, v)                                                                           \
 	if (r == KZT_OK)                                                                             \
 	r = kzt_attrs_set_bool(l, t, kzt_attrs_bool(l, t, v))
@@ -57,10 +59,9 @@ kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 
 	r = kzt_attrs_set_ulong(l, CKA_CLASS, cls);
 	if (r == KZT_OK)
-		r = kzt_attrs_set_ulong(l, CKA_KEY_TYPE, CKK_RSA);
+		r = kzt_attrs_set_ulong(l, CKA_KEY_TYPE, type);
 	if (r == KZT_OK) /* an imported key's origin is unknown */
-		r = kzt_attrs_set_ulong(l, CKA_KEY_GEN_MECHANISM,
-					generated ? CKM_RSA_PKCS_KEY_PAIR_GEN : CK_UNAVAILABLE_INFORMATION);
+		r = kzt_attrs_set_ulong(l, CKA_KEY_GEN_MECHANISM, made_by);
 	if (r == KZT_OK)
 		r = kzt_attrs_set_bool(l, CKA_LOCAL, generated ? CK_TRUE : CK_FALSE);
 	DEFAULT_BOOL(CKA_TOKEN, CK_FALSE); /* PKCS#11: a session object unless asked */
@@ -74,7 +75,7 @@ kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 	SET_EMPTY(CKA_SUBJECT);
 	if (priv) {
 		DEFAULT_BOOL(CKA_SIGN, CK_TRUE);
-		DEFAULT_BOOL(CKA_DECRYPT, CK_TRUE);
+		DEFAULT_BOOL(CKA_DECRYPT, rsa); /* an EC key only signs */
 		DEFAULT_BOOL(CKA_SIGN_RECOVER, CK_FALSE);
 		DEFAULT_BOOL(CKA_UNWRAP, CK_FALSE);
 		DEFAULT_BOOL(CKA_ALWAYS_AUTHENTICATE, CK_FALSE);
@@ -89,8 +90,8 @@ kzt_key_defaults(kzt_attrs *l, CK_OBJECT_CLASS cls, int generated)
 			r = kzt_attrs_set_bool(l, CKA_NEVER_EXTRACTABLE, generated ? CK_TRUE : CK_FALSE);
 	} else {
 		DEFAULT_BOOL(CKA_VERIFY, CK_TRUE);
-		DEFAULT_BOOL(CKA_ENCRYPT, CK_TRUE);
-		DEFAULT_BOOL(CKA_VERIFY_RECOVER, CK_TRUE);
+		DEFAULT_BOOL(CKA_ENCRYPT, rsa);
+		DEFAULT_BOOL(CKA_VERIFY_RECOVER, rsa);
 		DEFAULT_BOOL(CKA_WRAP, CK_FALSE);
 		DEFAULT_BOOL(CKA_TRUSTED, CK_FALSE);
 		if (generated) { /* the card's answer will say */
@@ -132,6 +133,7 @@ kzt_key_blob_keeps(CK_ATTRIBUTE_TYPE t)
 	case CKA_MODULUS: case CKA_PUBLIC_EXPONENT: case CKA_MODULUS_BITS:    /* in the value */
 	case CKA_PRIVATE_EXPONENT: case CKA_PRIME_1: case CKA_PRIME_2:        /* never */
 	case CKA_EXPONENT_1: case CKA_EXPONENT_2: case CKA_COEFFICIENT: case CKA_VALUE:
+	case CKA_EC_PARAMS: case CKA_EC_POINT: case CKA_GOSTR3410_PARAMS: /* the card's curve says */
 		return 0;
 	default:
 		return 1;
@@ -154,13 +156,93 @@ kzt_key_card_flags(const kzt_attrs *l)
 	return f;
 }
 
-/* Check the templates and work out the size and the exponent (copied out: the
- * public template's own copy is dropped when the list is completed). */
+/* What a key pair is to be: RSA's size and exponent, or a curve. */
+typedef struct pair_spec {
+	const kzt_mech *mech; /* the generation mechanism (its key type) */
+	CK_ULONG bits;
+	uint8_t exponent[8];
+	size_t exponent_len;
+	kzt_ecurve curve;
+} pair_spec;
+
+/* An RSA key's size and exponent (copied out: the public template's own copy is
+ * dropped when the list is completed). */
 static CK_RV
-prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn, kzt_attrs *pub,
-	kzt_attrs *priv, CK_ULONG *bits, uint8_t exponent[8], size_t *exponent_len)
+rsa_spec(kzt_attrs *pub, pair_spec *p)
 {
 	const CK_ATTRIBUTE *a;
+	CK_RV rv;
+
+	if ((rv = kzt_key_exponent_normalise(pub)) != CKR_OK)
+		return rv;
+	p->bits = 2048;
+	if ((a = kzt_attrs_get(pub, CKA_MODULUS_BITS)) != NULL)
+		p->bits = kzt_ulong_of(a->pValue);
+	if (p->bits != 2048 && p->bits != 3072 && p->bits != 4096)
+		return CKR_KEY_SIZE_RANGE;
+	if ((a = kzt_attrs_get(pub, CKA_PUBLIC_EXPONENT)) == NULL) {
+		memcpy(p->exponent, "\x01\x00\x01", 3); /* F4, 65537 */
+		p->exponent_len = 3;
+	} else if (a->ulValueLen == 0 || a->ulValueLen > 8) {
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	} else {
+		memcpy(p->exponent, a->pValue, a->ulValueLen);
+		p->exponent_len = a->ulValueLen;
+	}
+	return CKR_OK;
+}
+
+/* The curve a parameters attribute names: CKR_CURVE_NOT_SUPPORTED for an OID
+ * that names none we have (explicit parameters too), CKR_ATTRIBUTE_VALUE_INVALID
+ * for anything that is not one DER OID. */
+static CK_RV
+curve_of(const CK_ATTRIBUTE *a, kzt_ecurve *c)
+{
+	const uint8_t *v = a->pValue;
+
+	if (a->ulValueLen < 3 || a->ulValueLen > 129 || (v[0] != 0x06 && v[0] != 0x30))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (v[1] != a->ulValueLen - 2)
+		return v[0] == 0x30 ? CKR_CURVE_NOT_SUPPORTED : CKR_ATTRIBUTE_VALUE_INVALID;
+	return kzt_ecurve_by_oid(v, a->ulValueLen, c) == KZT_OK ? CKR_OK : CKR_CURVE_NOT_SUPPORTED;
+}
+
+/* An EC key's curve: named in the public template (and, if at all, the same in
+ * the private one), of the mechanism's key type; a GOST key's hash, if named, is
+ * Streebog of its size. */
+static CK_RV
+ec_spec(const kzt_attrs *pub, const kzt_attrs *priv, pair_spec *p)
+{
+	CK_ATTRIBUTE_TYPE t = kzt_eckey_params_attr(p->mech->key);
+	const CK_ATTRIBUTE *a = kzt_attrs_get(pub, t), *b = kzt_attrs_get(priv, t), *h;
+	const kzt_attrs *both[2] = {pub, priv};
+	kzt_ecurve other;
+	kzt_hash hash;
+	CK_RV rv;
+	size_t i;
+
+	if (a == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if ((rv = curve_of(a, &p->curve)) != CKR_OK)
+		return rv;
+	if (b != NULL && ((rv = curve_of(b, &other)) != CKR_OK || other != p->curve))
+		return rv != CKR_OK ? rv : CKR_TEMPLATE_INCONSISTENT;
+	if (kzt_eckey_type(p->curve) != p->mech->key) /* a 512-bit curve for a 256-bit key... */
+		return CKR_TEMPLATE_INCONSISTENT;
+	for (i = 0; i < 2; i++)
+		if ((h = kzt_attrs_get(both[i], CKA_GOSTR3411_PARAMS)) != NULL &&
+		    (p->mech->key == CKK_EC || kzt_hash_by_oid(h->pValue, h->ulValueLen, &hash) != KZT_OK ||
+		     hash != kzt_eckey_gost_hash(p->curve)))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	return CKR_OK;
+}
+
+/* Check the templates against the mechanism and work out the key pair. */
+static CK_RV
+prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn, kzt_attrs *pub,
+	kzt_attrs *priv, pair_spec *p)
+{
+	CK_KEY_TYPE type = p->mech->key;
 	CK_RV rv;
 
 	if ((rv = take_template(CKO_PUBLIC_KEY, pt, pn, pub)) != CKR_OK ||
@@ -168,47 +250,38 @@ prepare(const CK_ATTRIBUTE *pt, CK_ULONG pn, const CK_ATTRIBUTE *st, CK_ULONG sn
 		return rv;
 	if ((rv = require(pub, CKA_CLASS, CKO_PUBLIC_KEY)) != CKR_OK ||
 	    (rv = require(priv, CKA_CLASS, CKO_PRIVATE_KEY)) != CKR_OK ||
-	    (rv = require(pub, CKA_KEY_TYPE, CKK_RSA)) != CKR_OK ||
-	    (rv = require(priv, CKA_KEY_TYPE, CKK_RSA)) != CKR_OK ||
+	    (rv = require(pub, CKA_KEY_TYPE, type)) != CKR_OK ||
+	    (rv = require(priv, CKA_KEY_TYPE, type)) != CKR_OK ||
 	    /* the token keeps keys secret */
 	    (rv = require(priv, CKA_SENSITIVE, CK_TRUE)) != CKR_OK ||
 	    (rv = require(priv, CKA_EXTRACTABLE, CK_FALSE)) != CKR_OK ||
 	    (rv = require(priv, CKA_COPYABLE, CK_FALSE)) != CKR_OK ||
 	    (rv = require(priv, CKA_ALWAYS_AUTHENTICATE, CK_FALSE)) != CKR_OK)
 		return rv;
-	if ((rv = kzt_key_exponent_normalise(pub)) != CKR_OK)
+	if ((rv = type == CKK_RSA ? rsa_spec(pub, p) : ec_spec(pub, priv, p)) != CKR_OK)
 		return rv;
-	*bits = 2048;
-	if ((a = kzt_attrs_get(pub, CKA_MODULUS_BITS)) != NULL)
-		*bits = kzt_ulong_of(a->pValue);
-	if (*bits != 2048 && *bits != 3072 && *bits != 4096)
-		return CKR_KEY_SIZE_RANGE;
-	if ((a = kzt_attrs_get(pub, CKA_PUBLIC_EXPONENT)) == NULL) {
-		memcpy(exponent, "\x01\x00\x01", 3); /* F4, 65537 */
-		*exponent_len = 3;
-	} else if (a->ulValueLen == 0 || a->ulValueLen > 8) {
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	} else {
-		memcpy(exponent, a->pValue, a->ulValueLen);
-		*exponent_len = a->ulValueLen;
-	}
-	if (kzt_key_defaults(pub, CKO_PUBLIC_KEY, 1) != KZT_OK ||
-	    kzt_key_defaults(priv, CKO_PRIVATE_KEY, 1) != KZT_OK)
+	if (kzt_key_defaults(pub, CKO_PUBLIC_KEY, type, p->mech->type) != KZT_OK ||
+	    kzt_key_defaults(priv, CKO_PRIVATE_KEY, type, p->mech->type) != KZT_OK)
 		return CKR_HOST_MEMORY;
 	return CKR_OK;
 }
 
-/* The module handle of the cached key object with this card handle, its numbers
- * taken from the card's answer (so its first use reads nothing). */
+/* The module handle of the cached key object with this card handle, its public
+ * part taken from the card's answer (so its first use reads nothing): an RSA
+ * key's numbers, or (curve set) an EC key's point. */
 static CK_OBJECT_HANDLE
-cached_handle(kzt_op *op, uint16_t card, const uint8_t *n, size_t n_len, const uint8_t *e,
-	      size_t e_len)
+cached_handle(kzt_op *op, uint16_t card, const pair_spec *p, const uint8_t *n, size_t n_len)
 {
 	kzt_object *o = kzt_token_object_by_card(op, card);
+	CK_RV rv;
 
-	if (o == NULL || kzt_object_key_numbers(o, n, n_len, e, e_len) != CKR_OK)
+	if (o == NULL)
 		return CK_INVALID_HANDLE;
-	return o->handle;
+	if (p->mech->key == CKK_RSA)
+		rv = kzt_object_key_numbers(o, n, n_len, p->exponent, p->exponent_len);
+	else
+		rv = kzt_object_ec_key(o, kzt_eckey_card_curve(p->curve), n, n_len);
+	return rv == CKR_OK ? o->handle : CK_INVALID_HANDLE;
 }
 
 CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
@@ -220,13 +293,11 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 					     CK_OBJECT_HANDLE_PTR phPrivateKey)
 {
 	kzt_attrs pub = {0}, priv = {0};
-	uint8_t exponent[8];
-	size_t exponent_len = 0;
 	uint8_t pub_blob[KZT_BLOB_MAX], priv_blob[KZT_BLOB_MAX], n[512];
 	size_t pub_len, priv_len, n_len;
 	uint16_t card_priv, card_pub;
+	pair_spec spec;
 	kzt_keygen g;
-	CK_ULONG bits = 0;
 	kzt_op op;
 	CK_RV rv;
 
@@ -239,7 +310,9 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 		return rv;
 	if ((rv = kzt_card_begin_session(hSession, &op)) != CKR_OK)
 		return rv;
-	if (pMechanism->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN) {
+	memset(&spec, 0, sizeof(spec));
+	spec.mech = kzt_mech_find(pMechanism->mechanism);
+	if (spec.mech == NULL || !(spec.mech->flags & CKF_GENERATE_KEY_PAIR)) {
 		rv = CKR_MECHANISM_INVALID;
 		goto out;
 	}
@@ -248,7 +321,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 		goto out;
 	}
 	if ((rv = prepare(pPublicKeyTemplate, ulPublicKeyAttributeCount, pPrivateKeyTemplate,
-			  ulPrivateKeyAttributeCount, &pub, &priv, &bits, exponent, &exponent_len)) != CKR_OK)
+			  ulPrivateKeyAttributeCount, &pub, &priv, &spec)) != CKR_OK)
 		goto out;
 	/* token objects need a read/write session; session keys any session */
 	if (!(op.session_flags & CKF_RW_SESSION) &&
@@ -270,23 +343,30 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 		goto out;
 	}
 	memset(&g, 0, sizeof(g));
-	g.bits = (unsigned)bits;
-	g.exponent = exponent;
-	g.exponent_len = exponent_len;
+	g.bits = (unsigned)spec.bits;
+	g.exponent = spec.exponent;
+	g.exponent_len = spec.exponent_len;
+	g.curve = kzt_eckey_card_curve(spec.curve);
 	g.priv_blob = priv_blob;
 	g.priv_blob_len = priv_len;
 	g.priv_flags = kzt_key_card_flags(&priv);
 	g.pub_blob = pub_blob;
 	g.pub_blob_len = pub_len;
 	g.pub_flags = kzt_key_card_flags(&pub);
-	rv = kzt_card_status(&op, kzt_token_generate_rsa(op.token, &g, n, sizeof(n), &n_len,
-							 &card_priv, &card_pub));
+	if (spec.mech->key == CKK_RSA)
+		rv = kzt_token_generate_rsa(op.token, &g, n, sizeof(n), &n_len, &card_priv, &card_pub);
+	else
+		rv = kzt_token_generate_ec(op.token, &g, n, sizeof(n), &n_len, &card_priv, &card_pub);
+	rv = kzt_card_status(&op, rv);
 	if (rv == CKR_DATA_INVALID)
-		rv = CKR_ATTRIBUTE_VALUE_INVALID; /* the card refused the exponent */
+		rv = spec.mech->key == CKK_RSA ? CKR_ATTRIBUTE_VALUE_INVALID /* the card refused the exponent */
+					       : CKR_CURVE_NOT_SUPPORTED;
+	else if (rv == CKR_FUNCTION_NOT_SUPPORTED) /* a card without EC keys */
+		rv = CKR_MECHANISM_INVALID;
 	if (rv != CKR_OK || (rv = kzt_objects_sync(&op)) != CKR_OK)
 		goto out;
-	*phPublicKey = cached_handle(&op, card_pub, n, n_len, exponent, exponent_len);
-	*phPrivateKey = cached_handle(&op, card_priv, n, n_len, exponent, exponent_len);
+	*phPublicKey = cached_handle(&op, card_pub, &spec, n, n_len);
+	*phPrivateKey = cached_handle(&op, card_priv, &spec, n, n_len);
 	if (*phPublicKey == CK_INVALID_HANDLE || *phPrivateKey == CK_INVALID_HANDLE)
 		rv = CKR_DEVICE_ERROR; /* generated, yet not listed */
 out:

@@ -14,6 +14,8 @@ typedef enum kzt_encoding {
 	KZT_ENC_X509,    /* raw: the data, left-padded with zeros to the modulus */
 	KZT_ENC_PKCS1,   /* EMSA-PKCS1-v1_5 around the caller's DigestInfo */
 	KZT_ENC_PSS,     /* EMSA-PSS of the caller's hash */
+	KZT_ENC_ECDSA,   /* ECDSA of the hash (the caller's: its leftmost bytes, the order's size) */
+	KZT_ENC_GOST,    /* GOST R 34.10-2012 of the hash (the caller's: the key's size exactly) */
 } kzt_encoding;
 
 /* The padding of an encryption (decryption, verification with recovery). */
@@ -31,6 +33,7 @@ typedef struct kzt_mech {
 	int hashes;           /* the module hashes the data first with hash */
 	kzt_hash hash;
 	kzt_padding padding;
+	CK_KEY_TYPE key;      /* the key type it works with (digests: none, CKK_RSA) */
 } kzt_mech;
 
 /* The entry for type, or NULL. */

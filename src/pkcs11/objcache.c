@@ -51,8 +51,13 @@ kzt_object_handle_new(void)
 int
 kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type)
 {
-	return type == CKA_VALUE || type == CKA_MODULUS || type == CKA_PUBLIC_EXPONENT ||
-	       type == CKA_MODULUS_BITS;
+	switch (type) {
+	case CKA_VALUE: case CKA_MODULUS: case CKA_PUBLIC_EXPONENT: case CKA_MODULUS_BITS:
+	case CKA_EC_PARAMS: case CKA_EC_POINT: case CKA_GOSTR3410_PARAMS: case CKA_GOSTR3411_PARAMS:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* The card's object classes are PKCS#11's first four, in the same order. */
@@ -99,7 +104,8 @@ kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n)
 CK_RV
 kzt_object_key_numbers(kzt_object *o, const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len)
 {
-	if (kzt_attrs_set(&o->attrs, CKA_MODULUS, n, n_len) != KZT_OK ||
+	if (kzt_attrs_set_ulong(&o->attrs, CKA_KEY_TYPE, CKK_RSA) != KZT_OK || /* the card's word */
+	    kzt_attrs_set(&o->attrs, CKA_MODULUS, n, n_len) != KZT_OK ||
 	    kzt_attrs_set(&o->attrs, CKA_PUBLIC_EXPONENT, e, e_len) != KZT_OK ||
 	    kzt_attrs_set_ulong(&o->attrs, CKA_MODULUS_BITS, n_len * 8) != KZT_OK)
 		return CKR_HOST_MEMORY;

@@ -227,14 +227,19 @@ kzt_token_object_cached(kzt_op *op, CK_OBJECT_HANDLE h)
 	return kzt_token_object(op, h);
 }
 
-/* A key's numbers, from its value as the token driver reads it. */
+/* A key's public part, from its value as the token driver reads it: an EC key's
+ * curve and point, or an RSA key's numbers. */
 static CK_RV
 load_key_numbers(kzt_object *o, const uint8_t *v, size_t len)
 {
 	const uint8_t *n, *e;
 	size_t n_len, e_len;
+	uint8_t curve;
+	int r = kzt_ec_value_parse(v, len, &curve, &n, &n_len);
 
-	if (kzt_key_value_parse(v, len, &n, &n_len, &e, &e_len) != KZT_OK)
+	if (r == KZT_OK)
+		return kzt_object_ec_key(o, curve, n, n_len);
+	if (r != KZT_ERR_NOT_FOUND || kzt_key_value_parse(v, len, &n, &n_len, &e, &e_len) != KZT_OK)
 		return CKR_DEVICE_ERROR;
 	return kzt_object_key_numbers(o, n, n_len, e, e_len);
 }

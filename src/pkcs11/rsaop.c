@@ -35,14 +35,13 @@ oaep_params(const CK_MECHANISM *m, kzt_rsa_state *st)
 	return CKR_OK;
 }
 
-/* Token lock held: the RSA key object hKey of class cls whose usage attribute is
- * true, its modulus read, and the modulus length in bits. */
+/* Token lock held: the key object hKey of class cls whose usage attribute is
+ * true and whose type is the mechanism's, its value read. */
 static CK_RV
-rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
-	    kzt_object **key, size_t *bits)
+key_object(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE usage,
+	   const kzt_mech *mech, kzt_object **key)
 {
-	const CK_ATTRIBUTE *c, *n;
-	unsigned top, mask;
+	const CK_ATTRIBUTE *c, *kt;
 	kzt_object *o;
 	CK_RV rv;
 
@@ -57,43 +56,79 @@ rsa_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYP
 	c = kzt_attrs_get(&o->attrs, CKA_CLASS);
 	if (c == NULL || kzt_ulong_of(c->pValue) != cls)
 		return CKR_KEY_TYPE_INCONSISTENT;
-	if (!kzt_attrs_bool(&o->attrs, usage, CK_FALSE))
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if ((rv = kzt_object_load(op, o)) != CKR_OK)
 		return rv;
-	if ((n = kzt_attrs_get(&o->attrs, CKA_MODULUS)) == NULL || n->ulValueLen > 512)
-		return CKR_DEVICE_ERROR;
-	*bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
-	for (top = ((const uint8_t *)n->pValue)[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
-		(*bits)--;
+	/* (the value, read from the card, set the type) */
+	if ((kt = kzt_attrs_get(&o->attrs, CKA_KEY_TYPE)) == NULL || kzt_ulong_of(kt->pValue) != mech->key)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!kzt_attrs_bool(&o->attrs, usage, CK_FALSE))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	*key = o;
 	return CKR_OK;
 }
 
-/* The private key hKey: its card handle and modulus length. */
+/* An RSA key's modulus: its length in bytes and in bits. */
 static CK_RV
-private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, uint16_t *card_key,
-		size_t *k, size_t *bits)
+modulus(const kzt_object *o, size_t *k, size_t *bits)
+{
+	const CK_ATTRIBUTE *n = kzt_attrs_get(&o->attrs, CKA_MODULUS);
+	unsigned top, mask;
+
+	if (n == NULL || n->ulValueLen == 0 || n->ulValueLen > 512)
+		return CKR_DEVICE_ERROR;
+	*k = n->ulValueLen;
+	*bits = n->ulValueLen * 8; /* less the leading zero bits of the top byte */
+	for (top = ((const uint8_t *)n->pValue)[0], mask = 0x80; mask != 0 && !(top & mask); mask >>= 1)
+		(*bits)--;
+	return CKR_OK;
+}
+
+/* An EC key's curve into st: the signature's length and the order's bits. */
+static void
+ec_sizes(kzt_rsa_state *st, kzt_ecurve c)
+{
+	st->ec = 1;
+	st->curve = c;
+	st->k = 2 * kzt_ecurve_get(c)->bytes;
+	st->bits = 8 * kzt_ecurve_get(c)->bytes;
+}
+
+/* The private key hKey: its card handle and sizes. */
+static CK_RV
+private_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, kzt_rsa_state *st)
 {
 	kzt_object *o;
-	CK_RV rv = rsa_key(op, hKey, CKO_PRIVATE_KEY, usage, &o, bits);
+	kzt_ecurve c;
+	CK_RV rv = key_object(op, hKey, CKO_PRIVATE_KEY, usage, st->mech, &o);
 
-	if (rv == CKR_OK) {
-		*card_key = o->card_handle;
-		*k = kzt_attrs_get(&o->attrs, CKA_MODULUS)->ulValueLen;
-	}
+	if (rv != CKR_OK)
+		return rv;
+	st->card_key = o->card_handle;
+	if (st->mech->key == CKK_RSA)
+		return modulus(o, &st->k, &st->bits);
+	if ((rv = kzt_object_ec_curve(o, &c)) == CKR_OK)
+		ec_sizes(st, c);
 	return rv;
 }
 
-/* The public key hKey: its numbers into pk. */
+/* The public key hKey: its numbers (or point) and sizes. */
 static CK_RV
-public_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, kzt_pubkey *pk)
+public_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, kzt_rsa_state *st)
 {
+	kzt_pubkey *pk = &st->pub;
 	const CK_ATTRIBUTE *n, *e;
 	kzt_object *o;
+	kzt_ecurve c;
 	CK_RV rv;
 
-	if ((rv = rsa_key(op, hKey, CKO_PUBLIC_KEY, usage, &o, &pk->bits)) != CKR_OK)
+	if ((rv = key_object(op, hKey, CKO_PUBLIC_KEY, usage, st->mech, &o)) != CKR_OK)
+		return rv;
+	if (st->mech->key != CKK_RSA) {
+		if ((rv = kzt_object_ec_public(o, &c, st->ec_pub)) == CKR_OK)
+			ec_sizes(st, c);
+		return rv;
+	}
+	if ((rv = modulus(o, &pk->k, &pk->bits)) != CKR_OK)
 		return rv;
 	n = kzt_attrs_get(&o->attrs, CKA_MODULUS);
 	e = kzt_attrs_get(&o->attrs, CKA_PUBLIC_EXPONENT);
@@ -102,7 +137,8 @@ public_key(kzt_op *op, CK_OBJECT_HANDLE hKey, CK_ATTRIBUTE_TYPE usage, kzt_pubke
 	memcpy(pk->n, n->pValue, n->ulValueLen);
 	memcpy(pk->e, e->pValue, e->ulValueLen);
 	pk->e_len = e->ulValueLen;
-	pk->k = n->ulValueLen;
+	st->k = pk->k;
+	st->bits = pk->bits;
 	return CKR_OK;
 }
 
@@ -130,17 +166,11 @@ kzt_rsa_kind(CK_FLAGS flag)
 static CK_RV
 key_for(kzt_op *op, CK_OBJECT_HANDLE key, CK_FLAGS flag, kzt_rsa_state *st)
 {
-	CK_RV rv;
-
 	if (flag == CKF_SIGN || flag == CKF_DECRYPT)
-		return private_key(op, key, flag == CKF_SIGN ? CKA_SIGN : CKA_DECRYPT, &st->card_key,
-				       &st->k, &st->bits);
-	rv = public_key(op, key,
-			    flag == CKF_VERIFY ? CKA_VERIFY : flag == CKF_ENCRYPT ? CKA_ENCRYPT : CKA_VERIFY_RECOVER,
-			    &st->pub);
-	st->k = st->pub.k;
-	st->bits = st->pub.bits;
-	return rv;
+		return private_key(op, key, flag == CKF_SIGN ? CKA_SIGN : CKA_DECRYPT, st);
+	return public_key(op, key,
+			  flag == CKF_VERIFY ? CKA_VERIFY : flag == CKF_ENCRYPT ? CKA_ENCRYPT : CKA_VERIFY_RECOVER,
+			  st);
 }
 
 /* The mechanism's parameters: PSS's or OAEP's, or none. */

@@ -2,7 +2,7 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* The attribute table of the object classes a KAZTOKEN holds (PKCS#11 3.0, 4.4 to
- * 4.9 and the RSA key tables), and the template checks built on it. */
+ * 4.9, the RSA, EC and GOST key tables), and the template checks built on it. */
 #include "schema.h"
 
 #include "kzt_err.h"
@@ -67,6 +67,10 @@ static const struct row {
 	{KEY, CKA_KEY_GEN_MECHANISM, ULONG, 0},
 	{KEY, CKA_SUBJECT, ANY, C | G | S},
 	{KEY, CKA_MODULUS, ANY, C},
+	{KEY, CKA_EC_PARAMS, ANY, C | G},
+	{KEY, CKA_GOSTR3410_PARAMS, ANY, C | G},
+	{KEY, CKA_GOSTR3411_PARAMS, ANY, C | G},
+	{CKO_PUBLIC_KEY, CKA_EC_POINT, ANY, C},
 
 	{CKO_PUBLIC_KEY, CKA_PUBLIC_EXPONENT, ANY, C | G},
 	{CKO_PUBLIC_KEY, CKA_MODULUS_BITS, ULONG, G},

@@ -3,7 +3,8 @@
  */
 /* What signing and verifying share: the mechanism's parameters (PSS), the running
  * hash or the collected data, and the block the signature encodes (PKCS#1 v1.5,
- * raw) or the message hash PSS encodes. Host-side only. */
+ * raw), the message hash PSS encodes, or the hash an EC signature signs.
+ * Host-side only. */
 #include <string.h>
 
 #include "crypto.h"
@@ -38,9 +39,15 @@ kzt_sig_setup(const CK_MECHANISM *m, kzt_rsa_state *st)
 {
 	CK_RV rv = CKR_OK;
 
+	kzt_hash h;
+
 	if (st->mech->encoding == KZT_ENC_PSS)
 		rv = pss_params(m, st->mech, st);
-	else if (m->pParameter != NULL || m->ulParameterLen != 0)
+	else if (m->pParameter == NULL && m->ulParameterLen == 0)
+		;
+	/* GOST hash-and-sign may name its hash, as the TC 26 extensions allow */
+	else if (st->mech->encoding != KZT_ENC_GOST || !st->mech->hashes ||
+		 kzt_hash_by_oid(m->pParameter, m->ulParameterLen, &h) != KZT_OK || h != st->mech->hash)
 		rv = CKR_MECHANISM_PARAM_INVALID;
 	if (rv == CKR_OK && st->mech->hashes && kzt_hash_new(st->mech->hash, &st->hash) != KZT_OK)
 		rv = CKR_HOST_MEMORY;
@@ -110,6 +117,24 @@ kzt_sig_encode(kzt_rsa_state *st, uint8_t *em)
 	}
 	kzt_secure_zero(digest, sizeof(digest));
 	return r == KZT_OK ? CKR_OK : CKR_DATA_LEN_RANGE;
+}
+
+CK_RV
+kzt_sig_ec_hash(kzt_rsa_state *st, uint8_t *out, size_t *len)
+{
+	size_t n = st->k / 2;
+
+	if (kzt_sig_message_hash(st, out, len) != CKR_OK)
+		return CKR_GENERAL_ERROR;
+	if (st->mech->encoding == KZT_ENC_GOST) {
+		/* CKM_GOSTR3410 signs a hash of the key's size, and nothing else */
+		return *len == n ? CKR_OK : CKR_DATA_LEN_RANGE;
+	}
+	if (*len == 0)
+		return CKR_DATA_LEN_RANGE;
+	if (*len > n) /* ECDSA takes the hash's leftmost bits, as many as the order has */
+		*len = n;
+	return CKR_OK;
 }
 
 /* The arguments of C_Sign / C_Verify and their Final forms, checked with no lock. */

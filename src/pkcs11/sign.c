@@ -2,7 +2,8 @@
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
 /* Signing: the module hashes and encodes (PKCS#1 v1.5, PSS) on the host; the
- * card performs only the raw private operation (MSE SET + PSO, two APDUs). */
+ * card performs only the raw private operation, or for an EC key signs the hash
+ * (MSE SET + PSO, two APDUs). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,12 +19,17 @@ CK_DEFINE_FUNCTION(CK_RV, C_SignInit)(CK_SESSION_HANDLE hSession, CK_MECHANISM_P
 	return kzt_rsa_init(hSession, pMechanism, hKey, CKF_SIGN);
 }
 
-/* The raw private operation on the card for the block em. */
+/* The private operation on the card: RSA's for the block encoded from the data,
+ * or an EC key's signature of its hash. */
 static CK_RV
-sign_on_card(kzt_session *s, const kzt_rsa_state *st, const uint8_t *em, uint8_t *sig, size_t *sig_len)
+sign_on_card(kzt_session *s, kzt_rsa_state *st, uint8_t *em, uint8_t *sig, size_t *sig_len)
 {
-	CK_RV rv = kzt_card_private(s, st->card_key, 0, em, st->k, sig, KZT_RSA_MAX_BYTES, sig_len);
+	size_t len = st->k;
+	CK_RV rv;
 
+	if ((rv = st->ec ? kzt_sig_ec_hash(st, em, &len) : kzt_sig_encode(st, em)) != CKR_OK)
+		return rv;
+	rv = kzt_card_private(s, st, 0, em, len, sig, KZT_RSA_MAX_BYTES, sig_len);
 	return rv == CKR_DATA_INVALID ? CKR_DATA_LEN_RANGE : rv; /* raw input not below the modulus */
 }
 
@@ -53,7 +59,6 @@ finish(CK_SESSION_HANDLE h, CK_RV bad, const CK_BYTE *data, CK_ULONG data_len, i
 	else if (!kzt_output_room(pSignature, pulSignatureLen, st->k, &rv))
 		keep = 1;
 	else if ((!single || (rv = kzt_sig_absorb(st, data, data_len)) == CKR_OK) &&
-		 (rv = kzt_sig_encode(st, em)) == CKR_OK &&
 		 (rv = sign_on_card(s, st, em, sig, &sig_len)) == CKR_OK) {
 		memcpy(pSignature, sig, sig_len);
 		*pulSignatureLen = sig_len;

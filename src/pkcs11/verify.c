@@ -3,7 +3,8 @@
  */
 /* Signature verification on the host with a public key from the token: the RSA
  * public operation, then the same encoding as signing (PKCS#1 v1.5, raw), or
- * EMSA-PSS-VERIFY for PSS. */
+ * EMSA-PSS-VERIFY for PSS; ECDSA and GOST R 34.10-2012 on the key's curve
+ * (src/crypto, over src/bn in both backends). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,12 @@ check(kzt_rsa_state *st, const CK_BYTE *sig, CK_ULONG sig_len)
 
 	if (sig_len != st->k)
 		return CKR_SIGNATURE_LEN_RANGE;
+	if (st->ec) {
+		if ((rv = kzt_sig_ec_hash(st, mhash, &mlen)) != CKR_OK)
+			return rv;
+		return kzt_ecurve_verify(st->curve, st->ec_pub, mhash, mlen, sig) == KZT_OK ? CKR_OK
+											 : CKR_SIGNATURE_INVALID;
+	}
 	r = kzt_pubkey_raise(&st->pub, sig, em);
 	if (r != KZT_OK)
 		return r == KZT_ERR_DATA ? CKR_SIGNATURE_INVALID : CKR_GENERAL_ERROR;

@@ -68,9 +68,8 @@ kzt_token_generate_rsa(kzt_token *t, const kzt_keygen *g, uint8_t *n, size_t n_c
 	return KZT_OK;
 }
 
-/* The coordinate size of a curve the protocol names (0: none it names). */
-static size_t
-curve_bytes(uint8_t curve)
+size_t
+kzt_curve_bytes(uint8_t curve)
 {
 	switch (curve) {
 	case KZT_CURVE_P256: case KZT_CURVE_GOST_CP_A: case KZT_CURVE_GOST_CP_B: case KZT_CURVE_GOST_CP_C:
@@ -79,6 +78,25 @@ curve_bytes(uint8_t curve)
 	case KZT_CURVE_GOST_512_A: case KZT_CURVE_GOST_512_B: case KZT_CURVE_GOST_512_C: return 64;
 	default: return 0;
 	}
+}
+
+int
+kzt_ec_value_parse(const uint8_t *v, size_t len, uint8_t *curve, const uint8_t **point,
+		   size_t *point_len)
+{
+	kzt_tlv tc, tp;
+	uint32_t c;
+
+	if (kzt_tlv_find(v, len, KZT_TAG_EC_CURVE, &tc) != KZT_OK)
+		return KZT_ERR_NOT_FOUND;
+	if (kzt_tlv_get_uint(&tc, 1, &c) != KZT_OK || tc.len != 1 ||
+	    kzt_tlv_find(v, len, KZT_TAG_EC_POINT, &tp) != KZT_OK ||
+	    tp.len != 1 + 2 * kzt_curve_bytes((uint8_t)c) || tp.val[0] != 0x04)
+		return KZT_ERR_CARD; /* (an unknown curve has 0 bytes) */
+	*curve = (uint8_t)c;
+	*point = tp.val;
+	*point_len = tp.len;
+	return KZT_OK;
 }
 
 int
@@ -98,7 +116,7 @@ kzt_token_generate_ec(kzt_token *t, const kzt_keygen *g, uint8_t *point, size_t 
 	if ((r = generate(t, g, &b, &pk, priv, pub)) != KZT_OK)
 		return r;
 	/* an uncompressed point, of two coordinates of the curve's size */
-	if (kzt_tlv_find(pk.val, pk.len, KZT_TAG_EC_POINT, &q) != KZT_OK || q.len != 1 + 2 * curve_bytes(g->curve) ||
+	if (kzt_tlv_find(pk.val, pk.len, KZT_TAG_EC_POINT, &q) != KZT_OK || q.len != 1 + 2 * kzt_curve_bytes(g->curve) ||
 	    q.val[0] != 0x04 || q.len > cap)
 		return KZT_ERR_CARD;
 	memcpy(point, q.val, q.len);

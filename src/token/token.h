@@ -112,6 +112,14 @@ int kzt_dir_next(const uint8_t **p, size_t *n, kzt_dir_entry *e);
  * (pointers into v). KZT_ERR_CARD when malformed. */
 int kzt_key_value_parse(const uint8_t *v, size_t len, const uint8_t **n, size_t *n_len,
 			const uint8_t **e, size_t *e_len);
+/* An elliptic-curve key object's value as the card writes it: its curve
+ * (KZT_CURVE_*) and public point 04 || x || y (a pointer into v).
+ * KZT_ERR_NOT_FOUND when v is not an EC key's (an RSA key's); KZT_ERR_CARD when
+ * malformed or on a curve the driver does not know. */
+int kzt_ec_value_parse(const uint8_t *v, size_t len, uint8_t *curve, const uint8_t **point,
+		       size_t *point_len);
+/* The size in bytes of a coordinate on a card curve (KZT_CURVE_*); 0 when unknown. */
+size_t kzt_curve_bytes(uint8_t curve);
 /* ...and the reverse, for a public key created by the module. */
 int kzt_key_value_build(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
 			uint8_t *out, size_t cap, size_t *len);
