@@ -75,3 +75,39 @@ expect_no_flag() {
 }
 
 user_login_ok() { expect_ok --login --pin "$1" --list-objects; }
+
+# listed_hex ATTRIBUTE ID: the hex value of ATTRIBUTE of the object with CKA_ID ID
+# in pkcs11-tool's listing in $WORK/out (one object a block; a value may wrap).
+listed_hex() {
+	awk -v a="$1:" -v id="$2" '
+		/Object;/ {if (this == id && v != "") {print v; exit}; v = ""; this = ""; f = 0; next}
+		$1 == a {f = 1; v = $2; next}
+		f && /^ +[0-9a-f]+$/ {gsub(/ /, ""); v = v $0; next}
+		{f = 0}
+		$1 == "ID:" {this = $2}
+		END {if (this == id && v != "") print v}' "$WORK/out"
+}
+
+# spki_pem ALGORITHM CURVE KEYHEX OUT: a SubjectPublicKeyInfo (ALGORITHM with the
+# CURVE as its parameter, the key bits KEYHEX) as PEM, through OpenSSL (ARGS after
+# OUT: e.g. -engine gost).
+spki_pem() {
+	local alg=$1 curve=$2 key=$3 out=$4 params=OID:$2
+	shift 4
+	case $alg in 1.2.643.*) params=SEQUENCE:params ;; esac
+	cat >"$WORK/spki.cnf" <<-EOF
+	asn1=SEQUENCE:spki
+	[spki]
+	alg=SEQUENCE:alg
+	key=FORMAT:HEX,BITSTRING:$key
+	[alg]
+	oid=OID:$alg
+	params=$params
+	[params]
+	curve=OID:$curve
+	EOF
+	openssl asn1parse -genconf "$WORK/spki.cnf" -out "$WORK/spki.der" >/dev/null ||
+		fail "could not build the SubjectPublicKeyInfo"
+	openssl pkey "$@" -pubin -inform DER -in "$WORK/spki.der" -out "$out" >"$WORK/pkey" 2>&1 ||
+		fail "OpenSSL does not read the public key: $(cat "$WORK/pkey")"
+}

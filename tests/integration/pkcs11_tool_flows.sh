@@ -187,42 +187,6 @@ test_generated_keys_sign_what_openssl_verifies() {
 		fail "private key not shown as on-card: $(cat "$WORK/out")"
 }
 
-# listed_hex ATTRIBUTE ID: the hex value of ATTRIBUTE of the object with CKA_ID ID
-# in pkcs11-tool's listing in $WORK/out (one object a block; a value may wrap).
-listed_hex() {
-	awk -v a="$1:" -v id="$2" '
-		/Object;/ {if (this == id && v != "") {print v; exit}; v = ""; this = ""; f = 0; next}
-		$1 == a {f = 1; v = $2; next}
-		f && /^ +[0-9a-f]+$/ {gsub(/ /, ""); v = v $0; next}
-		{f = 0}
-		$1 == "ID:" {this = $2}
-		END {if (this == id && v != "") print v}' "$WORK/out"
-}
-
-# spki_pem ALGORITHM CURVE KEYHEX OUT: a SubjectPublicKeyInfo (ALGORITHM with the
-# CURVE as its parameter, the key bits KEYHEX) as PEM, through OpenSSL (ARGS after
-# OUT: e.g. -engine gost).
-spki_pem() {
-	local alg=$1 curve=$2 key=$3 out=$4 params=OID:$2
-	shift 4
-	case $alg in 1.2.643.*) params=SEQUENCE:params ;; esac
-	cat >"$WORK/spki.cnf" <<-EOF
-	asn1=SEQUENCE:spki
-	[spki]
-	alg=SEQUENCE:alg
-	key=FORMAT:HEX,BITSTRING:$key
-	[alg]
-	oid=OID:$alg
-	params=$params
-	[params]
-	curve=OID:$curve
-	EOF
-	openssl asn1parse -genconf "$WORK/spki.cnf" -out "$WORK/spki.der" >/dev/null ||
-		fail "could not build the SubjectPublicKeyInfo"
-	openssl pkey "$@" -pubin -inform DER -in "$WORK/spki.der" -out "$out" >"$WORK/pkey" 2>&1 ||
-		fail "OpenSSL does not read the public key: $(cat "$WORK/pkey")"
-}
-
 # ec_keygen_and_read_public CURVE OID ID: an EC key made on the token, its public
 # half as PEM. (From the listing's CKA_EC_POINT and CKA_EC_PARAMS: pkcs11-tool
 # 0.23's --read-object of an EC key frees OpenSSL's parameters before it uses

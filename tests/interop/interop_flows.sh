@@ -109,6 +109,40 @@ test_nss_tstclnt_authenticates_with_the_token_key_over_tls12_and_tls13() {
 	done
 }
 
+# TLS 1.3 client authentication with a P-256 key made on the token: its
+# certificate (the CA's, for the token's public key) stored beside it, NSS's
+# tstclnt signs the handshake with it.
+test_nss_tstclnt_authenticates_with_a_p256_key_over_tls13() {
+	local point
+	personalise
+	expect_ok --login --pin "$PIN" --keypairgen --key-type EC:prime256v1 --id 52 --label ecclient
+	expect_ok --list-objects --type pubkey
+	point=$(listed_hex EC_POINT 52)
+	spki_pem 1.2.840.10045.2.1 1.2.840.10045.3.1.7 "${point:4}" "$WORK/ecpub.pem"
+	# (the request's own key is a throw-away: the certificate carries the token's)
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/throw.key" \
+		-subj "/CN=Aidos EC Client/O=Interop/C=KZ" -out "$WORK/ec.csr" 2>/dev/null
+	openssl x509 -req -in "$WORK/ec.csr" -force_pubkey "$WORK/ecpub.pem" -CA "$WORK/ca.pem" \
+		-CAkey "$WORK/ca.key" -CAcreateserial -days 1 -extfile "$WORK/client.ext" -outform DER \
+		-out "$WORK/ecclient.der" 2>/dev/null || fail "the CA did not issue the EC certificate"
+	expect_ok --login --pin "$PIN" --write-object "$WORK/ecclient.der" --type cert --id 52 --label ecclient
+	nss_db
+	start_tls_server
+	printf 'GET / HTTP/1.0\r\n\r\n' | tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$WORK/nss" -n "Interop:ecclient" \
+		-w "$PIN" -V tls1.3:tls1.3 >"$WORK/out" 2>&1 &
+	local client=$!
+	for _ in $(seq 400); do grep -q "^HTTP/1.0 200 ok" "$WORK/out" && break; sleep 0.05; done
+	kill "$client" 2>/dev/null || true
+	wait "$client" 2>/dev/null || true
+	stop_tls_server
+	grep -q "^HTTP/1.0 200 ok" "$WORK/out" || fail "no reply: $(cat "$WORK/out")"
+	grep -qi "TLS 1.3\|TLSv1.3" "$WORK/out" || fail "not TLS 1.3: $(cat "$WORK/out")"
+	grep -q "Aidos EC Client" "$WORK/out" || fail "the server did not see the EC certificate: $(cat "$WORK/out")"
+	# (the server's page says how the client signed)
+	grep -q "^Peer signature type: ECDSA" "$WORK/out" ||
+		fail "the client did not sign with ECDSA: $(cat "$WORK/out")"
+}
+
 # p11-kit's module directory holding only a file for the built module, in a private
 # mount namespace (the machine stays as it was): GnuTLS finds the module itself.
 with_p11kit() {
@@ -140,15 +174,15 @@ test_gnutls_finds_the_module_through_p11kit_and_signs_and_authenticates() {
 	grep -q "Handshake was completed" "$WORK/out" || fail "no handshake: $(cat "$WORK/out")"
 }
 
-test_openssh_lists_the_token_key_and_logs_in_with_it() {
-	personalise
+# ssh_logs_in_with KEY_TYPE: ssh-keygen -D lists the token's key of KEY_TYPE (ssh-rsa,
+# ecdsa-sha2-nistp256, ...); a throw-away sshd on 127.0.0.1 takes only that key for
+# this user, and ssh -I logs in with it.
+ssh_logs_in_with() {
 	ssh-keygen -D "$KZT_MODULE" >"$WORK/keys" 2>"$WORK/err" || fail "ssh-keygen -D: $(cat "$WORK/err")"
-	grep -q "^ssh-rsa " "$WORK/keys" || fail "ssh-keygen -D lists no key: $(cat "$WORK/keys")"
-	# a throw-away sshd on 127.0.0.1 that takes that key for this user
+	grep "^$1 " "$WORK/keys" >"$WORK/authorized_keys" || fail "ssh-keygen -D lists no $1 key: $(cat "$WORK/keys")"
 	local port sshd_pid
 	port=$(free_port)
 	ssh-keygen -q -t ed25519 -N "" -f "$WORK/host_key"
-	cp "$WORK/keys" "$WORK/authorized_keys"
 	chmod 600 "$WORK/authorized_keys"
 	cat >"$WORK/sshd_config" <<-CFG
 		Port $port
@@ -160,6 +194,7 @@ test_openssh_lists_the_token_key_and_logs_in_with_it() {
 		PubkeyAuthentication yes
 		StrictModes no
 		UsePAM no
+		LogLevel VERBOSE
 		PidFile $WORK/sshd.pid
 	CFG
 	mkdir -p /run/sshd
@@ -177,6 +212,19 @@ test_openssh_lists_the_token_key_and_logs_in_with_it() {
 	wait "$sshd_pid" 2>/dev/null || true
 	[ "$RC" -eq 0 ] && grep -q "logged-in-with-the-token" "$WORK/out" ||
 		fail "ssh -I did not log in ($RC): $(cat "$WORK/out"); sshd: $(tail -5 "$WORK/sshd.log")"
+}
+
+test_openssh_lists_the_token_key_and_logs_in_with_it() {
+	personalise
+	ssh_logs_in_with ssh-rsa
+}
+
+test_openssh_logs_in_with_an_ecdsa_key_made_on_the_token() {
+	personalise
+	expect_ok --login --pin "$PIN" --keypairgen --key-type EC:prime256v1 --id 51 --label "SSH P-256"
+	ssh_logs_in_with ecdsa-sha2-nistp256
+	grep -q "Accepted publickey .*ECDSA" "$WORK/sshd.log" ||
+		fail "sshd did not take the ECDSA key: $(tail -5 "$WORK/sshd.log")"
 }
 
 # OpenSSL 3 through the libp11 engine, with RFC 7512 pkcs11: URIs: a CSR, a raw
