@@ -427,6 +427,59 @@ assert s.getAttributeValue(k, [CKA_LOCAL, CKA_SENSITIVE, CKA_EXTRACTABLE]) == [T
 PYEOF
 }
 
+# keygen --type: each kind of key made on the card with a request OpenSSL verifies
+# (the GOST ones with its gost engine), naming the key's curve and the signature
+# algorithm that goes with it; a tampered request fails; the raw signatures of a
+# document verify, the GOST-512 one in gost-engine too.
+test_keygen_makes_ec_and_gost_keys_with_requests_openssl_verifies() {
+	local t engine sig_alg key_alg id
+	start_sim
+	printf 'Салық декларациясы 2026' >"$WORK/doc.txt"
+	for t in ec-p256 ec-p384 gost256 gost512; do
+		engine=()
+		case $t in
+		ec-p256) key_alg="ASN1 OID: prime256v1"; sig_alg="ecdsa-with-SHA256" ;;
+		ec-p384) key_alg="ASN1 OID: secp384r1"; sig_alg="ecdsa-with-SHA384" ;;
+		gost256) key_alg="GOST R 34.10-2012 with 256 bit modulus"
+			 sig_alg="GOST R 34.10-2012 with GOST R 34.11-2012 (256 bit)"; engine=(-engine gost) ;;
+		gost512) key_alg="GOST R 34.10-2012 with 512 bit modulus"
+			 sig_alg="GOST R 34.10-2012 with GOST R 34.11-2012 (512 bit)"; engine=(-engine gost) ;;
+		esac
+		kt keygen --type "$t" --label "$t" --csr "$WORK/$t.csr" --subject "/CN=Бекзат $t/O=ЖШС Тест/C=KZ" \
+			--pin-env UPIN
+		expect_rc 0
+		expect_err "Generating a .* key on the token"
+		openssl req "${engine[@]}" -verify -in "$WORK/$t.csr" -noout >"$WORK/v" 2>&1 ||
+			fail "OpenSSL rejects the $t request: $(cat "$WORK/v")"
+		grep -q "verify OK" "$WORK/v" || fail "OpenSSL did not verify the $t request: $(cat "$WORK/v")"
+		openssl req "${engine[@]}" -in "$WORK/$t.csr" -noout -text >"$WORK/text" 2>/dev/null
+		grep -q "Signature Algorithm: $sig_alg" "$WORK/text" || fail "$t: not signed with $sig_alg: $(cat "$WORK/text")"
+		grep -q "$key_alg" "$WORK/text" || fail "$t: the key is not '$key_alg': $(cat "$WORK/text")"
+		# the same request with one bit of its signature changed
+		openssl req "${engine[@]}" -in "$WORK/$t.csr" -outform DER -out "$WORK/$t.der" 2>/dev/null
+		$PY -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[-1] ^= 1; open(sys.argv[1], "wb").write(b)' \
+			"$WORK/$t.der"
+		! openssl req "${engine[@]}" -inform DER -verify -in "$WORK/$t.der" -noout 2>/dev/null | grep -q "verify OK" ||
+			fail "OpenSSL accepts a tampered $t request"
+		# a raw signature of a document, checked through the module
+		id=$(sed -n 's/^Key pair made on the token, ID //p' "$WORK/out")
+		kt sign "$WORK/doc.txt" --key "$id" --out "$WORK/$t.sig" --pin-env UPIN
+		expect_rc 0
+		kt verify "$WORK/doc.txt" "$WORK/$t.sig" --key "$id"
+		expect_rc 0
+		kt verify "$KZT_SRC/README.md" "$WORK/$t.sig" --key "$id"
+		expect_rc 10
+	done
+	# the GOST-512 signature is gost-engine's to check too (s || r, Streebog-512)
+	openssl req -engine gost -in "$WORK/gost512.csr" -pubkey -noout -out "$WORK/gost512.pub" 2>/dev/null
+	openssl dgst -engine gost -md_gost12_512 -verify "$WORK/gost512.pub" -signature "$WORK/gost512.sig" \
+		"$WORK/doc.txt" >"$WORK/v" 2>&1 || fail "gost-engine rejects the document's signature: $(cat "$WORK/v")"
+	kt keygen --type ec-p521 --label x --pin-env UPIN
+	expect_rc 2
+	kt keygen --type ec-p256 --bits 2048 --label x --pin-env UPIN
+	expect_rc 2
+}
+
 # Sign with a key the tool made, certified by a local CA: openssl checks both forms.
 test_sign_and_verify_raw_and_cms_signatures_that_openssl_accepts() {
 	start_sim

@@ -1,8 +1,9 @@
 /*
  * Copyright (c) 2026 The KAZTOKEN PKCS#11 authors. SPDX-License-Identifier: BSD-2-Clause
  */
-/* Keys at work: a key pair made on the card (with progress, and a PKCS#10 request
- * signed by it), and detached signatures of documents, raw or CMS, and their check. */
+/* Keys at work: a key pair made on the card (RSA, ECDSA or GOST R 34.10-2012, with
+ * progress, and a PKCS#10 request signed by it), and detached signatures of
+ * documents, raw or CMS, and their check. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -11,13 +12,102 @@
 #include <unistd.h>
 
 #include <openssl/cms.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "kaztoken/vendor.h"
 
 #include "objects.h"
 
+/* The kinds of key the tool makes: how, on which curve, and what signs with them
+ * (a document's raw signature and a request's), with the OIDs a request names:
+ * RSA, ECDSA (RFC 5480, 5758) and GOST R 34.10-2012 (RFC 9215; the TC 26 OIDs,
+ * which OpenSSL's gost engine reads). gost256 and gost512 are on TC26 256-A and
+ * 512-A: Kazakhstan's ST RK GOST R 34.10-2015 sets A (docs/gost.md). */
+typedef struct key_kind {
+	const char *name;       /* --type */
+	CK_MECHANISM_TYPE gen;
+	CK_KEY_TYPE type;
+	const char *curve;      /* its OID (NULL: RSA) */
+	CK_MECHANISM_TYPE sign;
+	const char *key_alg;    /* SubjectPublicKeyInfo's algorithm */
+	const char *sig_alg;    /* the request's signature algorithm */
+	const char *what;       /* for the progress line */
+} key_kind;
+
+static const key_kind kinds[] = {
+	{"rsa", CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, NULL, CKM_SHA256_RSA_PKCS, "1.2.840.113549.1.1.1",
+	 "1.2.840.113549.1.1.11", "RSA"},
+	{"ec-p256", CKM_EC_KEY_PAIR_GEN, CKK_EC, "1.2.840.10045.3.1.7", CKM_ECDSA_SHA256, "1.2.840.10045.2.1",
+	 "1.2.840.10045.4.3.2", "ECDSA P-256"},
+	{"ec-p384", CKM_EC_KEY_PAIR_GEN, CKK_EC, "1.3.132.0.34", CKM_ECDSA_SHA384, "1.2.840.10045.2.1",
+	 "1.2.840.10045.4.3.3", "ECDSA P-384"},
+	{"gost256", CKM_GOSTR3410_KEY_PAIR_GEN, CKK_GOSTR3410, "1.2.643.7.1.2.1.1.1",
+	 CKM_GOSTR3410_WITH_GOSTR3411_12_256, "1.2.643.7.1.1.1.1", "1.2.643.7.1.1.3.2", "GOST R 34.10-2012 256"},
+	{"gost512", CKM_GOSTR3410_512_KEY_PAIR_GEN, CKK_GOSTR3410_512, "1.2.643.7.1.2.1.2.1",
+	 CKM_GOSTR3410_WITH_GOSTR3411_12_512, "1.2.643.7.1.1.1.2", "1.2.643.7.1.1.3.3", "GOST R 34.10-2012 512"},
+};
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static const key_kind *
+kind_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_KINDS; i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+/* The DER of a dotted OID (*der freed by the caller); 0 when it fails. */
+static int
+oid_der(const char *dotted, unsigned char **der, int *len)
+{
+	ASN1_OBJECT *o = OBJ_txt2obj(dotted, 1);
+
+	*der = NULL;
+	*len = o != NULL ? i2d_ASN1_OBJECT(o, der) : -1;
+	ASN1_OBJECT_free(o);
+	return *len > 0;
+}
+
+/* The kind of a key on the token: by its type and, for ECDSA, its curve. */
+static const key_kind *
+kind_of(kt_ctx *c, CK_OBJECT_HANDLE key)
+{
+	unsigned char *type = NULL, *params = NULL, *want = NULL;
+	size_t tl = 0, pl = 0, i;
+	const key_kind *k = NULL;
+	int wl;
+
+	if ((type = kt_attr(c, key, CKA_KEY_TYPE, &tl)) == NULL || tl != sizeof(CK_KEY_TYPE))
+		goto out;
+	for (i = 0; i < N_KINDS && k == NULL; i++) {
+		if (kinds[i].type != *(CK_KEY_TYPE *)type)
+			continue;
+		if (kinds[i].type != CKK_EC) {
+			k = &kinds[i]; /* (GOST: any curve of that size signs the same way) */
+			continue;
+		}
+		if (params == NULL && (params = kt_attr(c, key, CKA_EC_PARAMS, &pl)) == NULL)
+			break;
+		if (oid_der(kinds[i].curve, &want, &wl) && (size_t)wl == pl && memcmp(want, params, pl) == 0)
+			k = &kinds[i];
+		OPENSSL_free(want);
+		want = NULL;
+	}
+out:
+	free(type);
+	free(params);
+	return k;
+}
+
 typedef struct keygen_job {
 	kt_ctx *c;
+	const key_kind *kind;
 	CK_ATTRIBUTE *pub, *priv;
 	CK_ULONG npub, npriv;
 	CK_OBJECT_HANDLE hpub, hpriv;
@@ -30,7 +120,7 @@ static void *
 keygen_run(void *arg)
 {
 	keygen_job *j = arg;
-	CK_MECHANISM m = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+	CK_MECHANISM m = {j->kind->gen, NULL, 0};
 	CK_RV rv = j->c->p->C_GenerateKeyPair(j->c->h, &m, j->pub, j->npub, j->priv, j->npriv, &j->hpub, &j->hpriv);
 
 	pthread_mutex_lock(&j->lock);
@@ -66,7 +156,10 @@ generate_with_progress(keygen_job *j, unsigned bits)
 		pthread_mutex_destroy(&j->lock);
 		return CKR_HOST_MEMORY;
 	}
-	fprintf(stderr, _("Generating a %u-bit RSA key on the token (this can take minutes)...\n"), bits);
+	if (j->kind->type == CKK_RSA)
+		fprintf(stderr, _("Generating a %u-bit RSA key on the token (this can take minutes)...\n"), bits);
+	else
+		fprintf(stderr, _("Generating a %s key on the token...\n"), j->kind->what);
 	while (!done) {
 		usleep(100 * 1000);
 		pthread_mutex_lock(&j->lock);
@@ -116,24 +209,145 @@ parse_subject(const char *dn)
 	return name;
 }
 
-/* A PKCS#10 request for the key, signed on the card, checked, then written. */
+/* The key's SubjectPublicKeyInfo into the request, as its kind lays it out: an EC
+ * key's point with the curve's OID; a GOST key's CKA_VALUE in an OCTET STRING,
+ * with the curve in a SEQUENCE (RFC 9215: no digest for 256-A or 512). */
 static int
-write_csr(kt_ctx *c, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, X509_NAME *name, const char *path)
+set_public_key(kt_ctx *c, X509_REQ *req, const key_kind *k, CK_OBJECT_HANDLE pub)
 {
-	EVP_PKEY *pk = kt_token_pkey(c, priv, pub);
-	X509_REQ *req = X509_REQ_new();
-	FILE *f = NULL;
-	int rc = KT_ERR;
+	EVP_PKEY *pk;
+	unsigned char *v = NULL, *curve = NULL, *enc = NULL;
+	size_t vl = 0;
+	int cl = 0, el = 0, ok = 0;
+	ASN1_STRING *seq = NULL;
+	ASN1_OBJECT *alg = NULL, *named = NULL;
 
-	if (pk == NULL || req == NULL || X509_REQ_set_version(req, 0) != 1 || X509_REQ_set_subject_name(req, name) != 1 ||
-	    X509_REQ_set_pubkey(req, pk) != 1) {
+	if (k->type == CKK_RSA) {
+		ok = (pk = kt_public_pkey(c, pub)) != NULL && X509_REQ_set_pubkey(req, pk) == 1;
+		EVP_PKEY_free(pk);
+		return ok;
+	}
+	if ((alg = OBJ_txt2obj(k->key_alg, 1)) == NULL || !oid_der(k->curve, &curve, &cl))
+		goto out;
+	if (k->type == CKK_EC) {
+		/* CKA_EC_POINT: 04 len 04 || x || y; the key bits are the point */
+		if ((v = kt_attr(c, pub, CKA_EC_POINT, &vl)) == NULL || vl < 3 || v[0] != 0x04 || v[1] != vl - 2 ||
+		    (enc = OPENSSL_malloc(vl - 2)) == NULL || (named = OBJ_txt2obj(k->curve, 1)) == NULL)
+			goto out;
+		memcpy(enc, v + 2, vl - 2);
+		el = (int)vl - 2;
+		if (X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(req), alg, V_ASN1_OBJECT, named, enc, el) != 1)
+			goto out;
+		alg = NULL, named = NULL, enc = NULL;
+		ok = 1;
+		goto out;
+	}
+	/* GOST: CKA_VALUE is x || y little-endian, 64 or 128 bytes */
+	if ((v = kt_attr(c, pub, CKA_VALUE, &vl)) == NULL || (vl != 64 && vl != 128) ||
+	    (enc = OPENSSL_malloc(vl + 3)) == NULL || (seq = ASN1_STRING_new()) == NULL)
+		goto out;
+	el = 0;
+	enc[el++] = 0x04;
+	if (vl > 127)
+		enc[el++] = 0x81;
+	enc[el++] = (unsigned char)vl;
+	memcpy(enc + el, v, vl);
+	el += (int)vl;
+	{
+		unsigned char params[2 + 16];
+
+		if (cl > 16)
+			goto out;
+		params[0] = 0x30;
+		params[1] = (unsigned char)cl;
+		memcpy(params + 2, curve, (size_t)cl);
+		if (ASN1_STRING_set(seq, params, cl + 2) != 1)
+			goto out;
+	}
+	if (X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(req), alg, V_ASN1_SEQUENCE, seq, enc, el) != 1)
+		goto out;
+	alg = NULL, seq = NULL, enc = NULL;
+	ok = 1;
+out:
+	ASN1_OBJECT_free(alg);
+	ASN1_OBJECT_free(named);
+	ASN1_STRING_free(seq);
+	OPENSSL_free(enc);
+	OPENSSL_free(curve);
+	free(v);
+	return ok;
+}
+
+/* The signature value a request carries: RSA's and GOST's (s || r) as the card
+ * gives them, ECDSA's r || s as a DER Ecdsa-Sig-Value (into *out, freed by the
+ * caller). */
+static int
+signature_value(const key_kind *k, const unsigned char *sig, CK_ULONG len, unsigned char **out, int *out_len)
+{
+	ECDSA_SIG *es;
+	BIGNUM *r, *s;
+
+	*out = NULL;
+	if (k->type != CKK_EC) {
+		if ((*out = OPENSSL_malloc(len)) == NULL)
+			return 0;
+		memcpy(*out, sig, len);
+		*out_len = (int)len;
+		return 1;
+	}
+	if ((es = ECDSA_SIG_new()) == NULL)
+		return 0;
+	r = BN_bin2bn(sig, (int)len / 2, NULL);
+	s = BN_bin2bn(sig + len / 2, (int)len / 2, NULL);
+	if (r == NULL || s == NULL || ECDSA_SIG_set0(es, r, s) != 1) {
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(es);
+		return 0;
+	}
+	*out_len = i2d_ECDSA_SIG(es, out);
+	ECDSA_SIG_free(es);
+	return *out_len > 0;
+}
+
+/* A PKCS#10 request for the key: its body signed on the card with the kind's
+ * mechanism, the signature checked through the module, then written. */
+static int
+write_csr(kt_ctx *c, const key_kind *k, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, X509_NAME *name,
+	  const char *path)
+{
+	X509_REQ *req = X509_REQ_new();
+	X509_ALGOR *alg = X509_ALGOR_new();
+	ASN1_BIT_STRING *bits = ASN1_BIT_STRING_new();
+	CK_MECHANISM m = {k->sign, NULL, 0};
+	unsigned char *tbs = NULL, sig[512], *value = NULL;
+	CK_ULONG sig_len = sizeof(sig);
+	int tbs_len, value_len = 0, rc = KT_ERR;
+	FILE *f = NULL;
+	CK_RV rv;
+
+	if (req == NULL || alg == NULL || bits == NULL || X509_REQ_set_version(req, 0) != 1 ||
+	    X509_REQ_set_subject_name(req, name) != 1 || !set_public_key(c, req, k, pub) ||
+	    X509_ALGOR_set0(alg, OBJ_txt2obj(k->sig_alg, 1), k->type == CKK_RSA ? V_ASN1_NULL : V_ASN1_UNDEF,
+			    NULL) != 1 ||
+	    X509_REQ_set1_signature_algo(req, alg) != 1 || (tbs_len = i2d_re_X509_REQ_tbs(req, &tbs)) <= 0) {
 		kt_ossl_error(_("cannot build the certificate request"));
 		goto out;
 	}
-	if (X509_REQ_sign(req, pk, EVP_sha256()) <= 0 || X509_REQ_verify(req, pk) != 1) {
+	if ((rv = c->p->C_SignInit(c->h, &m, priv)) == CKR_OK)
+		rv = c->p->C_Sign(c->h, tbs, (CK_ULONG)tbs_len, sig, &sig_len);
+	if (rv == CKR_OK && (rv = c->p->C_VerifyInit(c->h, &m, pub)) == CKR_OK)
+		rv = c->p->C_Verify(c->h, tbs, (CK_ULONG)tbs_len, sig, sig_len);
+	if (kt_fail(rv, _("the certificate request was not signed")) != KT_OK)
+		goto out;
+	if (!signature_value(k, sig, sig_len, &value, &value_len) ||
+	    ASN1_BIT_STRING_set(bits, value, value_len) != 1) {
 		kt_ossl_error(_("the certificate request was not signed"));
 		goto out;
 	}
+	bits->flags = (bits->flags & ~0x07L) | ASN1_STRING_FLAG_BITS_LEFT; /* no unused bits */
+	X509_REQ_set0_signature(req, bits);
+	bits = NULL;
 	if ((f = fopen(path, "w")) == NULL) {
 		kt_error(_("cannot write %s"), path);
 		goto out;
@@ -146,8 +360,11 @@ write_csr(kt_ctx *c, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, X509_NAME *nam
 	printf(_("Certificate request written to %s\n"), path);
 	rc = KT_OK;
 out:
+	OPENSSL_free(tbs);
+	OPENSSL_free(value);
+	ASN1_BIT_STRING_free(bits);
+	X509_ALGOR_free(alg);
 	X509_REQ_free(req);
-	EVP_PKEY_free(pk);
 	return rc;
 }
 
@@ -155,15 +372,19 @@ int
 kt_cmd_keygen(kt_ctx *c)
 {
 	const kt_opts *o = c->o;
+	const key_kind *k = kind_named(o->type != NULL ? o->type : "rsa");
 	CK_ULONG bits = o->bits != 0 ? (CK_ULONG)o->bits : 2048;
 	CK_BYTE exponent[] = {1, 0, 1}, id[20];
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	X509_NAME *name = NULL;
+	unsigned char *curve = NULL;
+	int rc, curve_len = 0;
 	keygen_job j;
-	int rc;
 
-	if (o->label == NULL || (bits != 2048 && bits != 3072 && bits != 4096)) {
-		kt_error(_("usage: kaztoken-tool keygen --label L [--bits 2048|3072|4096] [--csr OUT.csr --subject DN]"));
+	if (o->label == NULL || k == NULL || (k->type != CKK_RSA && o->bits != 0) ||
+	    (bits != 2048 && bits != 3072 && bits != 4096)) {
+		kt_error(_("usage: kaztoken-tool keygen --label L [--type rsa|ec-p256|ec-p384|gost256|gost512] "
+			   "[--bits 2048|3072|4096] [--csr OUT.csr --subject DN]"));
 		return KT_USAGE;
 	}
 	if ((o->csr == NULL) != (o->subject == NULL)) {
@@ -174,26 +395,35 @@ kt_cmd_keygen(kt_ctx *c)
 		kt_error(_("cannot read the subject '%s': write it as /CN=Name/O=Company/C=KZ"), o->subject);
 		return KT_USAGE;
 	}
+	if (k->curve != NULL && !oid_der(k->curve, &curve, &curve_len)) {
+		X509_NAME_free(name);
+		return KT_ERR;
+	}
 	if ((rc = kt_select(c)) != KT_OK || (rc = kt_open(c, 1)) != KT_OK || (rc = kt_login(c, CKU_USER)) != KT_OK)
 		goto out;
 	if ((rc = kt_fail(c->p->C_GenerateRandom(c->h, id, sizeof(id)), _("no random ID from the token"))) != KT_OK)
 		goto out;
 	{
+		CK_BBOOL rsa = k->type == CKK_RSA ? CK_TRUE : CK_FALSE;
+		CK_ATTRIBUTE_TYPE params = k->type == CKK_EC ? CKA_EC_PARAMS : CKA_GOSTR3410_PARAMS;
 		CK_ATTRIBUTE pub[] = {{CKA_TOKEN, &yes, 1},
-				      {CKA_MODULUS_BITS, &bits, sizeof(bits)},
-				      {CKA_PUBLIC_EXPONENT, exponent, 3},
 				      {CKA_VERIFY, &yes, 1},
-				      {CKA_ENCRYPT, &yes, 1},
+				      {CKA_ENCRYPT, &rsa, 1},
 				      {CKA_ID, id, sizeof(id)},
-				      {CKA_LABEL, (void *)o->label, strlen(o->label)}};
+				      {CKA_LABEL, (void *)o->label, strlen(o->label)},
+				      {CKA_MODULUS_BITS, &bits, sizeof(bits)}, /* RSA: these two; EC: the curve */
+				      {CKA_PUBLIC_EXPONENT, exponent, 3}};
 		CK_ATTRIBUTE priv[] = {{CKA_TOKEN, &yes, 1},   {CKA_PRIVATE, &yes, 1},     {CKA_SENSITIVE, &yes, 1},
-				       {CKA_EXTRACTABLE, &no, 1}, {CKA_SIGN, &yes, 1},      {CKA_DECRYPT, &yes, 1},
+				       {CKA_EXTRACTABLE, &no, 1}, {CKA_SIGN, &yes, 1},      {CKA_DECRYPT, &rsa, 1},
 				       {CKA_ID, id, sizeof(id)}, {CKA_LABEL, (void *)o->label, strlen(o->label)}};
 
+		if (!rsa)
+			pub[5] = (CK_ATTRIBUTE){params, curve, (CK_ULONG)curve_len};
 		memset(&j, 0, sizeof(j));
 		j.c = c;
+		j.kind = k;
 		j.pub = pub;
-		j.npub = 7;
+		j.npub = rsa ? 7 : 6;
 		j.priv = priv;
 		j.npriv = 8;
 		if ((rc = kt_fail(generate_with_progress(&j, (unsigned)bits), _("no key was made"))) != KT_OK)
@@ -203,8 +433,9 @@ kt_cmd_keygen(kt_ctx *c)
 	kt_print_id(stdout, id, sizeof(id));
 	printf("\n");
 	if (o->csr != NULL)
-		rc = write_csr(c, j.hpriv, j.hpub, name, o->csr);
+		rc = write_csr(c, k, j.hpriv, j.hpub, name, o->csr);
 out:
+	OPENSSL_free(curve);
 	X509_NAME_free(name);
 	return rc;
 }
@@ -265,14 +496,32 @@ same_file(const char *in, const char *out)
 	return stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* The mechanism a raw signature with the key is made and checked with. */
+static int
+raw_mechanism(kt_ctx *c, CK_OBJECT_HANDLE key, CK_MECHANISM *m)
+{
+	const key_kind *k = kind_of(c, key);
+
+	if (k == NULL) {
+		kt_error(_("the token's key is of a kind the tool does not sign with"));
+		return KT_ERR;
+	}
+	m->mechanism = k->sign;
+	m->pParameter = NULL;
+	m->ulParameterLen = 0;
+	return KT_OK;
+}
+
 static int
 sign_raw(kt_ctx *c, const kt_obj *priv, BIO *in, BIO *out)
 {
-	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_MECHANISM m;
 	unsigned char sig[512];
 	CK_ULONG len = sizeof(sig);
 	CK_RV rv;
 
+	if (raw_mechanism(c, priv->h, &m) != KT_OK)
+		return KT_ERR;
 	if ((rv = c->p->C_SignInit(c->h, &m, priv->h)) == CKR_OK && (rv = feed(c, in, 0)) == CKR_OK)
 		rv = c->p->C_SignFinal(c->h, sig, &len);
 	if (rv == CKR_OK && BIO_write(out, sig, (int)len) != (int)len)
@@ -359,14 +608,14 @@ out:
 static int
 verify_raw(kt_ctx *c, BIO *in, BIO *sigb)
 {
-	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_MECHANISM m;
 	unsigned char sig[1024];
 	int sl = BIO_read(sigb, sig, sizeof(sig));
 	kt_obj pub;
 	CK_RV rv;
 	int rc;
 
-	if ((rc = kt_pick_key(c, CKO_PUBLIC_KEY, &pub)) != KT_OK)
+	if ((rc = kt_pick_key(c, CKO_PUBLIC_KEY, &pub)) != KT_OK || (rc = raw_mechanism(c, pub.h, &m)) != KT_OK)
 		return rc;
 	if (sl <= 0) {
 		kt_error(_("the signature file is empty"));

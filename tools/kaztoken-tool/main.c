@@ -44,10 +44,11 @@ static const command commands[] = {
 	 N_("The certificates, oldest expiry first; delete one, or the expired ones, with their key pairs.")},
 	{"import", kt_cmd_import, 1, "import FILE.p12|FILE.pfx|CERT.pem [--label L] [--password-env VAR]",
 	 N_("A PKCS#12 file's key, certificate and chain onto the token, or a certificate for a key it holds.")},
-	{"keygen", kt_cmd_keygen, 1, "keygen --label L [--bits 2048|3072|4096] [--csr OUT.csr --subject DN]",
-	 N_("Make an RSA key pair on the token, and a certificate request signed by it.")},
+	{"keygen", kt_cmd_keygen, 1,
+	 "keygen --label L [--type rsa|ec-p256|ec-p384|gost256|gost512] [--bits 2048|3072|4096] [--csr OUT.csr --subject DN]",
+	 N_("Make a key pair on the token (RSA, ECDSA or GOST), and a certificate request signed by it.")},
 	{"sign", kt_cmd_sign, 1, "sign FILE [--out FILE.sig] [--key ID] [--cms]",
-	 N_("A detached signature of a file: raw RSA (SHA-256, PKCS#1 v1.5), or CMS with --cms.")},
+	 N_("A detached signature of a file: raw (RSA or ECDSA with SHA-2, GOST with Streebog), or CMS with --cms.")},
 	{"verify", kt_cmd_verify, 1, "verify FILE SIGNATURE [--key ID] [--cms [--ca-file CA.pem]]",
 	 N_("Check a detached signature: raw with the token's public key, or CMS.")},
 };
@@ -99,7 +100,7 @@ enum {
 	O_MODULE = 256, O_TOKEN, O_SERIAL, O_JSON, O_PIN_ENV, O_NEW_PIN_ENV, O_NEW_ADMIN_PIN_ENV, O_PASSWORD_ENV,
 	O_PIN_STDIN, O_YES, O_STRICT, O_NO_LOGIN, O_USER, O_ADMIN, O_NEW_PIN, O_NEW_USER_PIN, O_NEW_ADMIN_PIN,
 	O_EXPIRED, O_CMS, O_LABEL, O_SUBJECT, O_CSR, O_OUT, O_KEY, O_BITS, O_USER_MIN, O_ADMIN_MIN, O_USER_TRIES,
-	O_ADMIN_TRIES, O_CHANGER, O_CA_FILE, O_HELP, O_VERSION,
+	O_ADMIN_TRIES, O_CHANGER, O_CA_FILE, O_TYPE, O_HELP, O_VERSION,
 };
 
 static const struct option options[] = {
@@ -134,6 +135,7 @@ static const struct option options[] = {
 	{"admin-tries", required_argument, NULL, O_ADMIN_TRIES},
 	{"user-pin-changer", required_argument, NULL, O_CHANGER},
 	{"ca-file", required_argument, NULL, O_CA_FILE},
+	{"type", required_argument, NULL, O_TYPE},
 	{"help", no_argument, NULL, O_HELP},
 	{"version", no_argument, NULL, O_VERSION},
 	{NULL, 0, NULL, 0},
@@ -208,6 +210,7 @@ main(int argc, char **argv)
 		case O_ADMIN_TRIES: o.admin_tries = number(optarg, "--admin-tries"); break;
 		case O_CHANGER: o.changer = optarg; break;
 		case O_CA_FILE: o.ca_file = optarg; break;
+		case O_TYPE: o.type = optarg; break;
 		case O_HELP:
 		case 'h': help = 1; break;
 		case O_VERSION: printf("kaztoken-tool %s\n", KT_VERSION); return KT_OK;

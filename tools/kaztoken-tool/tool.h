@@ -42,7 +42,7 @@ typedef struct kt_opts {
 	int json, pin_stdin, yes, strict, no_login;
 	const char *pin_env, *new_pin_env, *new_admin_pin_env, *password_env;
 	int user, admin, new_pin, new_user_pin, new_admin_pin, expired, cms;
-	const char *label, *subject, *csr, *out, *key, *ca_file;
+	const char *label, *subject, *csr, *out, *key, *ca_file, *type;
 	long bits, user_min_len, admin_min_len, user_tries, admin_tries;
 	const char *changer; /* user | admin | both */
 	int nargs;
