@@ -470,8 +470,40 @@ test_keygen_makes_ec_and_gost_keys_with_requests_openssl_verifies() {
 		kt verify "$KZT_SRC/README.md" "$WORK/$t.sig" --key "$id"
 		expect_rc 10
 	done
+	# certificates issued for the EC and GOST requests go beside their keys, and the
+	# module reads their fields (subject, issuer, serial, validity) as for RSA
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" -subj /CN=LocalCA \
+		-days 2 2>/dev/null
+	for t in ec-p384 gost512; do
+		openssl x509 -engine gost -req -in "$WORK/$t.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" \
+			-CAcreateserial -days 1 -outform DER -out "$WORK/$t.cer" 2>/dev/null || fail "no $t certificate"
+		kt import "$WORK/$t.cer" --pin-env UPIN
+		expect_rc 0
+		expect_out "Imported the certificate for key"
+	done
+	$PY - "$KZT_MODULE" "$WORK/ec-p384.cer" "$WORK/gost512.cer" <<'PYEOF' || fail "the module's certificate fields are wrong"
+import sys, PyKCS11
+from PyKCS11.LowLevel import *
+from cryptography import x509
+lib = PyKCS11.PyKCS11Lib(); lib.load(sys.argv[1])
+s = lib.openSession(lib.getSlotList(tokenPresent=True)[0]); s.login("12345678")
+for path, label in ((sys.argv[2], "ec-p384"), (sys.argv[3], "gost512")):
+    der = open(path, "rb").read()
+    c = x509.load_der_x509_certificate(der)
+    (o,) = s.findObjects([(CKA_CLASS, CKO_CERTIFICATE), (CKA_VALUE, der)])
+    subj, iss, serial, cid, start, end = s.getAttributeValue(
+        o, [CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_ID, CKA_START_DATE, CKA_END_DATE])
+    assert bytes(subj) == c.subject.public_bytes(), label
+    assert bytes(iss) == c.issuer.public_bytes(), label
+    assert int.from_bytes(bytes(serial)[2:], "big") == c.serial_number, label
+    assert "".join(map(chr, start)) == c.not_valid_before.strftime("%Y%m%d"), label
+    assert "".join(map(chr, end)) == c.not_valid_after.strftime("%Y%m%d"), label
+    (k,) = s.findObjects([(CKA_CLASS, CKO_PRIVATE_KEY), (CKA_LABEL, label)])
+    assert bytes(s.getAttributeValue(k, [CKA_ID])[0]) == bytes(cid), label
+PYEOF
 	# the GOST-512 signature is gost-engine's to check too (s || r, Streebog-512)
-	openssl req -engine gost -in "$WORK/gost512.csr" -pubkey -noout -out "$WORK/gost512.pub" 2>/dev/null
+	openssl req -engine gost -in "$WORK/gost512.csr" -pubkey -noout -out "$WORK/gost512.pub" 2>/dev/null ||
+		fail "gost-engine does not read the request's key"
 	openssl dgst -engine gost -md_gost12_512 -verify "$WORK/gost512.pub" -signature "$WORK/gost512.sig" \
 		"$WORK/doc.txt" >"$WORK/v" 2>&1 || fail "gost-engine rejects the document's signature: $(cat "$WORK/v")"
 	kt keygen --type ec-p521 --label x --pin-env UPIN

@@ -346,13 +346,16 @@ static int
 import_cert(kt_ctx *c, X509 *x)
 {
 	kt_obj pubs[64];
-	EVP_PKEY *want = X509_get0_pubkey(x), *pk;
+	/* (the key bits as they stand: a GOST key too, which OpenSSL alone cannot read) */
+	ASN1_BIT_STRING *want = X509_get0_pubkey_bitstr(x);
+	unsigned char *bits;
 	written w = {{0}, 0};
 	char label[128];
+	CK_KEY_TYPE type;
 	size_t n, i;
-	int rc;
+	int rc, bl;
 
-	if (want == NULL) {
+	if (want == NULL || ASN1_STRING_length(want) <= 0) {
 		kt_error(_("the certificate's key cannot be read"));
 		return KT_BAD_FILE;
 	}
@@ -360,9 +363,9 @@ import_cert(kt_ctx *c, X509 *x)
 	    (rc = kt_find(c, CKO_PUBLIC_KEY, NULL, 0, pubs, 64, &n)) != KT_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		pk = kt_public_pkey(c, pubs[i].h);
-		rc = pk != NULL && EVP_PKEY_eq(pk, want) == 1;
-		EVP_PKEY_free(pk);
+		rc = kt_public_key_bits(c, pubs[i].h, &type, &bits, &bl) && bl == ASN1_STRING_length(want) &&
+		     memcmp(bits, ASN1_STRING_get0_data(want), (size_t)bl) == 0;
+		OPENSSL_free(bits);
 		if (rc)
 			break;
 	}

@@ -209,72 +209,49 @@ parse_subject(const char *dn)
 	return name;
 }
 
-/* The key's SubjectPublicKeyInfo into the request, as its kind lays it out: an EC
- * key's point with the curve's OID; a GOST key's CKA_VALUE in an OCTET STRING,
- * with the curve in a SEQUENCE (RFC 9215: no digest for 256-A or 512). */
+/* The key's SubjectPublicKeyInfo into the request: RSA's through OpenSSL; an EC
+ * key's point with the curve's OID, a GOST key's with the curve in a SEQUENCE
+ * (RFC 9215: no digest for 256-A or 512). */
 static int
 set_public_key(kt_ctx *c, X509_REQ *req, const key_kind *k, CK_OBJECT_HANDLE pub)
 {
-	EVP_PKEY *pk;
-	unsigned char *v = NULL, *curve = NULL, *enc = NULL;
-	size_t vl = 0;
-	int cl = 0, el = 0, ok = 0;
-	ASN1_STRING *seq = NULL;
+	unsigned char *bits = NULL, *curve = NULL, params[2 + 16];
 	ASN1_OBJECT *alg = NULL, *named = NULL;
+	ASN1_STRING *seq = NULL;
+	CK_KEY_TYPE type;
+	int bl = 0, cl = 0, ok = 0;
+	EVP_PKEY *pk;
 
 	if (k->type == CKK_RSA) {
 		ok = (pk = kt_public_pkey(c, pub)) != NULL && X509_REQ_set_pubkey(req, pk) == 1;
 		EVP_PKEY_free(pk);
 		return ok;
 	}
-	if ((alg = OBJ_txt2obj(k->key_alg, 1)) == NULL || !oid_der(k->curve, &curve, &cl))
+	if (!kt_public_key_bits(c, pub, &type, &bits, &bl) || type != k->type ||
+	    (alg = OBJ_txt2obj(k->key_alg, 1)) == NULL || !oid_der(k->curve, &curve, &cl) || cl > 16)
 		goto out;
 	if (k->type == CKK_EC) {
-		/* CKA_EC_POINT: 04 len 04 || x || y; the key bits are the point */
-		if ((v = kt_attr(c, pub, CKA_EC_POINT, &vl)) == NULL || vl < 3 || v[0] != 0x04 || v[1] != vl - 2 ||
-		    (enc = OPENSSL_malloc(vl - 2)) == NULL || (named = OBJ_txt2obj(k->curve, 1)) == NULL)
+		if ((named = OBJ_txt2obj(k->curve, 1)) == NULL ||
+		    X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(req), alg, V_ASN1_OBJECT, named, bits, bl) != 1)
 			goto out;
-		memcpy(enc, v + 2, vl - 2);
-		el = (int)vl - 2;
-		if (X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(req), alg, V_ASN1_OBJECT, named, enc, el) != 1)
-			goto out;
-		alg = NULL, named = NULL, enc = NULL;
+		alg = NULL, named = NULL, bits = NULL;
 		ok = 1;
 		goto out;
 	}
-	/* GOST: CKA_VALUE is x || y little-endian, 64 or 128 bytes */
-	if ((v = kt_attr(c, pub, CKA_VALUE, &vl)) == NULL || (vl != 64 && vl != 128) ||
-	    (enc = OPENSSL_malloc(vl + 3)) == NULL || (seq = ASN1_STRING_new()) == NULL)
+	params[0] = 0x30;
+	params[1] = (unsigned char)cl;
+	memcpy(params + 2, curve, (size_t)cl);
+	if ((seq = ASN1_STRING_new()) == NULL || ASN1_STRING_set(seq, params, cl + 2) != 1 ||
+	    X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(req), alg, V_ASN1_SEQUENCE, seq, bits, bl) != 1)
 		goto out;
-	el = 0;
-	enc[el++] = 0x04;
-	if (vl > 127)
-		enc[el++] = 0x81;
-	enc[el++] = (unsigned char)vl;
-	memcpy(enc + el, v, vl);
-	el += (int)vl;
-	{
-		unsigned char params[2 + 16];
-
-		if (cl > 16)
-			goto out;
-		params[0] = 0x30;
-		params[1] = (unsigned char)cl;
-		memcpy(params + 2, curve, (size_t)cl);
-		if (ASN1_STRING_set(seq, params, cl + 2) != 1)
-			goto out;
-	}
-	if (X509_PUBKEY_set0_param(X509_REQ_get_X509_PUBKEY(req), alg, V_ASN1_SEQUENCE, seq, enc, el) != 1)
-		goto out;
-	alg = NULL, seq = NULL, enc = NULL;
+	alg = NULL, seq = NULL, bits = NULL;
 	ok = 1;
 out:
 	ASN1_OBJECT_free(alg);
 	ASN1_OBJECT_free(named);
 	ASN1_STRING_free(seq);
-	OPENSSL_free(enc);
+	OPENSSL_free(bits);
 	OPENSSL_free(curve);
-	free(v);
 	return ok;
 }
 

@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
+#include "kaztoken/vendor.h"
 #include "objects.h"
 
 int
@@ -288,4 +289,50 @@ kt_token_pkey(kt_ctx *c, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub)
 		return NULL;
 	}
 	return pk;
+}
+
+int
+kt_public_key_bits(kt_ctx *c, CK_OBJECT_HANDLE pub, CK_KEY_TYPE *type, unsigned char **bits, int *len)
+{
+	unsigned char *t, *v = NULL;
+	size_t tl = 0, vl = 0;
+	EVP_PKEY *pk;
+	int ok = 0;
+
+	*bits = NULL;
+	if ((t = kt_attr(c, pub, CKA_KEY_TYPE, &tl)) == NULL || tl != sizeof(CK_KEY_TYPE)) {
+		free(t);
+		return 0;
+	}
+	*type = *(CK_KEY_TYPE *)t;
+	free(t);
+	if (*type == CKK_RSA) {
+		if ((pk = kt_public_pkey(c, pub)) != NULL)
+			ok = (*len = i2d_PublicKey(pk, bits)) > 0;
+		EVP_PKEY_free(pk);
+		return ok;
+	}
+	if (*type == CKK_EC) {
+		/* CKA_EC_POINT: 04 len 04 || x || y, the point in a DER OCTET STRING */
+		if ((v = kt_attr(c, pub, CKA_EC_POINT, &vl)) != NULL && vl > 3 && vl < 130 && v[0] == 0x04 &&
+		    v[1] == vl - 2 && (*bits = OPENSSL_malloc(vl - 2)) != NULL) {
+			memcpy(*bits, v + 2, vl - 2);
+			*len = (int)vl - 2;
+			ok = 1;
+		}
+	} else if (*type == CKK_GOSTR3410 || *type == CKK_GOSTR3410_512) {
+		if ((v = kt_attr(c, pub, CKA_VALUE, &vl)) != NULL && (vl == 64 || vl == 128) &&
+		    (*bits = OPENSSL_malloc(vl + 3)) != NULL) {
+			*len = 0;
+			(*bits)[(*len)++] = 0x04;
+			if (vl > 127)
+				(*bits)[(*len)++] = 0x81;
+			(*bits)[(*len)++] = (unsigned char)vl;
+			memcpy(*bits + *len, v, vl);
+			*len += (int)vl;
+			ok = 1;
+		}
+	}
+	free(v);
+	return ok;
 }

@@ -40,6 +40,11 @@ X509 *kt_cert_for(kt_ctx *c, const unsigned char *id, size_t id_len);
 EVP_PKEY *kt_token_pkey(kt_ctx *c, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub);
 /* The OpenSSL public key of a token public key object. */
 EVP_PKEY *kt_public_pkey(kt_ctx *c, CK_OBJECT_HANDLE pub);
+/* The key bits a SubjectPublicKeyInfo carries for a token public key (RFC 3279,
+ * 5480, 4491): an RSA key's RSAPublicKey, an EC key's point 04 || x || y, a GOST
+ * key's CKA_VALUE in an OCTET STRING. *bits is OPENSSL_malloc'd; the key's type
+ * into *type. 0 when the key has none of these. */
+int kt_public_key_bits(kt_ctx *c, CK_OBJECT_HANDLE pub, CK_KEY_TYPE *type, unsigned char **bits, int *len);
 /* Print OpenSSL's error queue after a message. */
 void kt_ossl_error(const char *what);
 
