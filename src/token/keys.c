@@ -86,9 +86,10 @@ kzt_ec_value_parse(const uint8_t *v, size_t len, uint8_t *curve, const uint8_t *
 {
 	kzt_tlv tc, tp;
 	uint32_t c;
+	int r = kzt_tlv_find(v, len, KZT_TAG_EC_CURVE, &tc);
 
-	if (kzt_tlv_find(v, len, KZT_TAG_EC_CURVE, &tc) != KZT_OK)
-		return KZT_ERR_NOT_FOUND;
+	if (r != KZT_OK)
+		return r == KZT_ERR_NOT_FOUND ? r : KZT_ERR_CARD; /* (no TLVs at all: malformed) */
 	if (kzt_tlv_get_uint(&tc, 1, &c) != KZT_OK || tc.len != 1 ||
 	    kzt_tlv_find(v, len, KZT_TAG_EC_POINT, &tp) != KZT_OK ||
 	    tp.len != 1 + 2 * kzt_curve_bytes((uint8_t)c) || tp.val[0] != 0x04)

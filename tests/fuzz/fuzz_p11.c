@@ -13,6 +13,7 @@
 
 #include "card_rsa.h"
 #include "inproc.h"
+#include "kaztoken/vendor.h"
 #include "kzt_err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -95,6 +96,24 @@ import_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE *o)
 			    {CKA_EXPONENT_2, key.dq, key.dq_len}, {CKA_COEFFICIENT, key.qinv, key.qinv_len}};
 
 	p11->C_CreateObject(h, t, sizeof(t) / sizeof(t[0]), o);
+}
+
+/* An EC key pair made on the card: P-256 or CryptoPro A (GOST), as a token or
+ * a session object. */
+static void
+ec_key_pair(CK_SESSION_HANDLE h, uint8_t how, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
+{
+	static const CK_BYTE p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07},
+			     cp_a[] = {0x06, 0x07, 0x2A, 0x85, 0x03, 0x02, 0x02, 0x23, 0x01};
+	CK_BBOOL token = how & 2 ? CK_TRUE : CK_FALSE, yes = CK_TRUE;
+	int gost = how & 1;
+	CK_MECHANISM m = {gost ? CKM_GOSTR3410_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, NULL, 0};
+	CK_ATTRIBUTE pt[] = {{gost ? CKA_GOSTR3410_PARAMS : CKA_EC_PARAMS, (void *)(gost ? cp_a : p256),
+			      gost ? sizeof(cp_a) : sizeof(p256)},
+			     {CKA_TOKEN, &token, sizeof(token)}};
+	CK_ATTRIBUTE st[] = {{CKA_TOKEN, &token, sizeof(token)}, {CKA_SIGN, &yes, sizeof(yes)}};
+
+	p11->C_GenerateKeyPair(h, &m, pt, 2, st, 2, pub, priv);
 }
 
 /* In a session that is not logged in, nothing found may be private. */
@@ -189,8 +208,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 8: p11->C_DestroyObject(h, x); break;
 		case 9: {
-			static const CK_MECHANISM_TYPE mechs[] = {CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA1_RSA_PKCS,
-								  CKM_RSA_X_509, CKM_SHA256_RSA_PKCS_PSS, 0x4242};
+			static const CK_MECHANISM_TYPE mechs[] = {
+				CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_RSA_X_509, CKM_SHA256_RSA_PKCS_PSS,
+				CKM_ECDSA, CKM_ECDSA_SHA384, CKM_GOSTR3410, CKM_GOSTR3410_WITH_GOSTR3411_12_256, 0x4242};
 			mech.mechanism = mechs[next(&g) % (sizeof(mechs) / sizeof(mechs[0]))];
 			mech.pParameter = NULL;
 			mech.ulParameterLen = 0;
@@ -210,7 +230,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			p11->C_GetTokenInfo(0, &ti);
 			break;
 		}
-		case 14: import_key(h, &o[a % OBJECTS]); break;
+		case 14:
+			if (a & 1)
+				import_key(h, &o[a % OBJECTS]);
+			else
+				ec_key_pair(h, next(&g), &o[a % OBJECTS], &o[(a + 1) % OBJECTS]);
+			break;
 		default: {
 			CK_SESSION_INFO si;
 			p11->C_GetSessionInfo(h, &si);

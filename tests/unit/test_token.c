@@ -458,6 +458,46 @@ test_ec_keys_through_the_driver(void **state)
 	assert_int_equal(kzt_token_generate_ec(f->tok, &g, point, sizeof(point), &point_len, &priv, &pub), KZT_ERR_DATA);
 }
 
+/* A key object's value as the card writes it: an EC key's curve and point, or an
+ * RSA key's numbers (not an EC key's); anything malformed is refused. */
+static void
+test_an_ec_key_value_parses_and_a_malformed_one_is_refused(void **state)
+{
+	uint8_t v[2 + 1 + 2 + 1 + 96], curve = 0;
+	const uint8_t *point, *n, *e;
+	size_t len, n_len, e_len;
+
+	(void)state;
+	/* 99 01 01  86 41 04 || x || y: P-256 */
+	v[0] = 0x99, v[1] = 1, v[2] = KZT_CURVE_P256, v[3] = 0x86, v[4] = 65, v[5] = 0x04;
+	memset(v + 6, 0x5A, 64);
+	assert_int_equal(kzt_ec_value_parse(v, 6 + 64, &curve, &point, &len), KZT_OK);
+	assert_int_equal(curve, KZT_CURVE_P256);
+	assert_ptr_equal(point, v + 5);
+	assert_int_equal(len, 65);
+	assert_int_equal(kzt_key_value_parse(v, 6 + 64, &n, &n_len, &e, &e_len), KZT_ERR_CARD);
+	/* a point one byte short, or with the length of another curve's */
+	assert_int_equal(kzt_ec_value_parse(v, 6 + 63, &curve, &point, &len), KZT_ERR_CARD);
+	v[2] = KZT_CURVE_P384;
+	assert_int_equal(kzt_ec_value_parse(v, 6 + 64, &curve, &point, &len), KZT_ERR_CARD);
+	/* a curve the driver does not know; a compressed point; a two-byte curve */
+	v[2] = 0x7F;
+	assert_int_equal(kzt_ec_value_parse(v, 6 + 64, &curve, &point, &len), KZT_ERR_CARD);
+	v[2] = KZT_CURVE_P256, v[5] = 0x02;
+	assert_int_equal(kzt_ec_value_parse(v, 6 + 64, &curve, &point, &len), KZT_ERR_CARD);
+	v[5] = 0x04, v[1] = 2;
+	assert_int_equal(kzt_ec_value_parse(v, 6 + 64, &curve, &point, &len), KZT_ERR_CARD);
+	v[1] = 1;
+	/* no point at all; a truncated TLV; nothing */
+	assert_int_equal(kzt_ec_value_parse(v, 3, &curve, &point, &len), KZT_ERR_CARD);
+	assert_int_equal(kzt_ec_value_parse(v, 2, &curve, &point, &len), KZT_ERR_CARD);
+	assert_int_equal(kzt_ec_value_parse(v, 0, &curve, &point, &len), KZT_ERR_NOT_FOUND);
+	/* an RSA key's value is not an EC key's */
+	v[0] = 0x81, v[1] = 1, v[2] = 0xC5, v[3] = 0x82, v[4] = 1, v[5] = 3;
+	assert_int_equal(kzt_ec_value_parse(v, 6, &curve, &point, &len), KZT_ERR_NOT_FOUND);
+	assert_int_equal(kzt_key_value_parse(v, 6, &n, &n_len, &e, &e_len), KZT_OK);
+}
+
 static void
 test_a_key_stays_selected_on_a_card_session_of_our_own_and_only_there(void **state)
 {
@@ -593,6 +633,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_objects_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_through_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ec_keys_through_the_driver, setup, teardown),
+		cmocka_unit_test(test_an_ec_key_value_parses_and_a_malformed_one_is_refused),
 		cmocka_unit_test_setup_teardown(test_random_comes_in_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_directory_answers_are_refused, setup, teardown),
 		cmocka_unit_test(test_trace_knows_which_responses_are_secret),
