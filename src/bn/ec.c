@@ -3,6 +3,7 @@
  */
 /* Elliptic curves: the field and point arithmetic, the scalar multiplication,
  * and ECDSA and GOST R 34.10-2012 over them (ec.h says which and how). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ec.h"
@@ -413,6 +414,134 @@ generator(const kzt_ec_curve *c, point *g)
 	from_affine(c, g, c->gx, c->gy);
 }
 
+/* ---- the generator's comb ----
+ * For each window i of WINDOW bits, the multiples j 16^i G (j = 0..15; 0 the point
+ * at infinity): k G is then one addition a window and no doubling. Made once a
+ * curve and process, by its first caller (any other caller meanwhile takes mul's
+ * way), published with a release store that readers acquire; never freed. The
+ * table is public; a secret k still reads every entry of each window. */
+static struct comb {
+	int state; /* 0: none, 1: being made, 2: ready */
+	point *tab;
+} combs[KZT_EC_CURVES];
+
+enum { COMB_NONE, COMB_MAKING, COMB_READY };
+
+static const point *
+comb_of(const kzt_ec_curve *c)
+{
+	struct comb *cb = &combs[c->id];
+	size_t windows = (c->q_bits + WINDOW - 1) / WINDOW, i, j;
+	int none = COMB_NONE;
+	point *t, base;
+
+	if (__atomic_load_n(&cb->state, __ATOMIC_ACQUIRE) == COMB_READY)
+		return cb->tab;
+	if (!__atomic_compare_exchange_n(&cb->state, &none, COMB_MAKING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return NULL;
+	if ((t = malloc(windows * ENTRIES * sizeof(point))) == NULL) {
+		__atomic_store_n(&cb->state, COMB_NONE, __ATOMIC_RELEASE);
+		return NULL;
+	}
+	generator(c, &base);
+	for (i = 0; i < windows; i++) {
+		point *row = t + i * ENTRIES;
+
+		set_infinity(c, &row[0]);
+		row[1] = base;
+		for (j = 2; j < ENTRIES; j++)
+			add(c, &row[j], &row[j - 1], &base);
+		add(c, &base, &row[ENTRIES - 1], &base); /* the next window's: 16 times this one's */
+	}
+	cb->tab = t;
+	__atomic_store_n(&cb->state, COMB_READY, __ATOMIC_RELEASE);
+	return t;
+}
+
+/* r = a where mask is all ones, r as it is where it is 0: the curve's limbs of
+ * each coordinate only. CT. */
+static void
+select_point(const kzt_ec_curve *c, point *r, const point *a, kzt_limb mask)
+{
+	size_t j;
+
+	for (j = 0; j < c->n; j++) {
+		r->x[j] = (r->x[j] & ~mask) | (a->x[j] & mask);
+		r->y[j] = (r->y[j] & ~mask) | (a->y[j] & mask);
+		r->z[j] = (r->z[j] & ~mask) | (a->z[j] & mask);
+	}
+}
+
+/* r = k G for a scalar k below 2^q_bits, with the comb (CT in k: every entry of
+ * each window read), or with mul when the comb is not ready. */
+static void
+mul_g(const kzt_ec_curve *c, point *r, const kzt_limb *k)
+{
+	static const size_t words = sizeof(point) / sizeof(kzt_limb);
+	const point *tab = comb_of(c);
+	size_t win, windows = (c->q_bits + WINDOW - 1) / WINDOW;
+	point acc, pick;
+	unsigned e;
+
+	if (tab == NULL) {
+		generator(c, &acc);
+		mul(c, r, k, &acc);
+		return;
+	}
+	set_infinity(c, &acc);
+	for (win = 0; win < windows; win++) {
+		const point *row = tab + win * ENTRIES;
+		unsigned idx = kzt_bn_window(k, c->n, win * WINDOW, WINDOW);
+
+#if defined(KZT_BN_LEAKY_FOR_TEST)
+		pick = row[idx]; /* (the mistake the constant-time check must catch) */
+		e = ENTRIES;
+#else
+		memset(&pick, 0, sizeof(pick));
+		e = 0;
+#endif
+		for (; e < ENTRIES; e++) {
+			kzt_limb hit = (kzt_limb)0 - (kzt_limb)(((((kzt_limb)(e ^ idx)) - 1) >> (KZT_BN_LIMB_BITS - 1)) & 1);
+
+			select_point(c, &pick, &row[e], hit);
+		}
+		add(c, &acc, &acc, &pick);
+	}
+	*r = acc;
+	kzt_bn_wipe((kzt_limb *)(void *)&acc, words);
+	kzt_bn_wipe((kzt_limb *)(void *)&pick, words);
+}
+
+/* r = k1 G + k2 p for public k1, k2 (verification): the comb for G, when ready,
+ * and 4-bit windows for p, entries read directly. */
+static void
+mul2_g(const kzt_ec_curve *c, point *r, const kzt_limb *k1, const kzt_limb *k2, const point *p)
+{
+	const point *tab = comb_of(c);
+	size_t win, windows = (c->q_bits + WINDOW - 1) / WINDOW, j;
+	point g, ptab[ENTRIES], acc;
+	unsigned e;
+
+	if (tab == NULL) {
+		generator(c, &g);
+		mul2(c, r, k1, &g, k2, p);
+		return;
+	}
+	set_infinity(c, &ptab[0]);
+	ptab[1] = *p;
+	for (e = 2; e < ENTRIES; e++)
+		add(c, &ptab[e], &ptab[e - 1], p);
+	set_infinity(c, &acc);
+	for (win = windows; win-- > 0;) {
+		for (j = 0; j < WINDOW; j++)
+			add(c, &acc, &acc, &acc);
+		add(c, &acc, &acc, &ptab[kzt_bn_window(k2, c->n, win * WINDOW, WINDOW)]);
+	}
+	for (win = 0; win < windows; win++)
+		add(c, &acc, &acc, &tab[win * ENTRIES + kzt_bn_window(k1, c->n, win * WINDOW, WINDOW)]);
+	*r = acc;
+}
+
 /* 1 when plain x, y (below p) satisfy the curve's equation. */
 static int
 on_curve(const kzt_ec_curve *c, const kzt_limb *x, const kzt_limb *y)
@@ -577,13 +706,12 @@ int
 kzt_ec_public(const kzt_ec_curve *c, const uint8_t *d_bytes, uint8_t *xy)
 {
 	kzt_limb d[L], x[L], y[L];
-	point g, q;
+	point q;
 	int r;
 
 	if ((r = scalar(c, d, d_bytes)) != KZT_OK)
 		return r;
-	generator(c, &g);
-	mul(c, &q, d, &g);
+	mul_g(c, &q, d);
 	to_affine(c, x, y, &q);
 	KZT_CT_PUBLIC(x, sizeof(x));
 	KZT_CT_PUBLIC(y, sizeof(y));
@@ -648,10 +776,9 @@ sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_l
      const uint8_t *hash, size_t hash_len, uint8_t *sig)
 {
 	kzt_limb e[L], rx[L], ry[L], r[L], s[L], t[L], bad;
-	point g, kg;
+	point kg;
 
-	generator(c, &g);
-	mul(c, &kg, k, &g);
+	mul_g(c, &kg, k);
 	to_affine(c, rx, ry, &kg);
 	q_reduce(c, r, rx);
 	hash_value(c, scheme, hash, hash_len, e);
@@ -688,17 +815,98 @@ sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_l
 	return bad == 0 ? KZT_OK : AGAIN;
 }
 
-static int verify_at(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *x, const kzt_limb *y,
-		     const uint8_t *hash, size_t hash_len, const uint8_t *sig);
+/* All ones unless a and b (c->n limbs) are equal. CT. */
+static kzt_limb
+differ(const kzt_ec_curve *c, const kzt_limb *a, const kzt_limb *b)
+{
+	kzt_limb t[L];
+	size_t j;
 
-/* Sign, then check the signature against d's public point (xy, or computed when
- * NULL). */
+	for (j = 0; j < c->n; j++)
+		t[j] = a[j] ^ b[j];
+	return ~kzt_bn_zero_mask(t, c->n);
+}
+
+/* All ones unless the projective p (not infinity) has the plain affine x: X = x Z
+ * in the field. CT. */
+static kzt_limb
+x_differs(const kzt_ec_curve *c, const point *p, const kzt_limb *x)
+{
+	kzt_limb xm[L], t[L];
+
+	kzt_mont_mul(&c->p, xm, x, c->p.rr); /* (x below p) */
+	f_mul(c, t, xm, p->z);
+	return differ(c, t, p->x) | kzt_bn_zero_mask(p->z, c->n);
+}
+
+/* All ones unless the affine x of p (not infinity), reduced mod q, is r: X = t Z
+ * for one of t = r, r + q, r + 2q, ... below p (more than one on a curve of
+ * cofactor 4). No inversion. CT in p. */
+static kzt_limb
+x_is_not(const kzt_ec_curve *c, const point *p, const kzt_limb *r)
+{
+	kzt_limb t[L], hit = 0;
+
+	memcpy(t, r, sizeof(t));
+	while (kzt_bn_cmp(t, c->p.m, c->n) < 0) { /* (public: r, p and q) */
+		hit |= ~x_differs(c, p, t);
+		if (kzt_bn_add(t, t, c->q.m, c->n) != 0)
+			break;
+	}
+	return ~hit;
+}
+
+/* The check of a signature made with d, before it leaves: the verification
+ * equation, computed with what the signer knows. With Q = d G (the caller checks
+ * that), u1 G + u2 Q is w G for w = u1 + u2 d, that is s^-1 (e + r d) for ECDSA
+ * and e^-1 (s - r d) for GOST; its x must give r. When all is well w is the nonce,
+ * so w G is computed as k G is: CT. All ones when it fails. */
+static kzt_limb
+check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *d, const uint8_t *hash,
+		size_t hash_len, const uint8_t *sig)
+{
+	kzt_limb r[L], s[L], e[L], w[L], t[L], bad;
+	point wg;
+
+	if (scalar(c, r, scheme == KZT_EC_GOST ? sig + c->bytes : sig) != KZT_OK ||
+	    scalar(c, s, scheme == KZT_EC_GOST ? sig : sig + c->bytes) != KZT_OK)
+		return ~(kzt_limb)0;
+	hash_value(c, scheme, hash, hash_len, e);
+	q_mul(c, t, r, d);
+	if (scheme == KZT_EC_GOST) {
+		kzt_limb one[L] = {1}, v[L];
+
+		kzt_bn_select(e, one, kzt_bn_zero_mask(e, c->n), c->n);
+		kzt_bn_sub(w, c->q.m, t, c->n); /* -r d (q itself when r d is 0: q_add reduces it) */
+		q_add(c, w, s, w);
+		f_inv(&c->q, v, e);
+		q_mul(c, w, w, v);
+	} else {
+		kzt_limb si[L];
+
+		q_add(c, t, t, e);
+		f_inv(&c->q, si, s);
+		q_mul(c, w, t, si);
+	}
+	mul_g(c, &wg, w);
+	bad = x_is_not(c, &wg, r);
+	KZT_CT_PUBLIC(&bad, sizeof(bad));
+	kzt_bn_wipe(w, L), kzt_bn_wipe(t, L), kzt_bn_wipe(e, L);
+	kzt_bn_wipe((kzt_limb *)(void *)&wg, sizeof(wg) / sizeof(kzt_limb));
+	return bad;
+}
+
+/* Sign, then check the signature before it leaves, so that a fault cannot give
+ * the key away (then KZT_ERR_CARD, and sig zero): d G must be the key's public
+ * point (pub; when NULL there is none to compare with), and the signature must
+ * satisfy the verification equation for it (check_signature). Three fixed-base
+ * multiplications in all, no multiplication of another point. */
 static int
 sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const uint8_t *d_bytes,
 	     const uint8_t *pub, const uint8_t *hash, size_t hash_len, uint8_t *sig)
 {
-	uint8_t xy[2 * KZT_EC_MAX_BYTES];
-	kzt_limb d[L], x[L], y[L];
+	kzt_limb d[L], px[L], py[L], bad = 0;
+	point q;
 	int r;
 
 	memset(sig, 0, 2 * c->bytes);
@@ -706,18 +914,31 @@ sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, con
 		return KZT_ERR_DATA;
 	if ((r = scalar(c, d, d_bytes)) != KZT_OK)
 		return r;
-	r = sign(c, scheme, k, d, hash, hash_len, sig);
-	kzt_bn_wipe(d, L);
-	if (r != KZT_OK)
-		return r;
-	if (pub == NULL && (r = kzt_ec_public(c, d_bytes, xy)) != KZT_OK)
-		return r;
-	if (read_point(c, pub != NULL ? pub : xy, x, y) != KZT_OK ||
-	    verify_at(c, scheme, x, y, hash, hash_len, sig) != KZT_OK) {
-		memset(sig, 0, 2 * c->bytes);
-		return KZT_ERR_CARD;
+	if ((r = sign(c, scheme, k, d, hash, hash_len, sig)) == KZT_OK) {
+		if (pub != NULL) {
+			if (read_point(c, pub, px, py) != KZT_OK) {
+				bad = ~(kzt_limb)0;
+			} else {
+				point yx; /* (y in x's place, to compare it the same way) */
+
+				mul_g(c, &q, d);
+				memcpy(yx.x, q.y, sizeof(yx.x));
+				memcpy(yx.z, q.z, sizeof(yx.z));
+				bad = x_differs(c, &q, px) | x_differs(c, &yx, py);
+				KZT_CT_PUBLIC(&bad, sizeof(bad));
+				kzt_bn_wipe((kzt_limb *)(void *)&yx, sizeof(yx) / sizeof(kzt_limb));
+			}
+		}
+		if (bad == 0)
+			bad = check_signature(c, scheme, d, hash, hash_len, sig);
+		if (bad != 0) {
+			memset(sig, 0, 2 * c->bytes);
+			r = KZT_ERR_CARD;
+		}
 	}
-	return KZT_OK;
+	kzt_bn_wipe(d, L);
+	kzt_bn_wipe((kzt_limb *)(void *)&q, sizeof(q) / sizeof(kzt_limb));
+	return r;
 }
 
 int
@@ -756,7 +977,7 @@ verify_at(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *x, const 
 	  const uint8_t *hash, size_t hash_len, const uint8_t *sig)
 {
 	kzt_limb r[L], s[L], e[L], w[L], u1[L], u2[L], rx[L], ry[L], v[L];
-	point g, q, a;
+	point q, a;
 
 	if (scalar(c, r, scheme == KZT_EC_GOST ? sig + c->bytes : sig) != KZT_OK ||
 	    scalar(c, s, scheme == KZT_EC_GOST ? sig : sig + c->bytes) != KZT_OK)
@@ -777,9 +998,8 @@ verify_at(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *x, const 
 		q_mul(c, u1, e, w);
 		q_mul(c, u2, r, w);
 	}
-	generator(c, &g);
 	from_affine(c, &q, x, y);
-	mul2(c, &a, u1, &g, u2, &q);
+	mul2_g(c, &a, u1, u2, &q);
 	if (to_affine(c, rx, ry, &a) != 0)
 		return KZT_ERR_DATA;
 	q_reduce(c, v, rx);

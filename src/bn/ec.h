@@ -13,7 +13,8 @@
  * included, so nothing branches on a point. They are complete on a group of odd
  * order; on the curves of cofactor 4 every point we add lies in the subgroup of
  * prime order, where that holds too. A secret scalar is multiplied in fixed
- * windows of 4 bits, every table entry read for each window.
+ * windows of 4 bits, every table entry read for each window; the generator's
+ * multiples come from a comb made once (no doubling).
  *
  * Byte strings: scalars and coordinates big-endian, of the curve's size; the
  * signatures as each scheme lays them out (see kzt_ec_sign). */
@@ -84,10 +85,11 @@ typedef enum kzt_ec_scheme {
 
 /* sig (2 c->bytes) = the signature of hash under d, with a fresh secret nonce
  * from rng for each signature (neither RFC 6979 nor a hedge: the card's random
- * generator, as GOST R 34.10 specifies it). The result is checked against the
- * public point xy (d's, as stored with it; NULL: computed here, one more scalar
- * multiplication) before it leaves, so that a fault cannot give the key away:
- * then KZT_ERR_CARD and sig zero. */
+ * generator, as GOST R 34.10 specifies it). Before it leaves, d G is compared
+ * with the public point xy stored with the key (NULL: nothing to compare), and
+ * the signature is checked by the verification equation, so that a fault cannot
+ * give the key away: then KZT_ERR_CARD and sig zero. k G, d G and the check use
+ * the generator's comb (made once a curve and process, on first use). */
 int kzt_ec_sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, kzt_bn_rng rng, const uint8_t *d,
 		const uint8_t *xy, const uint8_t *hash, size_t hash_len, uint8_t *sig);
 /* The same with the nonce given (0 < k < q): for known-answer tests only. */

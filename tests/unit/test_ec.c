@@ -619,6 +619,44 @@ test_gost_engine_and_we_accept_each_others_signatures(void **state)
 	BN_CTX_free(ctx);
 }
 
+/* The fault check: a signature is checked against the key's public point and by
+ * the verification equation before it leaves. With another key's point, or one
+ * off the curve, nothing leaves (KZT_ERR_CARD, the signature zero); with the
+ * key's own, or none, it verifies. */
+static void
+test_a_signature_that_fails_its_check_never_leaves(void **state)
+{
+	static const kzt_ec_id ids[] = {KZT_EC_P256, KZT_EC_P384, KZT_EC_GOST_CP_A, KZT_EC_GOST_256_A,
+					KZT_EC_GOST_512_A, KZT_EC_GOST_512_C};
+	static const uint8_t zero[2 * KZT_EC_MAX_BYTES];
+	static kzt_ec_curve c;
+	uint8_t d[KZT_EC_MAX_BYTES], xy[2 * KZT_EC_MAX_BYTES], d2[KZT_EC_MAX_BYTES], xy2[2 * KZT_EC_MAX_BYTES];
+	uint8_t hash[64], sig[2 * KZT_EC_MAX_BYTES];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		kzt_ec_scheme scheme = ids[i] == KZT_EC_P256 || ids[i] == KZT_EC_P384 ? KZT_EC_ECDSA : KZT_EC_GOST;
+
+		assert_int_equal(kzt_ec_curve_load(&c, ids[i]), KZT_OK);
+		assert_int_equal(kzt_ec_generate(&c, rng, d, xy), KZT_OK);
+		assert_int_equal(kzt_ec_generate(&c, rng, d2, xy2), KZT_OK);
+		rng(hash, c.bytes);
+		memset(sig, 0xEE, sizeof(sig));
+		assert_int_equal(kzt_ec_sign(&c, scheme, rng, d, xy2, hash, c.bytes, sig), KZT_ERR_CARD);
+		assert_memory_equal(sig, zero, 2 * c.bytes);
+		xy[2 * c.bytes - 1] ^= 1; /* off the curve */
+		assert_int_equal(kzt_ec_sign(&c, scheme, rng, d, xy, hash, c.bytes, sig), KZT_ERR_CARD);
+		assert_memory_equal(sig, zero, 2 * c.bytes);
+		xy[2 * c.bytes - 1] ^= 1;
+		assert_int_equal(kzt_ec_sign(&c, scheme, rng, d, xy, hash, c.bytes, sig), KZT_OK);
+		assert_int_equal(kzt_ec_verify(&c, scheme, xy, hash, c.bytes, sig), KZT_OK);
+		assert_int_equal(kzt_ec_sign(&c, scheme, rng, d, NULL, hash, c.bytes, sig), KZT_OK);
+		assert_int_equal(kzt_ec_verify(&c, scheme, xy, hash, c.bytes, sig), KZT_OK);
+		assert_int_equal(kzt_ec_verify(&c, scheme, xy2, hash, c.bytes, sig), KZT_ERR_DATA);
+	}
+}
+
 int
 main(void)
 {
@@ -631,6 +669,7 @@ main(void)
 		cmocka_unit_test(test_gost_signatures_satisfy_the_standards_equation),
 		cmocka_unit_test(test_the_rfc7091_examples_give_their_signatures),
 		cmocka_unit_test(test_gost_engine_and_we_accept_each_others_signatures),
+		cmocka_unit_test(test_a_signature_that_fails_its_check_never_leaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
