@@ -53,10 +53,10 @@ get_attributes(const kzt_object *o, CK_ATTRIBUTE *t, CK_ULONG n)
 }
 
 /* What a reading call does with the object it names: visit(o, ctx), under the
- * global lock for a session object, under the token lock (its value loaded when
- * need_value) for a token object. */
+ * global lock for a session object, under the token lock for a token object (its
+ * value loaded first when the template t, of n, needs it). */
 static CK_RV
-read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, int need_value,
+read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const CK_ATTRIBUTE *t, CK_ULONG n,
 	    CK_RV (*visit)(const kzt_object *o, void *ctx), void *ctx)
 {
 	kzt_session *s;
@@ -76,7 +76,7 @@ read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, int need_value,
 	/* a token object: from the cache, its value read from the card when asked */
 	if ((rv = kzt_token_object_begin(s, obj, &op, &o)) != CKR_OK)
 		goto out;
-	if (!need_value || (rv = kzt_object_load(&op, o)) == CKR_OK)
+	if (!kzt_object_needs_value(o, t, n) || (rv = kzt_object_load(&op, o)) == CKR_OK)
 		rv = visit(o, ctx);
 	kzt_card_end(&op);
 out:
@@ -101,17 +101,13 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetAttributeValue)(CK_SESSION_HANDLE hSession, CK_OB
 					       CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	template_ref ref = {pTemplate, ulCount};
-	int need_value = 0;
-	CK_ULONG i;
 	CK_RV rv;
 
 	if ((rv = kzt_initialized()) != CKR_OK)
 		return rv;
 	if (pTemplate == NULL && ulCount > 0) /* (a NULL pValue asks for a length) */
 		return CKR_ARGUMENTS_BAD;
-	for (i = 0; i < ulCount; i++)
-		need_value |= kzt_attr_needs_value(pTemplate[i].type);
-	return read_object(hSession, hObject, need_value, visit_attributes, &ref);
+	return read_object(hSession, hObject, pTemplate, ulCount, visit_attributes, &ref);
 }
 
 /* An object's size: what a token object takes on the card (its attribute blob
@@ -139,5 +135,5 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetObjectSize)(CK_SESSION_HANDLE hSession, CK_OBJECT
 		return rv;
 	if (pulSize == NULL)
 		return CKR_ARGUMENTS_BAD;
-	return read_object(hSession, hObject, 0, visit_size, pulSize);
+	return read_object(hSession, hObject, NULL, 0, visit_size, pulSize);
 }

@@ -169,9 +169,18 @@ create_on_card(kzt_op *op, CK_OBJECT_CLASS cls, kzt_attrs *l, CK_OBJECT_HANDLE *
 		import = &parts;
 	} else if (cls == CKO_PUBLIC_KEY) {
 		const CK_ATTRIBUTE *n = kzt_attrs_get(l, CKA_MODULUS), *e = kzt_attrs_get(l, CKA_PUBLIC_EXPONENT);
-		if (kzt_key_value_build(n->pValue, n->ulValueLen, e->pValue, e->ulValueLen, value,
-					sizeof(value), &val_len) != KZT_OK)
+		const CK_ATTRIBUTE *kt = kzt_attrs_get(l, CKA_KEY_TYPE);
+
+		if (kt != NULL && kzt_eckey_is_ec_type(kzt_ulong_of(kt->pValue))) {
+			/* (a copy of an EC public key: C_CreateObject admits RSA keys only) */
+			if ((rv = kzt_eckey_card_value(l, value, sizeof(value), &val_len)) != CKR_OK)
+				return rv;
+		} else if (n == NULL || e == NULL) {
+			return CKR_TEMPLATE_INCOMPLETE;
+		} else if (kzt_key_value_build(n->pValue, n->ulValueLen, e->pValue, e->ulValueLen, value,
+					       sizeof(value), &val_len) != KZT_OK) {
 			return CKR_ATTRIBUTE_VALUE_INVALID;
+		}
 		val = value;
 	}
 	rv = kzt_card_status(op, kzt_token_create_object(op->token, kzt_card_class(cls), flags, blob, len,

@@ -183,3 +183,37 @@ kzt_object_ec_public(const kzt_object *o, kzt_ecurve *c, uint8_t *xy)
 	swap_halves(a->pValue, n, xy);
 	return CKR_OK;
 }
+
+CK_RV
+kzt_eckey_card_value(const kzt_attrs *l, uint8_t *out, size_t cap, size_t *len)
+{
+	const CK_ATTRIBUTE *kt = kzt_attrs_get(l, CKA_KEY_TYPE), *p, *v;
+	uint8_t point[1 + 2 * KZT_HASH_MAX];
+	const kzt_ecurve_info *info;
+	CK_KEY_TYPE type;
+	kzt_ecurve c;
+
+	if (kt == NULL || !kzt_eckey_is_ec_type(type = kzt_ulong_of(kt->pValue)))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if ((p = kzt_attrs_get(l, kzt_eckey_params_attr(type))) == NULL ||
+	    (v = kzt_attrs_get(l, type == CKK_EC ? CKA_EC_POINT : CKA_VALUE)) == NULL)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (kzt_ecurve_by_oid(p->pValue, p->ulValueLen, &c) != KZT_OK || kzt_eckey_type(c) != type)
+		return CKR_CURVE_NOT_SUPPORTED;
+	info = kzt_ecurve_get(c);
+	point[0] = 0x04;
+	if (type == CKK_EC) { /* 04 len 04 || x || y */
+		if (v->ulValueLen != 3 + 2 * info->bytes || ((const uint8_t *)v->pValue)[1] != 1 + 2 * info->bytes)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		memcpy(point + 1, (const uint8_t *)v->pValue + 3, 2 * info->bytes);
+	} else {
+		if (v->ulValueLen != 2 * info->bytes)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		swap_halves(v->pValue, info->bytes, point + 1);
+	}
+	if (kzt_ecurve_check_point(c, point + 1) != KZT_OK)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	return kzt_ec_value_build(kzt_eckey_card_curve(c), point, 1 + 2 * info->bytes, out, cap, len) == KZT_OK
+		       ? CKR_OK
+		       : CKR_DEVICE_MEMORY;
+}

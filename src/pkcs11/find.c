@@ -8,17 +8,6 @@
 
 #include "internal.h"
 
-static int
-template_needs_value(const CK_ATTRIBUTE *t, CK_ULONG n)
-{
-	CK_ULONG i;
-
-	for (i = 0; i < n; i++)
-		if (kzt_attr_needs_value(t[i].type))
-			return 1;
-	return 0;
-}
-
 /* Append h to the search's matches, growing them. */
 static CK_RV
 add(kzt_find_state *f, CK_OBJECT_HANDLE h)
@@ -45,7 +34,7 @@ match_token_objects(kzt_op *op, const CK_ATTRIBUTE *t, CK_ULONG n, kzt_find_stat
 	for (e = op->slot->cache.list; e != NULL && rv == CKR_OK; e = e->next) {
 		o = e->view;
 		/* (a failed read may have dropped the cache: stop at once) */
-		if (template_needs_value(t, n) && (rv = kzt_object_load(op, o)) != CKR_OK)
+		if (kzt_object_needs_value(o, t, n) && (rv = kzt_object_load(op, o)) != CKR_OK)
 			break;
 		if (kzt_object_matches(o, t, n))
 			rv = add(f, o->handle);

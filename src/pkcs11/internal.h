@@ -462,6 +462,10 @@ CK_OBJECT_CLASS kzt_ck_class(uint8_t card_class);
 int kzt_object_matches(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);
 /* Attributes needing the object's value (read lazily from the card)? */
 int kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type);
+/* Does reading or matching the template's attributes on the card object o need
+ * its value read first (not read yet; a value attribute, or the type of a key
+ * whose blob does not say it)? */
+int kzt_object_needs_value(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n);
 /* A fresh object handle (no lock needed). */
 CK_OBJECT_HANDLE kzt_object_handle_new(void);
 
@@ -481,6 +485,9 @@ CK_RV kzt_object_ec_key(kzt_object *o, uint8_t card_curve, const uint8_t *point,
  * public one's point x || y (its value loaded). */
 CK_RV kzt_object_ec_curve(const kzt_object *o, kzt_ecurve *c);
 CK_RV kzt_object_ec_public(const kzt_object *o, kzt_ecurve *c, uint8_t *xy);
+/* The card value (curve and point) of an EC public key described by l (a copy of
+ * one: its type, curve and point, checked on the curve). */
+CK_RV kzt_eckey_card_value(const kzt_attrs *l, uint8_t *out, size_t cap, size_t *len);
 
 /* Free an RSA operation's state (wiping it) and set *st to NULL (rsaop.c). */
 void kzt_rsa_free(kzt_rsa_state **st);

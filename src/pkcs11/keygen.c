@@ -229,6 +229,12 @@ ec_spec(const kzt_attrs *pub, const kzt_attrs *priv, pair_spec *p)
 		return rv != CKR_OK ? rv : CKR_TEMPLATE_INCONSISTENT;
 	if (kzt_eckey_type(p->curve) != p->mech->key) /* a 512-bit curve for a 256-bit key... */
 		return CKR_TEMPLATE_INCONSISTENT;
+	a = kzt_attrs_get(pub, CKA_GOSTR3411_PARAMS);
+	b = kzt_attrs_get(priv, CKA_GOSTR3411_PARAMS);
+	if (a != NULL && b != NULL &&
+	    (a->ulValueLen != b->ulValueLen ||
+	     (a->ulValueLen > 0 && memcmp(a->pValue, b->pValue, a->ulValueLen) != 0)))
+		return CKR_TEMPLATE_INCONSISTENT; /* (both halves report one hash) */
 	for (i = 0; i < 2; i++)
 		if ((h = kzt_attrs_get(both[i], CKA_GOSTR3411_PARAMS)) != NULL &&
 		    (p->mech->key == CKK_EC || kzt_hash_by_oid(h->pValue, h->ulValueLen, &hash) != KZT_OK ||
@@ -361,7 +367,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GenerateKeyPair)(CK_SESSION_HANDLE hSession, CK_MECH
 	if (rv == CKR_DATA_INVALID)
 		rv = spec.mech->key == CKK_RSA ? CKR_ATTRIBUTE_VALUE_INVALID /* the card refused the exponent */
 					       : CKR_CURVE_NOT_SUPPORTED;
-	else if (rv == CKR_FUNCTION_NOT_SUPPORTED) /* a card without EC keys */
+	else if (rv == CKR_FUNCTION_NOT_SUPPORTED && spec.mech->key != CKK_RSA) /* a card without EC keys */
 		rv = CKR_MECHANISM_INVALID;
 	if (rv != CKR_OK || (rv = kzt_objects_sync(&op)) != CKR_OK)
 		goto out;

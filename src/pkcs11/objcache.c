@@ -60,6 +60,24 @@ kzt_attr_needs_value(CK_ATTRIBUTE_TYPE type)
 	}
 }
 
+int
+kzt_object_needs_value(const kzt_object *o, const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	const CK_ATTRIBUTE *cls = kzt_attrs_get(&o->attrs, CKA_CLASS);
+	int key = cls != NULL && (kzt_ulong_of(cls->pValue) == CKO_PUBLIC_KEY ||
+				  kzt_ulong_of(cls->pValue) == CKO_PRIVATE_KEY);
+	CK_ULONG i;
+
+	if (o->value_loaded || o->card_handle == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (kzt_attr_needs_value(t[i].type) ||
+		    /* a key without the module's attributes: its type is the value's */
+		    (key && t[i].type == CKA_KEY_TYPE && kzt_attrs_get(&o->attrs, CKA_KEY_TYPE) == NULL))
+			return 1;
+	return 0;
+}
+
 /* The card's object classes are PKCS#11's first four, in the same order. */
 static const CK_OBJECT_CLASS card_classes[] = {
 	[KZT_CLASS_DATA] = CKO_DATA,

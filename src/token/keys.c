@@ -90,14 +90,29 @@ kzt_ec_value_parse(const uint8_t *v, size_t len, uint8_t *curve, const uint8_t *
 
 	if (r != KZT_OK)
 		return r == KZT_ERR_NOT_FOUND ? r : KZT_ERR_CARD; /* (no TLVs at all: malformed) */
-	if (kzt_tlv_get_uint(&tc, 1, &c) != KZT_OK || tc.len != 1 ||
+	if (kzt_tlv_get_uint(&tc, 1, &c) != KZT_OK || tc.len != 1 || kzt_curve_bytes((uint8_t)c) == 0 ||
 	    kzt_tlv_find(v, len, KZT_TAG_EC_POINT, &tp) != KZT_OK ||
 	    tp.len != 1 + 2 * kzt_curve_bytes((uint8_t)c) || tp.val[0] != 0x04)
-		return KZT_ERR_CARD; /* (an unknown curve has 0 bytes) */
+		return KZT_ERR_CARD;
 	*curve = (uint8_t)c;
 	*point = tp.val;
 	*point_len = tp.len;
 	return KZT_OK;
+}
+
+int
+kzt_ec_value_build(uint8_t curve, const uint8_t *point, size_t point_len, uint8_t *out, size_t cap,
+		   size_t *len)
+{
+	kzt_buf b;
+
+	if (kzt_curve_bytes(curve) == 0 || point_len != 1 + 2 * kzt_curve_bytes(curve) || point[0] != 0x04)
+		return KZT_ERR_ARGS;
+	kzt_buf_init(&b, out, cap);
+	kzt_tlv_put(&b, KZT_TAG_EC_CURVE, &curve, 1);
+	kzt_tlv_put(&b, KZT_TAG_EC_POINT, point, point_len);
+	*len = b.len;
+	return b.err;
 }
 
 int

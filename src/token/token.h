@@ -118,6 +118,10 @@ int kzt_key_value_parse(const uint8_t *v, size_t len, const uint8_t **n, size_t 
  * malformed or on a curve the driver does not know. */
 int kzt_ec_value_parse(const uint8_t *v, size_t len, uint8_t *curve, const uint8_t **point,
 		       size_t *point_len);
+/* ...and the reverse, for a public key the module copies (KZT_ERR_ARGS for a
+ * point not of the curve's size). */
+int kzt_ec_value_build(uint8_t curve, const uint8_t *point, size_t point_len, uint8_t *out, size_t cap,
+		       size_t *len);
 /* The size in bytes of a coordinate on a card curve (KZT_CURVE_*); 0 when unknown. */
 size_t kzt_curve_bytes(uint8_t curve);
 /* ...and the reverse, for a public key created by the module. */

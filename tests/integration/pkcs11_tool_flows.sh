@@ -237,27 +237,41 @@ test_ec_keys_sign_what_openssl_verifies() {
 		fail "EC private key not shown as on-card: $(cat "$WORK/out")"
 }
 
-# A GOST R 34.10-2012 512-bit key made on the token (TC26 512-A) signs a document
-# with Streebog-512 (hashed on the host, signed on the card), and OpenSSL's gost
-# engine verifies it with the public key the module gives (CKA_VALUE, wrapped
-# here in a SubjectPublicKeyInfo as RFC 9215 lays it out).
-test_gost_512_key_signs_what_gost_engine_verifies() {
-	local value
+# GOST R 34.10-2012 keys made on the token, on every parameter set it has (TC26
+# 256-A, CryptoPro A/B/C as TC26 256-B/C/D, TC26 512-A/B/C), sign a document with
+# Streebog (hashed on the host, signed on the card), and OpenSSL's gost engine
+# verifies each with the public key the module gives (CKA_VALUE, wrapped here in
+# a SubjectPublicKeyInfo as RFC 9215 lays it out) and refuses a forged document.
+test_gost_keys_of_every_parameter_set_sign_what_gost_engine_verifies() {
+	local set id=70 value bits curve alg len
 	printf 'Қазынашылық төлем құжаты' >"$WORK/doc"
 	printf 'Қазынашылық төлем құжаты!' >"$WORK/forged"
-	expect_ok --login --pin 12345678 --keypairgen --key-type GOSTR3410-2012-512:A --id 70 --label "GOST 512"
-	expect_ok --list-objects --type pubkey --id 70
-	grep -q "GOSTR3410-2012-512" "$WORK/out" || fail "not a GOST 512 key: $(cat "$WORK/out")"
-	value=$(listed_hex VALUE 70)
-	[ ${#value} -eq 256 ] || fail "CKA_VALUE is not 128 bytes: $value"
-	spki_pem 1.2.643.7.1.1.1.2 1.2.643.7.1.2.1.2.1 "048180$value" "$WORK/gost.pem" -engine gost
-	expect_ok --login --pin 12345678 --sign --id 70 -m GOSTR3410-WITH-GOSTR3411-12-512 \
-		--input-file "$WORK/doc" --output-file "$WORK/sig"
-	[ "$(stat -c %s "$WORK/sig")" -eq 128 ] || fail "the signature is not 128 bytes"
-	openssl dgst -engine gost -md_gost12_512 -verify "$WORK/gost.pem" -signature "$WORK/sig" "$WORK/doc" \
-		>"$WORK/verify" 2>&1 || fail "gost-engine rejects the signature: $(cat "$WORK/verify")"
-	! openssl dgst -engine gost -md_gost12_512 -verify "$WORK/gost.pem" -signature "$WORK/sig" \
-		"$WORK/forged" >/dev/null 2>&1 || fail "gost-engine accepts the signature for another document"
+	for set in 256:A:1.2.643.7.1.2.1.1.1 256:B:1.2.643.2.2.35.1 256:C:1.2.643.2.2.35.2 256:D:1.2.643.2.2.35.3 \
+		512:A:1.2.643.7.1.2.1.2.1 512:B:1.2.643.7.1.2.1.2.2 512:C:1.2.643.7.1.2.1.2.3; do
+		bits=${set%%:*}
+		curve=${set##*:}
+		id=$((id + 1))
+		expect_ok --login --pin 12345678 --keypairgen --key-type "GOSTR3410-2012-${set%:*}" --id "$id" \
+			--label "GOST ${set%:*}"
+		expect_ok --list-objects --type pubkey
+		value=$(listed_hex VALUE "$id")
+		len=$((bits / 4)) # bytes of x || y
+		[ ${#value} -eq $((2 * len)) ] || fail "GOST $set: CKA_VALUE is not $len bytes: $value"
+		if [ "$bits" = 256 ]; then
+			alg=1.2.643.7.1.1.1.1
+			spki_pem $alg "$curve" "0440$value" "$WORK/gost$id.pem" -engine gost
+		else
+			alg=1.2.643.7.1.1.1.2
+			spki_pem $alg "$curve" "048180$value" "$WORK/gost$id.pem" -engine gost
+		fi
+		expect_ok --login --pin 12345678 --sign --id "$id" -m "GOSTR3410-WITH-GOSTR3411-12-$bits" \
+			--input-file "$WORK/doc" --output-file "$WORK/sig"
+		[ "$(stat -c %s "$WORK/sig")" -eq "$len" ] || fail "GOST $set: the signature is not $len bytes"
+		openssl dgst -engine gost "-md_gost12_$bits" -verify "$WORK/gost$id.pem" -signature "$WORK/sig" \
+			"$WORK/doc" >"$WORK/verify" 2>&1 || fail "gost-engine rejects the $set signature: $(cat "$WORK/verify")"
+		! openssl dgst -engine gost "-md_gost12_$bits" -verify "$WORK/gost$id.pem" -signature "$WORK/sig" \
+			"$WORK/forged" >/dev/null 2>&1 || fail "gost-engine accepts the $set signature for another document"
+	done
 }
 
 # A simulator on TCP loopback (kaztoken-sim --listen, KAZTOKEN_SIM_SOCKET=tcp:...):

@@ -483,6 +483,9 @@ test_an_ec_key_value_parses_and_a_malformed_one_is_refused(void **state)
 	/* a curve the driver does not know; a compressed point; a two-byte curve */
 	v[2] = 0x7F;
 	assert_int_equal(kzt_ec_value_parse(v, 6 + 64, &curve, &point, &len), KZT_ERR_CARD);
+	v[4] = 1; /* ...whose "point" is the 04 alone */
+	assert_int_equal(kzt_ec_value_parse(v, 6, &curve, &point, &len), KZT_ERR_CARD);
+	v[4] = 65;
 	v[2] = KZT_CURVE_P256, v[5] = 0x02;
 	assert_int_equal(kzt_ec_value_parse(v, 6 + 64, &curve, &point, &len), KZT_ERR_CARD);
 	v[5] = 0x04, v[1] = 2;

@@ -300,6 +300,14 @@ test_key_generation_refuses_what_the_token_cannot_make(void **state)
 			 CKR_ATTRIBUTE_VALUE_INVALID);
 	assert_int_equal(make_pair(f, h, CKM_GOSTR3410_KEY_PAIR_GEN, CP_A, &STREEBOG512, NULL, &pub, &priv),
 			 CKR_ATTRIBUTE_VALUE_INVALID);
+	{ /* the two halves naming the hash differently */
+		CK_MECHANISM g = {CKM_GOSTR3410_512_KEY_PAIR_GEN, NULL, 0};
+		CK_ATTRIBUTE pt[] = {{CKA_GOSTR3410_PARAMS, (void *)TC26_512_A.der, TC26_512_A.len},
+				     {CKA_GOSTR3411_PARAMS, (void *)STREEBOG512.der, STREEBOG512.len}};
+		CK_ATTRIBUTE st[] = {{CKA_GOSTR3411_PARAMS, (void *)KZ_STREEBOG512.der, KZ_STREEBOG512.len}};
+
+		assert_int_equal(f->p->C_GenerateKeyPair(h, &g, pt, 2, st, 1, &pub, &priv), CKR_TEMPLATE_INCONSISTENT);
+	}
 	assert_int_equal(f->p->C_GenerateKeyPair(h, &m, wrong_type, 2, NULL, 0, &pub, &priv),
 			 CKR_TEMPLATE_INCONSISTENT);
 	assert_int_equal(f->p->C_GenerateKeyPair(h, &(CK_MECHANISM){CKM_EC_KEY_PAIR_GEN, &rsa, sizeof(rsa)},
@@ -483,10 +491,57 @@ test_a_key_the_card_holds_without_our_attributes_shows_its_curve(void **state)
 	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
 	h = user_session(f);
 	assert_int_equal(p11c_count(f->p, h, public_keys, 1, &found), 1);
+	/* its type alone reads the value that says it */
+	assert_int_equal(get_ulong(f, h, found, CKA_KEY_TYPE), CKK_EC);
 	assert_int_equal(f->p->C_GetAttributeValue(h, found, t, 2), CKR_OK);
 	assert_int_equal(t[0].ulValueLen, 3 + 96);
-	assert_int_equal(type, CKK_EC); /* (read with the value) */
+	assert_int_equal(type, CKK_EC);
 	assert_attr(f, h, found, CKA_EC_PARAMS, P384);
+	/* ...and a search by type finds both halves, read for it */
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+	h = user_session(f);
+	type = CKK_EC;
+	assert_int_equal(p11_count(f, h, &t[1], 1), 2);
+}
+
+static void
+test_a_copy_of_an_ec_public_key_is_the_same_key(void **state)
+{
+	fixture *f = *state;
+	CK_OBJECT_HANDLE pub, priv, copy, gpub, gpriv, gcopy;
+	CK_BYTE msg[] = "көшірме", sig[256], a[256], b[256];
+	CK_ATTRIBUTE ta = {CKA_EC_POINT, a, sizeof(a)}, tb = {CKA_EC_POINT, b, sizeof(b)};
+	CK_ATTRIBUTE secret = {CKA_VALUE, NULL, 0};
+	CK_MECHANISM ecdsa = {CKM_ECDSA_SHA256, NULL, 0}, gost = {CKM_GOSTR3410_WITH_GOSTR3411_12_512, NULL, 0};
+	CK_SESSION_HANDLE h;
+	CK_ULONG len;
+
+	h = user_session(f);
+	assert_int_equal(make_pair(f, h, CKM_EC_KEY_PAIR_GEN, P256, NULL, NULL, &pub, &priv), CKR_OK);
+	assert_int_equal(f->p->C_CopyObject(h, pub, NULL, 0, &copy), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, pub, &ta, 1), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, copy, &tb, 1), CKR_OK);
+	assert_int_equal(ta.ulValueLen, tb.ulValueLen);
+	assert_memory_equal(a, b, ta.ulValueLen);
+	assert_attr(f, h, copy, CKA_EC_PARAMS, P256);
+	len = sizeof(sig);
+	assert_int_equal(f->p->C_SignInit(h, &ecdsa, priv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OK);
+	assert_int_equal(f->p->C_VerifyInit(h, &ecdsa, copy), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, len), CKR_OK);
+	/* a GOST key's copy too; and its private half's CKA_VALUE is a secret */
+	assert_int_equal(make_pair(f, h, CKM_GOSTR3410_512_KEY_PAIR_GEN, TC26_512_B, NULL, NULL, &gpub, &gpriv),
+			 CKR_OK);
+	assert_int_equal(f->p->C_CopyObject(h, gpub, NULL, 0, &gcopy), CKR_OK);
+	assert_attr(f, h, gcopy, CKA_GOSTR3410_PARAMS, TC26_512_B);
+	len = sizeof(sig);
+	assert_int_equal(f->p->C_SignInit(h, &gost, gpriv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, msg, sizeof(msg), sig, &len), CKR_OK);
+	assert_int_equal(f->p->C_VerifyInit(h, &gost, gcopy), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, msg, sizeof(msg), sig, len), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, gpriv, &secret, 1), CKR_ATTRIBUTE_SENSITIVE);
+	/* a private key is not copied */
+	assert_int_equal(f->p->C_CopyObject(h, priv, NULL, 0, &copy), CKR_ACTION_PROHIBITED);
 }
 
 int
@@ -505,6 +560,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mechanism_info_gives_each_key_kinds_sizes, p11_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_key_the_card_holds_without_our_attributes_shows_its_curve,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_copy_of_an_ec_public_key_is_the_same_key, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
