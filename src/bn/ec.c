@@ -766,6 +766,8 @@ kzt_ec_check_point(const kzt_ec_curve *c, const uint8_t *xy)
 
 	if (read_point(c, xy, x, y) != KZT_OK || !on_curve(c, x, y))
 		return KZT_ERR_DATA; /* ((0, 0) is on no curve here: b is never 0) */
+	if (c->cofactor == 1)
+		return KZT_OK; /* the group has prime order q: every point of it is in it */
 	from_affine(c, &p, x, y);
 	mul(c, &r, c->q.m, &p); /* q P: the window walk covers q's q_bits bits */
 	return is_infinity(c, &r) ? KZT_OK : KZT_ERR_DATA;

@@ -70,7 +70,8 @@ int kzt_ec_generate(const kzt_ec_curve *c, kzt_bn_rng rng, uint8_t *d, uint8_t *
 /* The public point of d (KZT_ERR_DATA unless 0 < d < q). */
 int kzt_ec_public(const kzt_ec_curve *c, const uint8_t *d, uint8_t *xy);
 /* KZT_OK when x || y is a point of the curve in the subgroup of order q other
- * than infinity (coordinates below p, the equation, q P = infinity); else
+ * than infinity (coordinates below p, the equation, and on a curve of cofactor 4
+ * q P = infinity: with cofactor 1 the whole group is that subgroup); else
  * KZT_ERR_DATA. */
 int kzt_ec_check_point(const kzt_ec_curve *c, const uint8_t *xy);
 
