@@ -95,26 +95,53 @@ kzt_mech_mgf(CK_RSA_PKCS_MGF_TYPE mgf, kzt_hash *h)
 	}
 }
 
+/* Does the slot's token have elliptic-curve keys? Asked of the card's own word
+ * (its SELECT answer); with no token to ask, yes: the list is then the module's. */
+static int
+token_has_ec(CK_SLOT_ID id)
+{
+	kzt_op op;
+	int ec;
+
+	if (kzt_card_begin_slot(id, &op) != CKR_OK)
+		return 1;
+	ec = (kzt_token_card_info(op.token)->capabilities & KZT_CAP_EC) != 0;
+	kzt_card_end(&op);
+	return ec;
+}
+
+/* Is m offered by a token that has (or not) EC keys? */
+static int
+offered(const kzt_mech *m, int ec)
+{
+	return ec || (m->flags & CKF_DIGEST) || m->key == CKK_RSA;
+}
+
 CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismList)(CK_SLOT_ID slotID,
 					      CK_MECHANISM_TYPE_PTR pMechanismList,
 					      CK_ULONG_PTR pulCount)
 {
 	kzt_slot *slot;
-	CK_ULONG have, i;
+	CK_ULONG have, i, n = 0;
 	CK_RV rv;
+	int ec;
 
 	if ((rv = kzt_slot_get(slotID, &slot)) != CKR_OK)
 		return rv;
 	if (pulCount == NULL)
 		return CKR_ARGUMENTS_BAD;
+	ec = token_has_ec(slotID);
+	for (i = 0; i < N_MECHS; i++)
+		n += offered(&mechs[i], ec) != 0;
 	have = *pulCount;
-	*pulCount = N_MECHS;
+	*pulCount = n;
 	if (pMechanismList == NULL)
 		return CKR_OK;
-	if (have < N_MECHS)
+	if (have < n)
 		return CKR_BUFFER_TOO_SMALL;
-	for (i = 0; i < N_MECHS; i++)
-		pMechanismList[i] = mechs[i].type;
+	for (n = 0, i = 0; i < N_MECHS; i++)
+		if (offered(&mechs[i], ec))
+			pMechanismList[n++] = mechs[i].type;
 	return CKR_OK;
 }
 
@@ -129,7 +156,7 @@ CK_DEFINE_FUNCTION(CK_RV, C_GetMechanismInfo)(CK_SLOT_ID slotID, CK_MECHANISM_TY
 		return rv;
 	if (pInfo == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if ((m = kzt_mech_find(type)) == NULL)
+	if ((m = kzt_mech_find(type)) == NULL || !offered(m, m->key == CKK_RSA || token_has_ec(slotID)))
 		return CKR_MECHANISM_INVALID;
 	if (m->flags & CKF_DIGEST) { /* hashing is the host's, and keyless */
 		pInfo->ulMinKeySize = pInfo->ulMaxKeySize = 0;

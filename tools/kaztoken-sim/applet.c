@@ -130,8 +130,9 @@ cmd_select(kzt_card *card, kzt_card_session *s, const kzt_apdu *a, reply *rp)
 			(APPLET_VERSION_MAJOR << 8) | APPLET_VERSION_MINOR);
 	kzt_tlv_put(&rp->out, KZT_TAG_SERIAL, card->st.serial, KZT_SERIAL_LEN);
 	kzt_tlv_put_u8(&rp->out, KZT_TAG_CAPABILITIES,
-		       KZT_CAP_EXTENDED_LENGTH | KZT_CAP_CHAINING | KZT_CAP_READ_VALUES |
-			       KZT_CAP_LIST_PRIVATE | KZT_CAP_CHANNELS | KZT_CAP_EC);
+		       (KZT_CAP_EXTENDED_LENGTH | KZT_CAP_CHAINING | KZT_CAP_READ_VALUES | KZT_CAP_LIST_PRIVATE |
+			KZT_CAP_CHANNELS | KZT_CAP_EC) &
+			       ~card->caps_hidden);
 	kzt_tlv_put_u16(&rp->out, KZT_TAG_MAX_COMMAND, KZT_CARD_MAX_DATA);
 	kzt_tlv_put_u16(&rp->out, KZT_TAG_MAX_RESPONSE, KZT_CARD_MAX_DATA);
 	kzt_tlv_end(&rp->out, prop);

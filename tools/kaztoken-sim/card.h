@@ -80,6 +80,9 @@ typedef struct kzt_card {
 	 * commits fail (the store then keeps its previous state). */
 	int pass_commits;
 	int fail_commits;
+	/* Test hook: the capabilities (KZT_CAP_*) SELECT does not announce, as an
+	 * older applet would not (its commands are not refused for it). */
+	uint8_t caps_hidden;
 } kzt_card;
 
 /* One connection's volatile state (a card session between two resets). */

@@ -544,6 +544,33 @@ test_a_copy_of_an_ec_public_key_is_the_same_key(void **state)
 	assert_int_equal(f->p->C_CopyObject(h, priv, NULL, 0, &copy), CKR_ACTION_PROHIBITED);
 }
 
+/* A token whose applet predates EC keys (its SELECT does not announce them): the
+ * slot offers none of their mechanisms, and making such a key is refused as one. */
+static void
+test_a_token_without_ec_keys_offers_no_ec_mechanism(void **state)
+{
+	fixture *f = *state;
+	CK_MECHANISM_TYPE list[64];
+	CK_MECHANISM_INFO mi;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_SESSION_HANDLE h;
+	CK_ULONG n = 64, i;
+
+	f->card.caps_hidden = KZT_CAP_EC;
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetMechanismList(0, list, &n), CKR_OK);
+	assert_int_equal(n, 22); /* RSA 15, SHA 5, Streebog 2 */
+	for (i = 0; i < n; i++)
+		assert_true(list[i] != CKM_ECDSA && list[i] != CKM_GOSTR3410 && list[i] != CKM_EC_KEY_PAIR_GEN);
+	assert_int_equal(f->p->C_GetMechanismInfo(0, CKM_ECDSA_SHA256, &mi), CKR_MECHANISM_INVALID);
+	assert_int_equal(f->p->C_GetMechanismInfo(0, CKM_GOSTR3410_KEY_PAIR_GEN, &mi), CKR_MECHANISM_INVALID);
+	assert_int_equal(f->p->C_GetMechanismInfo(0, CKM_GOSTR3411_12_256, &mi), CKR_OK); /* (the host's) */
+	assert_int_equal(f->p->C_GetMechanismInfo(0, CKM_SHA256_RSA_PKCS, &mi), CKR_OK);
+	h = p11_user(f);
+	assert_int_equal(make_pair(f, h, CKM_EC_KEY_PAIR_GEN, P256, NULL, NULL, &pub, &priv), CKR_MECHANISM_INVALID);
+	assert_int_equal(f->card.st.nobjects, 0);
+}
+
 int
 main(void)
 {
@@ -561,6 +588,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_a_key_the_card_holds_without_our_attributes_shows_its_curve,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_copy_of_an_ec_public_key_is_the_same_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_token_without_ec_keys_offers_no_ec_mechanism, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
