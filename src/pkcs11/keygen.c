@@ -227,7 +227,8 @@ ec_spec(const kzt_attrs *pub, const kzt_attrs *priv, pair_spec *p)
 		return rv;
 	if (b != NULL && ((rv = curve_of(b, &other)) != CKR_OK || other != p->curve))
 		return rv != CKR_OK ? rv : CKR_TEMPLATE_INCONSISTENT;
-	if (kzt_eckey_type(p->curve) != p->mech->key) /* a 512-bit curve for a 256-bit key... */
+	if (kzt_eckey_type(p->curve) != p->mech->key || /* a 512-bit curve for a 256-bit key... */
+	    kzt_attrs_bool(priv, CKA_DECRYPT, CK_FALSE))   /* ...or an EC key that deciphers */
 		return CKR_TEMPLATE_INCONSISTENT;
 	a = kzt_attrs_get(pub, CKA_GOSTR3411_PARAMS);
 	b = kzt_attrs_get(priv, CKA_GOSTR3411_PARAMS);

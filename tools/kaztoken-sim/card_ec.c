@@ -48,6 +48,12 @@ kzt_card_ec_curve(uint8_t curve, kzt_ec_curve *c)
 }
 
 int
+kzt_card_ec_known(uint8_t curve)
+{
+	return find(curve) >= 0;
+}
+
+int
 kzt_card_ec_is_gost(uint8_t curve)
 {
 	int i = find(curve);

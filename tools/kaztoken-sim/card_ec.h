@@ -17,6 +17,8 @@
 
 /* KZT_OK and the curve made ready, or KZT_ERR_DATA for a curve id the card has not. */
 int kzt_card_ec_curve(uint8_t curve, kzt_ec_curve *c);
+/* 1 when the card has the curve (KZT_CURVE_*), without making it ready. */
+int kzt_card_ec_known(uint8_t curve);
 /* 1 for the GOST R 34.10 curves (signed with KZT_ALG_GOST), 0 for the others (ECDSA). */
 int kzt_card_ec_is_gost(uint8_t curve);
 /* A new key on curve: its material (out, for the card to keep) and public point;

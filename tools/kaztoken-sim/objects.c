@@ -571,8 +571,8 @@ generate_ec(kzt_card *card, const kzt_apdu *a, kzt_buf *out)
 	    get_optional(p, n, KZT_TAG_GEN_PUB_BLOB, &pub_blob) != KZT_OK || priv_blob.len > KZT_BLOB_MAX ||
 	    pub_blob.len > KZT_BLOB_MAX || (priv_flags & KZT_OBJF_DECRYPT))
 		return KZT_SW_WRONG_DATA; /* (an EC key here signs; it deciphers nothing) */
-	if (kzt_card_ec_curve(curve, &(kzt_ec_curve){0}) != KZT_OK)
-		return KZT_SW_WRONG_DATA;
+	if (!kzt_card_ec_known(curve))
+		return KZT_SW_WRONG_DATA; /* (before the key generation's delay) */
 	if (card->keygen_delay != 0)
 		kzt_os_sleep_ms(card->keygen_delay * 1000u);
 	if (kzt_card_ec_generate(curve, mat, sizeof(mat), &mat_len, point, &point_len) != KZT_OK) {

@@ -310,6 +310,10 @@ test_key_generation_refuses_what_the_token_cannot_make(void **state)
 	}
 	assert_int_equal(f->p->C_GenerateKeyPair(h, &m, wrong_type, 2, NULL, 0, &pub, &priv),
 			 CKR_TEMPLATE_INCONSISTENT);
+	/* an EC key only signs: one to decipher is not made (the card would refuse it) */
+	assert_int_equal(f->p->C_GenerateKeyPair(h, &m, wrong_type, 1, (CK_ATTRIBUTE[]){{CKA_DECRYPT, &yes, 1}}, 1,
+						 &pub, &priv),
+			 CKR_TEMPLATE_INCONSISTENT);
 	assert_int_equal(f->p->C_GenerateKeyPair(h, &(CK_MECHANISM){CKM_EC_KEY_PAIR_GEN, &rsa, sizeof(rsa)},
 						 wrong_type, 1, NULL, 0, &pub, &priv),
 			 CKR_MECHANISM_PARAM_INVALID);
