@@ -418,14 +418,30 @@ generator(const kzt_ec_curve *c, point *g)
  * For each window i of WINDOW bits, the multiples j 16^i G (j = 0..15; 0 the point
  * at infinity): k G is then one addition a window and no doubling. Made once a
  * curve and process, by its first caller (any other caller meanwhile takes mul's
- * way), published with a release store that readers acquire; never freed. The
- * table is public; a secret k still reads every entry of each window. */
+ * way), published with a release store that readers acquire; freed when the
+ * library is unloaded. The table is public; a secret k still reads every entry of
+ * each window. */
 static struct comb {
 	int state; /* 0: none, 1: being made, 2: ready */
 	point *tab;
 } combs[KZT_EC_CURVES];
 
 enum { COMB_NONE, COMB_MAKING, COMB_READY };
+
+/* The combs go with the code that made them: when the library is unloaded (an
+ * application may load and unload the module many times) or the process ends. */
+__attribute__((destructor)) static void
+combs_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < KZT_EC_CURVES; i++)
+		if (__atomic_load_n(&combs[i].state, __ATOMIC_ACQUIRE) == COMB_READY) {
+			free(combs[i].tab);
+			combs[i].tab = NULL;
+			__atomic_store_n(&combs[i].state, COMB_NONE, __ATOMIC_RELEASE);
+		}
+}
 
 static const point *
 comb_of(const kzt_ec_curve *c)
