@@ -469,6 +469,10 @@ test_keygen_makes_ec_and_gost_keys_with_requests_openssl_verifies() {
 		expect_rc 0
 		kt verify "$KZT_SRC/README.md" "$WORK/$t.sig" --key "$id"
 		expect_rc 10
+		kt sign "$WORK/doc.txt" --key "$id" --cms --out "$WORK/$t.p7s" --pin-env UPIN
+		expect_rc 2
+		expect_err "a CMS signature needs an RSA key"
+		[ ! -e "$WORK/$t.p7s" ] || fail "a refused CMS signature left $t.p7s behind"
 	done
 	# certificates issued for the EC and GOST requests go beside their keys, and the
 	# module reads their fields (subject, issuer, serial, validity) as for RSA

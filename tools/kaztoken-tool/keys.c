@@ -509,12 +509,17 @@ sign_raw(kt_ctx *c, const kt_obj *priv, BIO *in, BIO *out)
 static int
 sign_cms(kt_ctx *c, const kt_obj *priv, const kt_obj *pub, BIO *in, BIO *out)
 {
-	X509 *cert = kt_cert_for(c, priv->id, priv->id_len);
+	const key_kind *k = kind_of(c, priv->h);
+	X509 *cert;
 	EVP_PKEY *pk = NULL;
 	CMS_ContentInfo *cms = NULL;
 	int rc = KT_ERR;
 
-	if (cert == NULL) {
+	if (k == NULL || k->type != CKK_RSA) {
+		kt_error(_("a CMS signature needs an RSA key for now: sign without --cms"));
+		return KT_USAGE;
+	}
+	if ((cert = kt_cert_for(c, priv->id, priv->id_len)) == NULL) {
 		kt_error(_("a CMS signature needs the key's certificate on the token (kaztoken-tool import)"));
 		return KT_ERR;
 	}
