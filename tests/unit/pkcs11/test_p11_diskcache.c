@@ -175,6 +175,60 @@ test_a_second_start_takes_public_objects_and_values_from_the_cache_and_asks_the_
 	assert_int_equal(card_apdus(f) - before, 5);
 }
 
+/* An EC public key's value (its curve and point) is kept like an RSA key's: a
+ * second start shows its CKA_EC_POINT with no read of the card, and it verifies. */
+static void
+test_an_ec_public_keys_point_comes_from_the_cache(void **state)
+{
+	static const CK_BYTE p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+	fixture *f = *state;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ULONG pub_class = CKO_PUBLIC_KEY, n = 1;
+	CK_MECHANISM gen = {CKM_EC_KEY_PAIR_GEN, NULL, 0}, ecdsa = {CKM_ECDSA, NULL, 0};
+	CK_ATTRIBUTE pt[] = {{CKA_TOKEN, &yes, 1}, {CKA_EC_PARAMS, (void *)p256, sizeof(p256)}};
+	CK_ATTRIBUTE st[] = {{CKA_TOKEN, &yes, 1}, {CKA_SIGN, &yes, 1}};
+	CK_ATTRIBUTE by_class[] = {{CKA_CLASS, &pub_class, sizeof(pub_class)}};
+	CK_BYTE point[80], again[80], hash[32], sig[64];
+	CK_ATTRIBUTE a = {CKA_EC_POINT, point, sizeof(point)}, b = {CKA_EC_POINT, again, sizeof(again)};
+	CK_OBJECT_HANDLE pub, priv, found;
+	CK_SESSION_HANDLE h;
+	CK_SLOT_ID slot;
+	CK_TOKEN_INFO ti;
+	unsigned long before;
+	CK_ULONG len = sizeof(sig);
+
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = p11_user(f);
+	assert_int_equal(f->p->C_GenerateKeyPair(h, &gen, pt, 2, st, 2, &pub, &priv), CKR_OK);
+	assert_int_equal(f->p->C_GetAttributeValue(h, pub, &a, 1), CKR_OK);
+	memset(hash, 7, sizeof(hash));
+	assert_int_equal(f->p->C_SignInit(h, &ecdsa, priv), CKR_OK);
+	assert_int_equal(f->p->C_Sign(h, hash, sizeof(hash), sig, &len), CKR_OK);
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+	/* a start that reads the point from the card (a key made in this process has
+	 * its numbers from the generation's answer, which the file does not keep) */
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(p11c_count(f->p, h, by_class, 1, &found), 1);
+	assert_int_equal(f->p->C_GetAttributeValue(h, found, &b, 1), CKR_OK);
+	assert_int_equal(f->p->C_Finalize(NULL), CKR_OK);
+	b.ulValueLen = sizeof(again);
+	/* the next start */
+	before = card_apdus(f);
+	assert_int_equal(f->p->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->p->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
+	assert_int_equal(f->p->C_GetTokenInfo(slot, &ti), CKR_OK);
+	h = open_session(f, 0);
+	assert_int_equal(p11c_count(f->p, h, by_class, 1, &found), 1);
+	assert_int_equal(f->p->C_GetAttributeValue(h, found, &b, 1), CKR_OK);
+	assert_int_equal(card_apdus(f) - before, 2); /* SELECT and the token state */
+	assert_int_equal(b.ulValueLen, a.ulValueLen);
+	assert_memory_equal(again, point, a.ulValueLen);
+	assert_int_equal(f->p->C_VerifyInit(h, &ecdsa, found), CKR_OK);
+	assert_int_equal(f->p->C_Verify(h, hash, sizeof(hash), sig, len), CKR_OK);
+	assert_int_equal(card_apdus(f) - before, 2); /* (verification is the host's) */
+}
+
 static void
 test_the_cache_file_holds_nothing_private(void **state)
 {
@@ -382,6 +436,8 @@ main(void)
 			test_a_second_start_takes_public_objects_and_values_from_the_cache_and_asks_the_card_twice,
 			cache_setup, cache_teardown),
 		cmocka_unit_test_setup_teardown(test_the_cache_file_holds_nothing_private, cache_setup,
+						cache_teardown),
+		cmocka_unit_test_setup_teardown(test_an_ec_public_keys_point_comes_from_the_cache, cache_setup,
 						cache_teardown),
 		cmocka_unit_test_setup_teardown(test_a_change_by_another_application_drops_the_cache, cache_setup,
 						cache_teardown),
