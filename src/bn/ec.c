@@ -313,6 +313,42 @@ add(const kzt_ec_curve *c, point *r, const point *p, const point *q)
 	kzt_bn_wipe(t4, L), kzt_bn_wipe(t5, L);
 }
 
+/* r = a where mask is all ones, r as it is where it is 0: the curve's limbs of
+ * each coordinate only. CT. */
+static void
+select_point(const kzt_ec_curve *c, point *r, const point *a, kzt_limb mask)
+{
+	size_t j;
+
+	for (j = 0; j < c->n; j++) {
+		r->x[j] = (r->x[j] & ~mask) | (a->x[j] & mask);
+		r->y[j] = (r->y[j] & ~mask) | (a->y[j] & mask);
+		r->z[j] = (r->z[j] & ~mask) | (a->z[j] & mask);
+	}
+}
+
+/* *pick = tab[idx] for a secret idx: every entry read, the wanted one kept by
+ * mask. CT in idx. */
+static void
+pick_entry(const kzt_ec_curve *c, point *pick, const point *tab, unsigned idx)
+{
+	unsigned e;
+
+#if defined(KZT_BN_LEAKY_FOR_TEST)
+	/* the mistake the constant-time check must catch: a secret table index */
+	*pick = tab[idx];
+	e = ENTRIES;
+#else
+	memset(pick, 0, sizeof(*pick));
+	e = 0;
+#endif
+	for (; e < ENTRIES; e++) {
+		kzt_limb hit = (kzt_limb)0 - (kzt_limb)(((((kzt_limb)(e ^ idx)) - 1) >> (KZT_BN_LIMB_BITS - 1)) & 1);
+
+		select_point(c, pick, &tab[e], hit);
+	}
+}
+
 /* r = k p for a scalar k of c->n limbs below 2^q_bits: fixed 4-bit windows from
  * the top, every entry of the table read for each. CT in k and p. */
 static void
@@ -333,19 +369,7 @@ mul(const kzt_ec_curve *c, point *r, const kzt_limb *k, const point *p)
 
 		for (j = 0; j < WINDOW; j++)
 			add(c, &acc, &acc, &acc);
-#if defined(KZT_BN_LEAKY_FOR_TEST)
-		/* the mistake the constant-time check must catch: a secret table index */
-		pick = tab[idx];
-		e = ENTRIES;
-#else
-		memset(&pick, 0, sizeof(pick));
-		e = 0;
-#endif
-		for (; e < ENTRIES; e++) {
-			kzt_limb hit = (kzt_limb)0 - (kzt_limb)(((((kzt_limb)(e ^ idx)) - 1) >> (KZT_BN_LIMB_BITS - 1)) & 1);
-
-			kzt_bn_select((kzt_limb *)(void *)&pick, (const kzt_limb *)(const void *)&tab[e], hit, words);
-		}
+		pick_entry(c, &pick, tab, idx);
 		add(c, &acc, &acc, &pick);
 	}
 	*r = acc;
@@ -474,20 +498,6 @@ comb_of(const kzt_ec_curve *c)
 	return t;
 }
 
-/* r = a where mask is all ones, r as it is where it is 0: the curve's limbs of
- * each coordinate only. CT. */
-static void
-select_point(const kzt_ec_curve *c, point *r, const point *a, kzt_limb mask)
-{
-	size_t j;
-
-	for (j = 0; j < c->n; j++) {
-		r->x[j] = (r->x[j] & ~mask) | (a->x[j] & mask);
-		r->y[j] = (r->y[j] & ~mask) | (a->y[j] & mask);
-		r->z[j] = (r->z[j] & ~mask) | (a->z[j] & mask);
-	}
-}
-
 /* r = k G for a scalar k below 2^q_bits, with the comb (CT in k: every entry of
  * each window read), or with mul when the comb is not ready. */
 static void
@@ -497,7 +507,6 @@ mul_g(const kzt_ec_curve *c, point *r, const kzt_limb *k)
 	const point *tab = comb_of(c);
 	size_t win, windows = (c->q_bits + WINDOW - 1) / WINDOW;
 	point acc, pick;
-	unsigned e;
 
 	if (tab == NULL) {
 		generator(c, &acc);
@@ -506,21 +515,7 @@ mul_g(const kzt_ec_curve *c, point *r, const kzt_limb *k)
 	}
 	set_infinity(c, &acc);
 	for (win = 0; win < windows; win++) {
-		const point *row = tab + win * ENTRIES;
-		unsigned idx = kzt_bn_window(k, c->n, win * WINDOW, WINDOW);
-
-#if defined(KZT_BN_LEAKY_FOR_TEST)
-		pick = row[idx]; /* (the mistake the constant-time check must catch) */
-		e = ENTRIES;
-#else
-		memset(&pick, 0, sizeof(pick));
-		e = 0;
-#endif
-		for (; e < ENTRIES; e++) {
-			kzt_limb hit = (kzt_limb)0 - (kzt_limb)(((((kzt_limb)(e ^ idx)) - 1) >> (KZT_BN_LIMB_BITS - 1)) & 1);
-
-			select_point(c, &pick, &row[e], hit);
-		}
+		pick_entry(c, &pick, tab + win * ENTRIES, kzt_bn_window(k, c->n, win * WINDOW, WINDOW));
 		add(c, &acc, &acc, &pick);
 	}
 	*r = acc;
