@@ -87,20 +87,27 @@ test_nss_generates_a_key_on_the_token_named_by_its_label() {
 	[ "$(grep -c '^Private Key Object' "$WORK/out")" -eq 2 ] || fail "no second key on the token: $(cat "$WORK/out")"
 }
 
+# tstclnt_gets NICKNAME VERSION: a page from a fresh s_server over TLS VERSION
+# (tls1.2, tls1.3), the client authenticating with the token's NICKNAME; its
+# output in $WORK/out. (tstclnt does not end by itself after the reply: it is
+# stopped once the reply came.)
+tstclnt_gets() {
+	start_tls_server
+	printf 'GET / HTTP/1.0\r\n\r\n' | tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$WORK/nss" -n "$1" \
+		-w "$PIN" -V "$2:$2" >"$WORK/out" 2>&1 &
+	local client=$!
+	for _ in $(seq 400); do grep -q "^HTTP/1.0 200 ok" "$WORK/out" && break; sleep 0.05; done
+	kill "$client" 2>/dev/null || true
+	wait "$client" 2>/dev/null || true
+	stop_tls_server
+}
+
 test_nss_tstclnt_authenticates_with_the_token_key_over_tls12_and_tls13() {
 	personalise
 	nss_db
 	local v
 	for v in tls1.2 tls1.3; do
-		start_tls_server
-		# (tstclnt does not end by itself after the reply: it is stopped once the reply came)
-		printf 'GET / HTTP/1.0\r\n\r\n' | tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$WORK/nss" -n "Interop:client" \
-			-w "$PIN" -V "$v:$v" >"$WORK/out" 2>&1 &
-		local client=$!
-		for _ in $(seq 400); do grep -q "^HTTP/1.0 200 ok" "$WORK/out" && break; sleep 0.05; done
-		kill "$client" 2>/dev/null || true
-		wait "$client" 2>/dev/null || true
-		stop_tls_server
+		tstclnt_gets Interop:client "$v"
 		grep -q "^HTTP/1.0 200 ok" "$WORK/out" || fail "no reply over $v: $(cat "$WORK/out")"
 		grep -q "Protocol version: ${v/tls/TLSv}\|Protocol  *: ${v/tls/TLSv}" "$WORK/out" ||
 			grep -qi "${v/tls/TLS }" "$WORK/out" || fail "not $v: $(cat "$WORK/out")"
@@ -127,14 +134,7 @@ test_nss_tstclnt_authenticates_with_a_p256_key_over_tls13() {
 		-out "$WORK/ecclient.der" 2>/dev/null || fail "the CA did not issue the EC certificate"
 	expect_ok --login --pin "$PIN" --write-object "$WORK/ecclient.der" --type cert --id 52 --label ecclient
 	nss_db
-	start_tls_server
-	printf 'GET / HTTP/1.0\r\n\r\n' | tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$WORK/nss" -n "Interop:ecclient" \
-		-w "$PIN" -V tls1.3:tls1.3 >"$WORK/out" 2>&1 &
-	local client=$!
-	for _ in $(seq 400); do grep -q "^HTTP/1.0 200 ok" "$WORK/out" && break; sleep 0.05; done
-	kill "$client" 2>/dev/null || true
-	wait "$client" 2>/dev/null || true
-	stop_tls_server
+	tstclnt_gets Interop:ecclient tls1.3
 	grep -q "^HTTP/1.0 200 ok" "$WORK/out" || fail "no reply: $(cat "$WORK/out")"
 	grep -qi "TLS 1.3\|TLSv1.3" "$WORK/out" || fail "not TLS 1.3: $(cat "$WORK/out")"
 	grep -q "Aidos EC Client" "$WORK/out" || fail "the server did not see the EC certificate: $(cat "$WORK/out")"
