@@ -138,11 +138,18 @@ from_hex(kzt_limb *r, size_t n, const char *hx)
 /* ---- the field: values below p, in Montgomery form where they are points' ----
  * The products and sums of a point operation dominate everything here, so they
  * are written out for each limb count a curve has (the loops then unroll), with
- * kzt_mont_mul's algorithm; any other count takes kzt_mont_mul itself. */
+ * kzt_mont_mul's algorithm. With 64-bit limbs a 256-bit prime has its own code,
+ * the words of a product in registers, and P-256's prime its own reduction
+ * (FIELD_4, FIELD_P256, and FIELD_P256X where the processor has BMI2 and ADX:
+ * kzt_ec_curve_load picks the kind); the point code is
+ * instantiated for each kind, so that none of it is a call. */
 
 #define INLINE KZT_BN_INLINE
 #define UNROLL KZT_BN_UNROLL
 #define W KZT_BN_LIMB_BITS
+
+enum { FIELD_N, FIELD_4, FIELD_P256, FIELD_4X, FIELD_P256X };
+#define IS_P256(kind) ((kind) == FIELD_P256 || (kind) == FIELD_P256X)
 
 /* r = t - m when that does not borrow past hi, else t (t of n limbs, hi its carry) */
 INLINE void
@@ -211,44 +218,628 @@ sub_n(const size_t n, const kzt_limb *m, kzt_limb *r, const kzt_limb *a, const k
 #define N384 KZT_BN_LIMBS_FOR(384)
 #define N512 KZT_BN_LIMBS_FOR(512)
 
-/* each operation for the curve's limb count (kzt_ec_curve_load admits no other) */
-#define BY_SIZE(c, op, ...)                                                                        \
+/* each operation for the limb count (kzt_ec_curve_load admits no other) */
+#define BY_SIZE(n, op, ...)                                                                        \
 	do {                                                                                       \
-		if ((c)->n == N256)                                                                \
+		if ((n) == N256)                                                                   \
 			op(N256, __VA_ARGS__);                                                     \
-		else if ((c)->n == N384)                                                           \
+		else if ((n) == N384)                                                              \
 			op(N384, __VA_ARGS__);                                                     \
 		else                                                                               \
 			op(N512, __VA_ARGS__);                                                     \
 	} while (0)
 
+#if KZT_BN_LIMB_BITS == 64
+static const kzt_limb p256_p[4] = {0xffffffffffffffffu, 0xffffffffu, 0, 0xffffffff00000001u};
+
+/* t += a b + c, c the carry out: (2^64 - 1)^2 + 2 (2^64 - 1) < 2^128 */
+#define MAC(t, a, b, c)                                                                            \
+	do {                                                                                       \
+		kzt_dlimb mac_ = (kzt_dlimb)(a) * (b) + (t) + (c);                                 \
+                                                                                                   \
+		(t) = (kzt_limb)mac_;                                                              \
+		(c) = (kzt_limb)(mac_ >> 64);                                                      \
+	} while (0)
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* The carry chains in the processor's carry flag (its add-with-carry and
+ * subtract-with-borrow), which the double-limb sums above do not get. */
+#include <cpuid.h>
+#include <x86intrin.h>
+
+typedef unsigned long long ull;
+#define ADC(cf, a, b, r) _addcarry_u64((cf), (a), (b), (r))
+#define SBB(bf, a, b, r) _subborrow_u64((bf), (a), (b), (r))
+
+/* r = t - m, unless that borrows past hi: then t itself */
+INLINE void
+sub_once4(kzt_limb *r, ull t0, ull t1, ull t2, ull t3, ull hi, const kzt_limb *m)
+{
+	ull u0, u1, u2, u3, keep;
+	unsigned char bf;
+
+	bf = SBB(0, t0, m[0], &u0);
+	bf = SBB(bf, t1, m[1], &u1);
+	bf = SBB(bf, t2, m[2], &u2);
+	bf = SBB(bf, t3, m[3], &u3);
+	keep = 0 - (ull)(bf & (hi ^ 1));
+	r[0] = (t0 & keep) | (u0 & ~keep);
+	r[1] = (t1 & keep) | (u1 & ~keep);
+	r[2] = (t2 & keep) | (u2 & ~keep);
+	r[3] = (t3 & keep) | (u3 & ~keep);
+}
+
+INLINE void
+add4(const kzt_limb *m, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	ull t0, t1, t2, t3;
+	unsigned char cf;
+
+	cf = ADC(0, a[0], b[0], &t0);
+	cf = ADC(cf, a[1], b[1], &t1);
+	cf = ADC(cf, a[2], b[2], &t2);
+	cf = ADC(cf, a[3], b[3], &t3);
+	sub_once4(r, t0, t1, t2, t3, cf, m);
+}
+
+INLINE void
+sub4(const kzt_limb *m, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	ull t0, t1, t2, t3, mask, o0, o1, o2, o3;
+	unsigned char bf, cf;
+
+	bf = SBB(0, a[0], b[0], &t0);
+	bf = SBB(bf, a[1], b[1], &t1);
+	bf = SBB(bf, a[2], b[2], &t2);
+	bf = SBB(bf, a[3], b[3], &t3);
+	mask = 0 - (ull)bf; /* add m back when it borrowed */
+	cf = ADC(0, t0, m[0] & mask, &o0);
+	cf = ADC(cf, t1, m[1] & mask, &o1);
+	cf = ADC(cf, t2, m[2] & mask, &o2);
+	(void)ADC(cf, t3, m[3] & mask, &o3);
+	r[0] = o0, r[1] = o1, r[2] = o2, r[3] = o3;
+}
+
+#define MULW(hi, lo, a, b)                                                                         \
+	do {                                                                                       \
+		kzt_dlimb p_ = (kzt_dlimb)(a) * (b);                                               \
+                                                                                                   \
+		(lo) = (ull)p_;                                                                    \
+		(hi) = (ull)(p_ >> 64);                                                            \
+	} while (0)
+
+/* r = a b / 2^256 mod m, 4 limbs of 64 bits, the words in registers: word by
+ * word as kzt_mont_product, each a[i] b and q m added as two carry chains (the
+ * low halves of the products, then the high). For P-256's prime (p256, a
+ * constant where this is inlined), 2^256 - 2^224 + 2^192 + 2^96 - 1, -m^-1 is 1
+ * mod 2^64: q is the low word itself, q m0 + q is q 2^64, and m2 is 0, which
+ * leaves two products of four. CT. */
+INLINE void
+mul4(const int p256, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	const kzt_limb *m = p256 ? p256_p : mc->m;
+	ull t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5, q, l0, l1, l2, l3, h0, h1, h2, h3, z;
+	unsigned char cf;
+	int i;
+
+	UNROLL for (i = 0; i < 4; i++) {
+		ull ai = a[i];
+
+		MULW(h0, l0, ai, b[0]);
+		MULW(h1, l1, ai, b[1]);
+		MULW(h2, l2, ai, b[2]);
+		MULW(h3, l3, ai, b[3]);
+		cf = ADC(0, t0, l0, &t0);
+		cf = ADC(cf, t1, l1, &t1);
+		cf = ADC(cf, t2, l2, &t2);
+		cf = ADC(cf, t3, l3, &t3);
+		cf = ADC(cf, t4, 0, &t4);
+		t5 = cf;
+		cf = ADC(0, t1, h0, &t1);
+		cf = ADC(cf, t2, h1, &t2);
+		cf = ADC(cf, t3, h2, &t3);
+		cf = ADC(cf, t4, h3, &t4);
+		t5 += cf;
+		if (p256) {
+			q = t0;
+			MULW(h1, l1, q, m[1]);
+			MULW(h3, l3, q, m[3]);
+			cf = ADC(0, t1, q, &t1);
+			cf = ADC(cf, t2, 0, &t2);
+			cf = ADC(cf, t3, l3, &t3);
+			cf = ADC(cf, t4, h3, &t4);
+			t5 += cf;
+			cf = ADC(0, t1, l1, &t1);
+			cf = ADC(cf, t2, h1, &t2);
+			cf = ADC(cf, t3, 0, &t3);
+			cf = ADC(cf, t4, 0, &t4);
+			t5 += cf;
+		} else {
+			q = t0 * mc->m0inv;
+			MULW(h0, l0, q, m[0]);
+			MULW(h1, l1, q, m[1]);
+			MULW(h2, l2, q, m[2]);
+			MULW(h3, l3, q, m[3]);
+			cf = ADC(0, t0, l0, &z); /* (z is 0) */
+			cf = ADC(cf, t1, l1, &t1);
+			cf = ADC(cf, t2, l2, &t2);
+			cf = ADC(cf, t3, l3, &t3);
+			cf = ADC(cf, t4, 0, &t4);
+			t5 += cf;
+			cf = ADC(0, t1, h0, &t1);
+			cf = ADC(cf, t2, h1, &t2);
+			cf = ADC(cf, t3, h2, &t3);
+			cf = ADC(cf, t4, h3, &t4);
+			t5 += cf;
+		}
+		t0 = t1, t1 = t2, t2 = t3, t3 = t4, t4 = t5;
+	}
+	sub_once4(r, t0, t1, t2, t3, t4, m);
+}
+
+/* The P-256 product on processors with BMI2 and ADX (FIELD_P256X): mulx leaves
+ * the flags alone, so each row a[i] b goes in as two carry chains at once, the low
+ * halves in CF (adcx) and the high in OF (adox). Word by word as mul4: t0..t5 the
+ * accumulator, renamed each step instead of moved (T0 is the word the step
+ * retires, T5 the one it starts), q = T0, and q p added as q (2^96 - 1) + q p3
+ * 2^192: t0 + q (2^96 - 1) is q 2^96, two shifts. Then the subtraction of p. */
+#define ROWX(OFF, T0, T1, T2, T3, T4, T5)                                                          \
+	"movq " #OFF "(%[a]), %%rdx\n\t"                                                           \
+	"xorl %k[" #T5 "], %k[" #T5 "]\n\t" /* T5 = 0, CF = OF = 0 */                               \
+	"mulxq 0(%[b]), %[lo], %[hi]\n\t"                                                          \
+	"adcxq %[lo], %[" #T0 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T1 "]\n\t"                                                              \
+	"mulxq 8(%[b]), %[lo], %[hi]\n\t"                                                          \
+	"adcxq %[lo], %[" #T1 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T2 "]\n\t"                                                              \
+	"mulxq 16(%[b]), %[lo], %[hi]\n\t"                                                         \
+	"adcxq %[lo], %[" #T2 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T3 "]\n\t"                                                              \
+	"mulxq 24(%[b]), %[lo], %[hi]\n\t"                                                         \
+	"adcxq %[lo], %[" #T3 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T4 "]\n\t"                                                              \
+	"movl $0, %k[hi]\n\t"                                                                      \
+	"adcxq %[hi], %[" #T4 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T5 "]\n\t"                                                              \
+	"adcxq %[hi], %[" #T5 "]\n\t"
+#define P256X_STEP(OFF, T0, T1, T2, T3, T4, T5)                                                    \
+	ROWX(OFF, T0, T1, T2, T3, T4, T5)                                                          \
+	"movq %[" #T0 "], %%rdx\n\t"                                                               \
+	"mulxq %[p3], %[lo], %[hi]\n\t"                                                            \
+	"movq %%rdx, %[" #T0 "]\n\t"                                                               \
+	"shlq $32, %[" #T0 "]\n\t"                                                                 \
+	"shrq $32, %%rdx\n\t"                                                                      \
+	"addq %[" #T0 "], %[" #T1 "]\n\t"                                                          \
+	"adcq %%rdx, %[" #T2 "]\n\t"                                                               \
+	"adcq %[lo], %[" #T3 "]\n\t"                                                               \
+	"adcq %[hi], %[" #T4 "]\n\t"                                                               \
+	"adcq $0, %[" #T5 "]\n\t"
+
+#define HAVE_P256X 1
+
+INLINE void
+mul4x(kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	ull t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, lo, hi;
+
+	__asm__(P256X_STEP(0, t0, t1, t2, t3, t4, t5) P256X_STEP(8, t1, t2, t3, t4, t5, t0)
+			P256X_STEP(16, t2, t3, t4, t5, t0, t1) P256X_STEP(24, t3, t4, t5, t0, t1, t2)
+		: [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [t4] "+&r"(t4),
+		  [t5] "+&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi)
+		: [a] "r"(a), [b] "r"(b), [p3] "m"(p256_p[3])
+		: "rdx", "cc", "memory");
+	sub_once4(r, t4, t5, t0, t1, t2, p256_p);
+}
+
+/* The same for any 256-bit odd m (FIELD_4X, the order's arithmetic and the other
+ * 256-bit fields): q = T0 (-m^-1) mod 2^64, and q m added as two chains again. */
+#define MONTX_STEP(OFF, T0, T1, T2, T3, T4, T5)                                                    \
+	ROWX(OFF, T0, T1, T2, T3, T4, T5)                                                          \
+	"movq %[" #T0 "], %%rdx\n\t"                                                               \
+	"imulq %c[oi](%[mc]), %%rdx\n\t"                                                                \
+	"xorl %k[lo], %k[lo]\n\t" /* CF = OF = 0 */                                               \
+	"mulxq %c[om]+0(%[mc]), %[lo], %[hi]\n\t"                                                          \
+	"adcxq %[lo], %[" #T0 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T1 "]\n\t"                                                              \
+	"mulxq %c[om]+8(%[mc]), %[lo], %[hi]\n\t"                                                          \
+	"adcxq %[lo], %[" #T1 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T2 "]\n\t"                                                              \
+	"mulxq %c[om]+16(%[mc]), %[lo], %[hi]\n\t"                                                         \
+	"adcxq %[lo], %[" #T2 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T3 "]\n\t"                                                              \
+	"mulxq %c[om]+24(%[mc]), %[lo], %[hi]\n\t"                                                         \
+	"adcxq %[lo], %[" #T3 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T4 "]\n\t"                                                              \
+	"movl $0, %k[hi]\n\t"                                                                      \
+	"adcxq %[hi], %[" #T4 "]\n\t"                                                              \
+	"adoxq %[hi], %[" #T5 "]\n\t"                                                              \
+	"adcxq %[hi], %[" #T5 "]\n\t"
+
+INLINE void
+montx(const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	ull t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, lo, hi;
+
+	__asm__(MONTX_STEP(0, t0, t1, t2, t3, t4, t5) MONTX_STEP(8, t1, t2, t3, t4, t5, t0)
+			MONTX_STEP(16, t2, t3, t4, t5, t0, t1) MONTX_STEP(24, t3, t4, t5, t0, t1, t2)
+		: [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [t4] "+&r"(t4),
+		  [t5] "+&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi)
+		: [a] "r"(a), [b] "r"(b), [mc] "r"(mc), [om] "i"(offsetof(kzt_mont, m)),
+		  [oi] "i"(offsetof(kzt_mont, m0inv))
+		: "rdx", "cc", "memory");
+	sub_once4(r, t4, t5, t0, t1, t2, mc->m);
+}
+
+/* r = a^2 / 2^256 mod m: the square's 8 words from 10 products (the 6 of
+ * different words once, doubled), then reduced as mul4 reduces, 4 words at a
+ * time, and the high half added at the end. CT. */
+INLINE void
+sqr4(const int p256, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a)
+{
+	const kzt_limb *m = p256 ? p256_p : mc->m;
+	ull a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+	ull t1, t2, t3, t4, t5, t6, t7, l, h, l2, h2, l3, h3, q, u0, u1, u2, u3, u4, z;
+	unsigned char cf;
+	int i;
+
+	/* the products of different words: t1..t6 */
+	MULW(h, t1, a0, a1);
+	MULW(h2, l2, a0, a2);
+	MULW(h3, l3, a0, a3);
+	cf = ADC(0, h, l2, &t2);
+	cf = ADC(cf, h2, l3, &t3);
+	(void)ADC(cf, h3, 0, &t4);
+	MULW(h, l, a1, a2);
+	MULW(h2, l2, a1, a3);
+	cf = ADC(0, t3, l, &t3);
+	cf = ADC(cf, t4, h, &t4);
+	(void)ADC(cf, h2, 0, &t5);
+	cf = ADC(0, t4, l2, &t4);
+	(void)ADC(cf, t5, 0, &t5);
+	MULW(h, l, a2, a3);
+	cf = ADC(0, t5, l, &t5);
+	(void)ADC(cf, h, 0, &t6);
+	/* doubled */
+	t7 = t6 >> 63;
+	t6 = (t6 << 1) | (t5 >> 63);
+	t5 = (t5 << 1) | (t4 >> 63);
+	t4 = (t4 << 1) | (t3 >> 63);
+	t3 = (t3 << 1) | (t2 >> 63);
+	t2 = (t2 << 1) | (t1 >> 63);
+	t1 <<= 1;
+	/* and the squares of the words */
+	MULW(h, u0, a0, a0);
+	cf = ADC(0, t1, h, &t1);
+	MULW(h, l, a1, a1);
+	cf = ADC(cf, t2, l, &t2);
+	cf = ADC(cf, t3, h, &t3);
+	MULW(h, l, a2, a2);
+	cf = ADC(cf, t4, l, &t4);
+	cf = ADC(cf, t5, h, &t5);
+	MULW(h, l, a3, a3);
+	cf = ADC(cf, t6, l, &t6);
+	(void)ADC(cf, t7, h, &t7);
+	/* (u + Q m) / 2^256 for the low half u, word by word */
+	u1 = t1, u2 = t2, u3 = t3, u4 = 0;
+	UNROLL for (i = 0; i < 4; i++) {
+		ull v1, v2, v3, v4;
+
+		if (p256) {
+			q = u0;
+			MULW(h, l, q, m[1]);
+			MULW(h3, l3, q, m[3]);
+			cf = ADC(0, u1, q, &v1);
+			cf = ADC(cf, u2, 0, &v2);
+			cf = ADC(cf, u3, l3, &v3);
+			(void)ADC(cf, u4, h3, &v4);
+			cf = ADC(0, v1, l, &v1);
+			cf = ADC(cf, v2, h, &v2);
+			cf = ADC(cf, v3, 0, &v3);
+			(void)ADC(cf, v4, 0, &v4);
+		} else {
+			ull l0, h0, l1, h1;
+
+			q = u0 * mc->m0inv;
+			MULW(h0, l0, q, m[0]);
+			MULW(h1, l1, q, m[1]);
+			MULW(h2, l2, q, m[2]);
+			MULW(h3, l3, q, m[3]);
+			cf = ADC(0, u0, l0, &z); /* (z is 0) */
+			cf = ADC(cf, u1, l1, &v1);
+			cf = ADC(cf, u2, l2, &v2);
+			cf = ADC(cf, u3, l3, &v3);
+			(void)ADC(cf, u4, 0, &v4);
+			cf = ADC(0, v1, h0, &v1);
+			cf = ADC(cf, v2, h1, &v2);
+			cf = ADC(cf, v3, h2, &v3);
+			(void)ADC(cf, v4, h3, &v4);
+		}
+		u0 = v1, u1 = v2, u2 = v3, u3 = v4, u4 = 0;
+	}
+	/* below 2m: the high half (below m) and the reduced low (at most m) */
+	cf = ADC(0, u0, t4, &u0);
+	cf = ADC(cf, u1, t5, &u1);
+	cf = ADC(cf, u2, t6, &u2);
+	cf = ADC(cf, u3, t7, &u3);
+	sub_once4(r, u0, u1, u2, u3, cf, m);
+}
+#else
+/* r = a b / 2^256 mod m, 4 limbs of 64 bits, the words of the product in
+ * registers. For P-256's prime (p256, a constant where this is inlined),
+ * 2^256 - 2^224 + 2^192 + 2^96 - 1, -m^-1 is 1 mod 2^64: q is the low word
+ * itself, q m0 + q is q 2^64, and m2 is 0, which leaves two products of four. CT. */
+INLINE void
+mul4(const int p256, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	const kzt_limb *m = p256 ? p256_p : mc->m;
+	kzt_limb t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5, c, q;
+	int i;
+
+	UNROLL for (i = 0; i < 4; i++) {
+		kzt_limb ai = a[i];
+
+		c = 0;
+		MAC(t0, ai, b[0], c);
+		MAC(t1, ai, b[1], c);
+		MAC(t2, ai, b[2], c);
+		MAC(t3, ai, b[3], c);
+		t4 += c;
+		t5 = t4 < c;
+		if (p256) {
+			q = t0;
+			c = q;
+			MAC(t1, q, m[1], c);
+			t2 += c;
+			c = t2 < c;
+			MAC(t3, q, m[3], c);
+		} else {
+			q = t0 * mc->m0inv;
+			c = 0;
+			MAC(t0, q, m[0], c);
+			MAC(t1, q, m[1], c);
+			MAC(t2, q, m[2], c);
+			MAC(t3, q, m[3], c);
+		}
+		t4 += c;
+		t5 += t4 < c;
+		t0 = t1, t1 = t2, t2 = t3, t3 = t4, t4 = t5;
+	}
+	{
+		kzt_limb t[4] = {t0, t1, t2, t3};
+
+		sub_once(4, r, t, t4, m);
+	}
+}
+
+INLINE void
+sqr4(const int p256, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a)
+{
+	mul4(p256, mc, r, a, a);
+}
+
+INLINE void
+add4(const kzt_limb *m, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	add_n(4, m, r, a, b);
+}
+
+INLINE void
+sub4(const kzt_limb *m, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	sub_n(4, m, r, a, b);
+}
+#endif
+#endif
+
+/* r = a b / R mod mc's modulus: the field's kind of product (kind a constant). */
+INLINE void
+mont_mul_k(const int kind, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	(void)kind; /* (with 32-bit limbs there is one kind) */
+#if defined(HAVE_P256X)
+	if (kind == FIELD_P256X) {
+		mul4x(r, a, b);
+		return;
+	}
+	if (kind == FIELD_4X) {
+		montx(mc, r, a, b);
+		return;
+	}
+#endif
+#if KZT_BN_LIMB_BITS == 64
+	if (kind == FIELD_P256) {
+		mul4(1, mc, r, a, b);
+		return;
+	}
+	if (kind == FIELD_4) {
+		mul4(0, mc, r, a, b);
+		return;
+	}
+#endif
+	BY_SIZE(mc->n, mul_n, mc, r, a, b);
+}
+
+/* the same for a kind known when running: for the order's arithmetic, and where
+ * the field's is not in a point operation */
+static void
+mont_mul(int kind, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	if (kind == FIELD_P256X)
+		mont_mul_k(FIELD_P256X, mc, r, a, b);
+	else if (kind == FIELD_4X)
+		mont_mul_k(FIELD_4X, mc, r, a, b);
+	else if (kind == FIELD_P256)
+		mont_mul_k(FIELD_P256, mc, r, a, b);
+	else if (kind == FIELD_4)
+		mont_mul_k(FIELD_4, mc, r, a, b);
+	else
+		mont_mul_k(FIELD_N, mc, r, a, b);
+}
+
+/* r = a^2 / R mod mc's modulus, the square's own code where there is one */
+static void
+mont_sqr(int kind, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a)
+{
+#if KZT_BN_LIMB_BITS == 64
+	if (kind == FIELD_P256) {
+		sqr4(1, mc, r, a);
+		return;
+	}
+	if (kind == FIELD_4) {
+		sqr4(0, mc, r, a);
+		return;
+	}
+#endif
+	mont_mul(kind, mc, r, a, a);
+}
+
+/* One inversion, for mont_inv_in_step: Fermat, a^(m-2), in fixed windows of 4
+ * bits of the public exponent. */
+struct inversion {
+	int kind;
+	const kzt_mont *mc;
+	kzt_limb *r;
+	const kzt_limb *a;
+	kzt_limb e[L], tab[16][L], acc[L];
+	size_t bits;
+};
+
+/* r = a^-1 for a in Montgomery form (0 for 0), in Montgomery form, for count
+ * (1 or 2) inversions at once: their exponentiations in step, each window of one
+ * then of the other, so that the processor overlaps their chains of dependent
+ * products (an inversion is nothing but such a chain). CT in each a. */
+static void
+mont_inv_in_step(struct inversion *inv, size_t count)
+{
+	kzt_limb two[L] = {2};
+	size_t i, j, win, windows = 0;
+
+	for (i = 0; i < count; i++) {
+		struct inversion *v = &inv[i];
+		size_t n = v->mc->n;
+
+		v->bits = kzt_bn_bits(v->mc->m, n);
+		kzt_bn_sub(v->e, v->mc->m, two, n);
+		memcpy(v->tab[0], v->mc->one, sizeof(v->tab[0]));
+		memcpy(v->tab[1], v->a, n * sizeof(kzt_limb));
+		for (j = 2; j < 16; j++)
+			mont_mul(v->kind, v->mc, v->tab[j], v->tab[j - 1], v->a);
+		memcpy(v->acc, v->mc->one, sizeof(v->acc));
+		if ((v->bits + 3) / 4 > windows)
+			windows = (v->bits + 3) / 4;
+	}
+	for (win = windows; win-- > 0;)
+		for (i = 0; i < count; i++) {
+			struct inversion *v = &inv[i];
+
+			if (4 * win >= v->bits)
+				continue; /* (its exponent is shorter: acc is still 1) */
+			for (j = 0; j < 4; j++)
+				mont_sqr(v->kind, v->mc, v->acc, v->acc);
+			mont_mul(v->kind, v->mc, v->acc, v->acc, v->tab[kzt_bn_window(v->e, v->mc->n, 4 * win, 4)]);
+		}
+	for (i = 0; i < count; i++) {
+		memcpy(inv[i].r, inv[i].acc, inv[i].mc->n * sizeof(kzt_limb));
+		kzt_bn_wipe((kzt_limb *)(void *)inv[i].tab, sizeof(inv[i].tab) / sizeof(kzt_limb));
+		kzt_bn_wipe(inv[i].acc, L);
+	}
+}
+
+static void
+mont_inv(int kind, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a)
+{
+	struct inversion inv;
+
+	inv.kind = kind, inv.mc = mc, inv.r = r, inv.a = a;
+	mont_inv_in_step(&inv, 1);
+}
+
+#if KZT_BN_LIMB_BITS == 64
+#define FIELD_CASES(op, ...)                                                                       \
+	do {                                                                                       \
+		if (c->field == FIELD_P256X)                                                       \
+			op(FIELD_P256X, __VA_ARGS__);                                              \
+		else if (c->field == FIELD_4X)                                                     \
+			op(FIELD_4X, __VA_ARGS__);                                                 \
+		else if (c->field == FIELD_P256)                                                   \
+			op(FIELD_P256, __VA_ARGS__);                                               \
+		else if (c->field == FIELD_4)                                                      \
+			op(FIELD_4, __VA_ARGS__);                                                  \
+		else                                                                               \
+			op(FIELD_N, __VA_ARGS__);                                                  \
+	} while (0)
+#else
+#define FIELD_CASES(op, ...) op(FIELD_N, __VA_ARGS__)
+#endif
+
+/* the field's sums and products, kind a constant where they are inlined */
+INLINE void
+f_add_k(const int kind, const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	(void)kind;
+#if KZT_BN_LIMB_BITS == 64
+	if (kind != FIELD_N) {
+		add4(IS_P256(kind) ? p256_p : c->p.m, r, a, b);
+		return;
+	}
+#endif
+	BY_SIZE(c->n, add_n, c->p.m, r, a, b);
+}
+
+INLINE void
+f_sub_k(const int kind, const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	(void)kind;
+#if KZT_BN_LIMB_BITS == 64
+	if (kind != FIELD_N) {
+		sub4(IS_P256(kind) ? p256_p : c->p.m, r, a, b);
+		return;
+	}
+#endif
+	BY_SIZE(c->n, sub_n, c->p.m, r, a, b);
+}
+
 static void
 f_add(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
-	BY_SIZE(c, add_n, c->p.m, r, a, b);
+	FIELD_CASES(f_add_k, c, r, a, b);
 }
 
 static void
 f_sub(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
-	BY_SIZE(c, sub_n, c->p.m, r, a, b);
+	FIELD_CASES(f_sub_k, c, r, a, b);
 }
 
 static void
 f_mul(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
-	BY_SIZE(c, mul_n, &c->p, r, a, b);
+	mont_mul(c->field, &c->p, r, a, b);
 }
 
-/* r = a^-1 for a plain a (0 for 0): Fermat, a^(p-2), CT. */
-static void
-f_inv(const kzt_mont *m, kzt_limb *r, const kzt_limb *a)
-{
-	kzt_limb e[L], two[L] = {2};
-
-	kzt_bn_sub(e, m->m, two, m->n);
-	kzt_mont_exp(m, r, a, e, kzt_bn_bits(m->m, m->n));
-}
+/* The operations of the point code: written out for the 256-bit kinds; calls for
+ * the others, whose loops are long enough that the call costs little. */
+#define FMUL(r, a, b)                                                                              \
+	do {                                                                                       \
+		if (kind == FIELD_N)                                                               \
+			f_mul(c, r, a, b);                                                         \
+		else                                                                               \
+			mont_mul_k(kind, &c->p, r, a, b);                                          \
+	} while (0)
+#define FADD(r, a, b)                                                                              \
+	do {                                                                                       \
+		if (kind == FIELD_N)                                                               \
+			f_add(c, r, a, b);                                                         \
+		else                                                                               \
+			f_add_k(kind, c, r, a, b);                                                 \
+	} while (0)
+#define FSUB(r, a, b)                                                                              \
+	do {                                                                                       \
+		if (kind == FIELD_N)                                                               \
+			f_sub(c, r, a, b);                                                         \
+		else                                                                               \
+			f_sub_k(kind, c, r, a, b);                                                 \
+	} while (0)
 
 /* ---- points ---- */
 
@@ -261,56 +852,133 @@ set_infinity(const kzt_ec_curve *c, point *r)
 
 /* r = a + b, any a and b (r may be either): RCB16 algorithm 1, 12M + 3 m_a +
  * 2 m_3b + 23 additions, the steps numbered as there. */
-static void
-add(const kzt_ec_curve *c, point *r, const point *p, const point *q)
+INLINE void
+add_k(const int kind, const kzt_ec_curve *c, point *r, const point *p, const point *q)
 {
 	kzt_limb t0[L], t1[L], t2[L], t3[L], t4[L], t5[L], x3[L] = {0}, y3[L] = {0}, z3[L] = {0};
 
-	f_mul(c, t0, p->x, q->x);  /* 1 */
-	f_mul(c, t1, p->y, q->y);  /* 2 */
-	f_mul(c, t2, p->z, q->z);  /* 3 */
-	f_add(c, t3, p->x, p->y);  /* 4 */
-	f_add(c, t4, q->x, q->y);  /* 5 */
-	f_mul(c, t3, t3, t4);      /* 6 */
-	f_add(c, t4, t0, t1);      /* 7 */
-	f_sub(c, t3, t3, t4);      /* 8 */
-	f_add(c, t4, p->x, p->z);  /* 9 */
-	f_add(c, t5, q->x, q->z);  /* 10 */
-	f_mul(c, t4, t4, t5);      /* 11 */
-	f_add(c, t5, t0, t2);      /* 12 */
-	f_sub(c, t4, t4, t5);      /* 13 */
-	f_add(c, t5, p->y, p->z);  /* 14 */
-	f_add(c, x3, q->y, q->z);  /* 15 */
-	f_mul(c, t5, t5, x3);      /* 16 */
-	f_add(c, x3, t1, t2);      /* 17 */
-	f_sub(c, t5, t5, x3);      /* 18 */
-	f_mul(c, z3, c->a_m, t4);  /* 19 */
-	f_mul(c, x3, c->b3_m, t2); /* 20 */
-	f_add(c, z3, x3, z3);      /* 21 */
-	f_sub(c, x3, t1, z3);      /* 22 */
-	f_add(c, z3, t1, z3);      /* 23 */
-	f_mul(c, y3, x3, z3);      /* 24 */
-	f_add(c, t1, t0, t0);      /* 25 */
-	f_add(c, t1, t1, t0);      /* 26 */
-	f_mul(c, t2, c->a_m, t2);  /* 27 */
-	f_mul(c, t4, c->b3_m, t4); /* 28 */
-	f_add(c, t1, t1, t2);      /* 29 */
-	f_sub(c, t2, t0, t2);      /* 30 */
-	f_mul(c, t2, c->a_m, t2);  /* 31 */
-	f_add(c, t4, t4, t2);      /* 32 */
-	f_mul(c, t0, t1, t4);      /* 33 */
-	f_add(c, y3, y3, t0);      /* 34 */
-	f_mul(c, t0, t5, t4);      /* 35 */
-	f_mul(c, x3, t3, x3);      /* 36 */
-	f_sub(c, x3, x3, t0);      /* 37 */
-	f_mul(c, t0, t3, t1);      /* 38 */
-	f_mul(c, z3, t5, z3);      /* 39 */
-	f_add(c, z3, z3, t0);      /* 40 */
+	FMUL(t0, p->x, q->x);  /* 1 */
+	FMUL(t1, p->y, q->y);  /* 2 */
+	FMUL(t2, p->z, q->z);  /* 3 */
+	FADD(t3, p->x, p->y);  /* 4 */
+	FADD(t4, q->x, q->y);  /* 5 */
+	FMUL(t3, t3, t4);      /* 6 */
+	FADD(t4, t0, t1);      /* 7 */
+	FSUB(t3, t3, t4);      /* 8 */
+	FADD(t4, p->x, p->z);  /* 9 */
+	FADD(t5, q->x, q->z);  /* 10 */
+	FMUL(t4, t4, t5);      /* 11 */
+	FADD(t5, t0, t2);      /* 12 */
+	FSUB(t4, t4, t5);      /* 13 */
+	FADD(t5, p->y, p->z);  /* 14 */
+	FADD(x3, q->y, q->z);  /* 15 */
+	FMUL(t5, t5, x3);      /* 16 */
+	FADD(x3, t1, t2);      /* 17 */
+	FSUB(t5, t5, x3);      /* 18 */
+	FMUL(z3, c->a_m, t4);  /* 19 */
+	FMUL(x3, c->b3_m, t2); /* 20 */
+	FADD(z3, x3, z3);      /* 21 */
+	FSUB(x3, t1, z3);      /* 22 */
+	FADD(z3, t1, z3);      /* 23 */
+	FMUL(y3, x3, z3);      /* 24 */
+	FADD(t1, t0, t0);      /* 25 */
+	FADD(t1, t1, t0);      /* 26 */
+	FMUL(t2, c->a_m, t2);  /* 27 */
+	FMUL(t4, c->b3_m, t4); /* 28 */
+	FADD(t1, t1, t2);      /* 29 */
+	FSUB(t2, t0, t2);      /* 30 */
+	FMUL(t2, c->a_m, t2);  /* 31 */
+	FADD(t4, t4, t2);      /* 32 */
+	FMUL(t0, t1, t4);      /* 33 */
+	FADD(y3, y3, t0);      /* 34 */
+	FMUL(t0, t5, t4);      /* 35 */
+	FMUL(x3, t3, x3);      /* 36 */
+	FSUB(x3, x3, t0);      /* 37 */
+	FMUL(t0, t3, t1);      /* 38 */
+	FMUL(z3, t5, z3);      /* 39 */
+	FADD(z3, z3, t0);      /* 40 */
 	memcpy(r->x, x3, sizeof(x3));
 	memcpy(r->y, y3, sizeof(y3));
 	memcpy(r->z, z3, sizeof(z3));
 	kzt_bn_wipe(t0, L), kzt_bn_wipe(t1, L), kzt_bn_wipe(t2, L), kzt_bn_wipe(t3, L);
 	kzt_bn_wipe(t4, L), kzt_bn_wipe(t5, L);
+}
+
+static void
+add(const kzt_ec_curve *c, point *r, const point *p, const point *q)
+{
+	FIELD_CASES(add_k, c, r, p, q);
+}
+
+/* r = p + (x2, y2), the second point affine (Montgomery form) and not infinity, p
+ * any point, on a curve with a = -3: RCB16 algorithm 5, 11M + 2 m_b + 23
+ * additions, the steps numbered as there. */
+INLINE void
+add_affine_m3_k(const int kind, const kzt_ec_curve *c, point *r, const point *p, const kzt_limb *x2,
+		const kzt_limb *y2)
+{
+	kzt_limb t0[L], t1[L], t2[L], t3[L], t4[L], x3[L] = {0}, y3[L] = {0}, z3[L] = {0};
+
+	FMUL(t0, p->x, x2);    /* 1 */
+	FMUL(t1, p->y, y2);    /* 2 */
+	FADD(t3, x2, y2);      /* 3 */
+	FADD(t4, p->x, p->y);  /* 4 */
+	FMUL(t3, t3, t4);      /* 5 */
+	FADD(t4, t0, t1);      /* 6 */
+	FSUB(t3, t3, t4);      /* 7 */
+	FMUL(t4, y2, p->z);    /* 8 */
+	FADD(t4, t4, p->y);    /* 9 */
+	FMUL(y3, x2, p->z);    /* 10 */
+	FADD(y3, y3, p->x);    /* 11 */
+	FMUL(z3, c->b_m, p->z); /* 12 */
+	FSUB(x3, y3, z3);      /* 13 */
+	FADD(z3, x3, x3);      /* 14 */
+	FADD(x3, x3, z3);      /* 15 */
+	FSUB(z3, t1, x3);      /* 16 */
+	FADD(x3, t1, x3);      /* 17 */
+	FMUL(y3, c->b_m, y3);  /* 18 */
+	FADD(t1, p->z, p->z);  /* 19 */
+	FADD(t2, t1, p->z);    /* 20 */
+	FSUB(y3, y3, t2);      /* 21 */
+	FSUB(y3, y3, t0);      /* 22 */
+	FADD(t1, y3, y3);      /* 23 */
+	FADD(y3, t1, y3);      /* 24 */
+	FADD(t1, t0, t0);      /* 25 */
+	FADD(t0, t1, t0);      /* 26 */
+	FSUB(t0, t0, t2);      /* 27 */
+	FMUL(t1, t4, y3);      /* 28 */
+	FMUL(t2, t0, y3);      /* 29 */
+	FMUL(y3, x3, z3);      /* 30 */
+	FADD(y3, y3, t2);      /* 31 */
+	FMUL(x3, t3, x3);      /* 32 */
+	FSUB(x3, x3, t1);      /* 33 */
+	FMUL(z3, t4, z3);      /* 34 */
+	FMUL(t1, t3, t0);      /* 35 */
+	FADD(z3, z3, t1);      /* 36 */
+	memcpy(r->x, x3, sizeof(x3));
+	memcpy(r->y, y3, sizeof(y3));
+	memcpy(r->z, z3, sizeof(z3));
+	kzt_bn_wipe(t0, L), kzt_bn_wipe(t1, L), kzt_bn_wipe(t2, L), kzt_bn_wipe(t3, L);
+	kzt_bn_wipe(t4, L);
+}
+
+/* r = p + (x2, y2), the second point affine (Montgomery form) and not infinity:
+ * algorithm 5 where a = -3, else algorithm 1 with Z2 = 1. */
+static void
+add_affine(const kzt_ec_curve *c, point *r, const point *p, const kzt_limb *x2, const kzt_limb *y2)
+{
+	if (c->a_minus_3) {
+		FIELD_CASES(add_affine_m3_k, c, r, p, x2, y2);
+	} else {
+		point q;
+
+		memset(&q, 0, sizeof(q));
+		memcpy(q.x, x2, c->n * sizeof(kzt_limb));
+		memcpy(q.y, y2, c->n * sizeof(kzt_limb));
+		memcpy(q.z, c->p.one, c->n * sizeof(kzt_limb));
+		add(c, r, p, &q);
+		kzt_bn_wipe((kzt_limb *)(void *)&q, sizeof(q) / sizeof(kzt_limb));
+	}
 }
 
 /* r = a where mask is all ones, r as it is where it is 0: the curve's limbs of
@@ -325,6 +993,13 @@ select_point(const kzt_ec_curve *c, point *r, const point *a, kzt_limb mask)
 		r->y[j] = (r->y[j] & ~mask) | (a->y[j] & mask);
 		r->z[j] = (r->z[j] & ~mask) | (a->z[j] & mask);
 	}
+}
+
+/* all ones when a == b, else 0 (small values). CT. */
+static kzt_limb
+equal_mask(unsigned a, unsigned b)
+{
+	return (kzt_limb)0 - (kzt_limb)(((((kzt_limb)(a ^ b)) - 1) >> (KZT_BN_LIMB_BITS - 1)) & 1);
 }
 
 /* *pick = tab[idx] for a secret idx: every entry read, the wanted one kept by
@@ -342,11 +1017,8 @@ pick_entry(const kzt_ec_curve *c, point *pick, const point *tab, unsigned idx)
 	memset(pick, 0, sizeof(*pick));
 	e = 0;
 #endif
-	for (; e < ENTRIES; e++) {
-		kzt_limb hit = (kzt_limb)0 - (kzt_limb)(((((kzt_limb)(e ^ idx)) - 1) >> (KZT_BN_LIMB_BITS - 1)) & 1);
-
-		select_point(c, pick, &tab[e], hit);
-	}
+	for (; e < ENTRIES; e++)
+		select_point(c, pick, &tab[e], equal_mask(e, idx));
 }
 
 /* r = k p for a scalar k of c->n limbs below 2^q_bits: fixed 4-bit windows from
@@ -410,25 +1082,34 @@ static void
 from_affine(const kzt_ec_curve *c, point *r, const kzt_limb *x, const kzt_limb *y)
 {
 	memset(r, 0, sizeof(*r));
-	kzt_mont_mul(&c->p, r->x, x, c->p.rr);
-	kzt_mont_mul(&c->p, r->y, y, c->p.rr);
+	f_mul(c, r->x, x, c->p.rr);
+	f_mul(c, r->y, y, c->p.rr);
 	memcpy(r->z, c->p.one, c->n * sizeof(kzt_limb));
 }
 
-/* The plain affine coordinates of p; all ones when p is infinity (then x and y
- * are 0), else 0. CT. */
+/* The affine coordinates of p in Montgomery form; all ones when p is infinity
+ * (then x and y are 0), else 0. CT. */
+static kzt_limb
+to_affine_mont(const kzt_ec_curve *c, kzt_limb *x, kzt_limb *y, const point *p)
+{
+	kzt_limb zi[L];
+	kzt_limb inf = kzt_bn_zero_mask(p->z, c->n);
+
+	mont_inv(c->field, &c->p, zi, p->z);
+	f_mul(c, x, p->x, zi);
+	f_mul(c, y, p->y, zi);
+	kzt_bn_wipe(zi, L);
+	return inf;
+}
+
+/* The same, plain. */
 static kzt_limb
 to_affine(const kzt_ec_curve *c, kzt_limb *x, kzt_limb *y, const point *p)
 {
-	kzt_limb z[L], zi[L], one[L] = {1}, inf;
+	kzt_limb one[L] = {1}, inf = to_affine_mont(c, x, y, p);
 
-	kzt_mont_mul(&c->p, z, p->z, one); /* out of the Montgomery form */
-	inf = kzt_bn_zero_mask(z, c->n);
-	f_inv(&c->p, zi, z);
-	/* (X R) zi / R = X / Z, plain */
-	kzt_mont_mul(&c->p, x, p->x, zi);
-	kzt_mont_mul(&c->p, y, p->y, zi);
-	kzt_bn_wipe(z, L), kzt_bn_wipe(zi, L);
+	f_mul(c, x, x, one);
+	f_mul(c, y, y, one);
 	return inf;
 }
 
@@ -439,18 +1120,29 @@ generator(const kzt_ec_curve *c, point *g)
 }
 
 /* ---- the generator's comb ----
- * For each window i of WINDOW bits, the multiples j 16^i G (j = 0..15; 0 the point
- * at infinity): k G is then one addition a window and no doubling. Made once a
- * curve and process, by its first caller (any other caller meanwhile takes mul's
- * way), published with a release store that readers acquire; freed when the
- * library is unloaded. The table is public; a secret k still reads every entry of
- * each window. */
+ * For each window i of COMB_W bits, the affine multiples j 2^(COMB_W i) G for
+ * j = 1..COMB_HALF: with the scalar's windows recoded into signed digits of at
+ * most COMB_HALF, k G is one mixed addition a window, no doubling, a negative
+ * digit taking the entry's negative. Made once a curve and process, by its first
+ * caller (any other caller meanwhile takes mul's way), published with a release
+ * store that readers acquire; freed when the library is unloaded. The table is
+ * public; a secret k still reads every entry of each window. */
+#define COMB_W 6
+#define COMB_HALF (1u << (COMB_W - 1))
+
 static struct comb {
 	int state; /* 0: none, 1: being made, 2: ready */
-	point *tab;
+	kzt_limb *tab; /* windows x COMB_HALF entries of x, y (c->n limbs each) */
 } combs[KZT_EC_CURVES];
 
 enum { COMB_NONE, COMB_MAKING, COMB_READY };
+
+/* enough windows for any scalar below q: recoding adds a carry at the top */
+static size_t
+comb_windows(const kzt_ec_curve *c)
+{
+	return c->q_bits / COMB_W + 1;
+}
 
 /* The combs go with the code that made them: when the library is unloaded (an
  * application may load and unload the module many times) or the process ends. */
@@ -467,46 +1159,142 @@ combs_free(void)
 		}
 }
 
-static const point *
+/* One window's multiples j B (j = 1..COMB_HALF) of its base B, affine, into row;
+ * B becomes the next window's base, 2^COMB_W B. The inversions of the z are
+ * one, by Montgomery's trick. Public. */
+static void
+comb_row(const kzt_ec_curve *c, kzt_limb *row, point *base)
+{
+	point pts[COMB_HALF];
+	kzt_limb pre[COMB_HALF][L], inv[L], zi[L];
+	size_t n = c->n, j;
+
+	pts[0] = *base;
+	for (j = 1; j < COMB_HALF; j++)
+		add(c, &pts[j], &pts[j - 1], base);
+	add(c, base, &pts[COMB_HALF - 1], &pts[COMB_HALF - 1]);
+	memcpy(pre[0], pts[0].z, sizeof(pre[0])); /* pre[j] = z0 z1 .. zj */
+	for (j = 1; j < COMB_HALF; j++)
+		f_mul(c, pre[j], pre[j - 1], pts[j].z);
+	mont_inv(c->field, &c->p, inv, pre[COMB_HALF - 1]);
+	for (j = COMB_HALF; j-- > 0;) {
+		if (j > 0) {
+			f_mul(c, zi, inv, pre[j - 1]); /* 1 / zj */
+			f_mul(c, inv, inv, pts[j].z);  /* 1 / (z0 .. z(j-1)) */
+		} else {
+			memcpy(zi, inv, sizeof(zi));
+		}
+		f_mul(c, row + 2 * n * j, pts[j].x, zi);
+		f_mul(c, row + 2 * n * j + n, pts[j].y, zi);
+	}
+}
+
+static const kzt_limb *
 comb_of(const kzt_ec_curve *c)
 {
 	struct comb *cb = &combs[c->id];
-	size_t windows = (c->q_bits + WINDOW - 1) / WINDOW, i, j;
+	size_t windows = comb_windows(c), row = COMB_HALF * 2 * c->n, i;
 	int none = COMB_NONE;
-	point *t, base;
+	kzt_limb *t;
+	point base;
 
 	if (__atomic_load_n(&cb->state, __ATOMIC_ACQUIRE) == COMB_READY)
 		return cb->tab;
 	if (!__atomic_compare_exchange_n(&cb->state, &none, COMB_MAKING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return NULL;
-	if ((t = malloc(windows * ENTRIES * sizeof(point))) == NULL) {
+	if ((t = malloc(windows * row * sizeof(kzt_limb))) == NULL) {
 		__atomic_store_n(&cb->state, COMB_NONE, __ATOMIC_RELEASE);
 		return NULL;
 	}
 	generator(c, &base);
-	for (i = 0; i < windows; i++) {
-		point *row = t + i * ENTRIES;
-
-		set_infinity(c, &row[0]);
-		row[1] = base;
-		for (j = 2; j < ENTRIES; j++)
-			add(c, &row[j], &row[j - 1], &base);
-		add(c, &base, &row[ENTRIES - 1], &base); /* the next window's: 16 times this one's */
-	}
+	for (i = 0; i < windows; i++)
+		comb_row(c, t + i * row, &base);
 	cb->tab = t;
 	__atomic_store_n(&cb->state, COMB_READY, __ATOMIC_RELEASE);
 	return t;
 }
 
-/* r = k G for a scalar k below 2^q_bits, with the comb (CT in k: every entry of
- * each window read), or with mul when the comb is not ready. */
+/* COMB_W bits of k from bit pos (0 past its n limbs) */
+static unsigned
+comb_bits(const kzt_limb *k, size_t n, size_t pos)
+{
+	return pos / W < n ? kzt_bn_window(k, n, pos, COMB_W) : 0;
+}
+
+/* x, y |= the entry of row for mag (1..COMB_HALF; none for 0), every entry read:
+ * for each limb count, so that the loops unroll; for 4 limbs in vectors of 2
+ * (the compiler's vector extension: SSE2 on x86-64, NEON on ARM). CT in mag. */
+INLINE void
+pick_n(const size_t n, const kzt_limb *row, unsigned mag, kzt_limb *x, kzt_limb *y)
+{
+	size_t e, j;
+
+#if (defined(__GNUC__) || defined(__clang__)) && KZT_BN_LIMB_BITS == 64
+	if (n == 4) {
+		typedef kzt_limb v2 __attribute__((vector_size(16)));
+		v2 a0 = {0, 0}, a1 = {0, 0}, a2 = {0, 0}, a3 = {0, 0}, e0, e1, e2, e3;
+
+		for (e = 0; e < COMB_HALF; e++) {
+			kzt_limb hit = equal_mask((unsigned)e + 1, mag);
+			v2 h = {hit, hit};
+			const kzt_limb *ent = row + 8 * e;
+
+			memcpy(&e0, ent, 16), memcpy(&e1, ent + 2, 16), memcpy(&e2, ent + 4, 16), memcpy(&e3, ent + 6, 16);
+			a0 |= e0 & h, a1 |= e1 & h, a2 |= e2 & h, a3 |= e3 & h;
+		}
+		memcpy(x, &a0, 16), memcpy(x + 2, &a1, 16), memcpy(y, &a2, 16), memcpy(y + 2, &a3, 16);
+		return;
+	}
+#endif
+	for (e = 0; e < COMB_HALF; e++) {
+		kzt_limb hit = equal_mask((unsigned)e + 1, mag);
+		const kzt_limb *ent = row + 2 * n * e;
+
+		UNROLL for (j = 0; j < n; j++) {
+			x[j] |= ent[j] & hit;
+			y[j] |= ent[n + j] & hit;
+		}
+	}
+}
+
+/* The affine x, y (Montgomery form) of the comb entry for a signed digit: every
+ * entry of the row read, the one of |digit| kept, y negated for a negative one;
+ * x, y stay 0 for the digit 0. CT in the digit. */
+static void
+comb_pick(const kzt_ec_curve *c, const kzt_limb *row, unsigned mag, kzt_limb neg, kzt_limb *x, kzt_limb *y)
+{
+	size_t n = c->n;
+	kzt_limb ny[L];
+
+	memset(x, 0, L * sizeof(kzt_limb));
+	memset(y, 0, L * sizeof(kzt_limb));
+#if defined(KZT_BN_LEAKY_FOR_TEST)
+	if (mag > 0) { /* the mistake the constant-time check must catch: a secret index */
+		memcpy(x, row + 2 * n * (mag - 1), n * sizeof(kzt_limb));
+		memcpy(y, row + 2 * n * (mag - 1) + n, n * sizeof(kzt_limb));
+	}
+#else
+	BY_SIZE(n, pick_n, row, mag, x, y);
+#endif
+	memset(ny, 0, sizeof(ny));
+	f_sub(c, ny, ny, y);
+	kzt_bn_select(y, ny, neg, n);
+	kzt_bn_wipe(ny, L);
+}
+
+/* r = k G for a scalar k below q, with the comb (CT in k: every entry of each
+ * window read, every window added), or with mul when the comb is not ready.
+ * The windows are recoded on the way into signed digits: a window's bits plus
+ * the carry, v in 0..2^COMB_W, is the digit v when v <= COMB_HALF, else
+ * v - 2^COMB_W with a carry of 1 into the next window. */
 static void
 mul_g(const kzt_ec_curve *c, point *r, const kzt_limb *k)
 {
 	static const size_t words = sizeof(point) / sizeof(kzt_limb);
-	const point *tab = comb_of(c);
-	size_t win, windows = (c->q_bits + WINDOW - 1) / WINDOW;
-	point acc, pick;
+	const kzt_limb *tab = comb_of(c);
+	size_t win, windows = comb_windows(c), row = COMB_HALF * 2 * c->n;
+	kzt_limb x[L], y[L], carry = 0;
+	point acc, sum;
 
 	if (tab == NULL) {
 		generator(c, &acc);
@@ -515,25 +1303,31 @@ mul_g(const kzt_ec_curve *c, point *r, const kzt_limb *k)
 	}
 	set_infinity(c, &acc);
 	for (win = 0; win < windows; win++) {
-		pick_entry(c, &pick, tab + win * ENTRIES, kzt_bn_window(k, c->n, win * WINDOW, WINDOW));
-		add(c, &acc, &acc, &pick);
+		unsigned v = comb_bits(k, c->n, win * COMB_W) + (unsigned)carry;
+		kzt_limb neg = (kzt_limb)0 - (kzt_limb)((COMB_HALF - v) >> (8 * sizeof(unsigned) - 1));
+		unsigned mag = (unsigned)((v & ~neg) | (((1u << COMB_W) - v) & neg));
+
+		carry = neg & 1;
+		comb_pick(c, tab + win * row, mag, neg, x, y);
+		add_affine(c, &sum, &acc, x, y);
+		select_point(c, &acc, &sum, ~equal_mask(mag, 0));
 	}
 	*r = acc;
+	kzt_bn_wipe(x, L), kzt_bn_wipe(y, L);
 	kzt_bn_wipe((kzt_limb *)(void *)&acc, words);
-	kzt_bn_wipe((kzt_limb *)(void *)&pick, words);
+	kzt_bn_wipe((kzt_limb *)(void *)&sum, words);
 }
 
-/* r = k1 G + k2 p for public k1, k2 (verification): the comb for G, when ready,
- * and 4-bit windows for p, entries read directly. */
+/* r = k1 G + k2 p for public k1, k2 (verification): the comb for G and 4-bit
+ * windows for p, entries read directly. */
 static void
 mul2_g(const kzt_ec_curve *c, point *r, const kzt_limb *k1, const kzt_limb *k2, const point *p)
 {
-	const point *tab = comb_of(c);
 	size_t win, windows = (c->q_bits + WINDOW - 1) / WINDOW, j;
-	point g, ptab[ENTRIES], acc;
+	point ptab[ENTRIES], acc, g;
 	unsigned e;
 
-	if (tab == NULL) {
+	if (comb_of(c) == NULL) {
 		generator(c, &g);
 		mul2(c, r, k1, &g, k2, p);
 		return;
@@ -548,9 +1342,8 @@ mul2_g(const kzt_ec_curve *c, point *r, const kzt_limb *k1, const kzt_limb *k2, 
 			add(c, &acc, &acc, &acc);
 		add(c, &acc, &acc, &ptab[kzt_bn_window(k2, c->n, win * WINDOW, WINDOW)]);
 	}
-	for (win = 0; win < windows; win++)
-		add(c, &acc, &acc, &tab[win * ENTRIES + kzt_bn_window(k1, c->n, win * WINDOW, WINDOW)]);
-	*r = acc;
+	mul_g(c, &g, k1);
+	add(c, r, &acc, &g);
 }
 
 /* 1 when plain x, y (below p) satisfy the curve's equation. */
@@ -569,10 +1362,30 @@ on_curve(const kzt_ec_curve *c, const kzt_limb *x, const kzt_limb *y)
 	return memcmp(lhs, rhs, c->n * sizeof(kzt_limb)) == 0;
 }
 
+#if KZT_BN_LIMB_BITS == 64
+/* The field code for a 256-bit prime: with mulx, adcx and adox where the
+ * processor has BMI2 and ADX, unless KAZTOKEN_BN_PORTABLE asks for the portable
+ * code, as for src/bn's other accelerator (ifma.c). */
+static int
+kind_256(int p256)
+{
+#if defined(HAVE_P256X)
+	const char *env = getenv("KAZTOKEN_BN_PORTABLE");
+	unsigned eax, ebx, ecx, edx;
+
+	/* CPUID leaf 7: EBX bit 8 is BMI2 (mulx), bit 19 ADX (adcx, adox) */
+	if ((env == NULL || env[0] == '\0' || strcmp(env, "0") == 0) &&
+	    __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx >> 8 & 1) && (ebx >> 19 & 1))
+		return p256 ? FIELD_P256X : FIELD_4X;
+#endif
+	return p256 ? FIELD_P256 : FIELD_4;
+}
+#endif
+
 int
 kzt_ec_curve_load(kzt_ec_curve *c, kzt_ec_id id)
 {
-	kzt_limb p[L], q[L], a[L], b[L];
+	kzt_limb p[L], q[L], a[L], b[L], a3[L], three[L] = {3};
 	size_t bits;
 
 	memset(c, 0, sizeof(*c));
@@ -595,8 +1408,15 @@ kzt_ec_curve_load(kzt_ec_curve *c, kzt_ec_id id)
 	if (kzt_mont_init(&c->p, p, c->n) != KZT_OK || kzt_mont_init(&c->q, q, c->n) != KZT_OK)
 		return KZT_ERR_DATA;
 	c->q_bits = kzt_bn_bits(q, c->n);
-	kzt_mont_mul(&c->p, c->a_m, a, c->p.rr);
-	kzt_mont_mul(&c->p, c->b_m, b, c->p.rr);
+#if KZT_BN_LIMB_BITS == 64
+	c->field = c->n == 4 ? kind_256(id == KZT_EC_P256) : FIELD_N;
+#else
+	c->field = FIELD_N;
+#endif
+	kzt_bn_add(a3, a, three, c->n);
+	c->a_minus_3 = kzt_bn_cmp(a3, p, c->n) == 0;
+	f_mul(c, c->a_m, a, c->p.rr);
+	f_mul(c, c->b_m, b, c->p.rr);
 	f_add(c, c->b3_m, c->b_m, c->b_m);
 	f_add(c, c->b3_m, c->b3_m, c->b_m);
 	return KZT_OK;
@@ -617,14 +1437,33 @@ scalar(const kzt_ec_curve *c, kzt_limb *d, const uint8_t *in)
 	return bad ? KZT_ERR_DATA : KZT_OK;
 }
 
+/* the kind of product for q: its size's (P-256's own reduction is for p) */
+static int
+q_kind(const kzt_ec_curve *c)
+{
+	return c->field == FIELD_N ? FIELD_N : c->field == FIELD_P256X || c->field == FIELD_4X ? FIELD_4X : FIELD_4;
+}
+
 /* r = a b mod q, plain values below q */
 static void
 q_mul(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
 	kzt_limb t[L];
 
-	kzt_mont_mul(&c->q, t, a, b);        /* a b / R */
-	kzt_mont_mul(&c->q, r, t, c->q.rr); /* a b */
+	mont_mul(q_kind(c), &c->q, t, a, b);        /* a b / R */
+	mont_mul(q_kind(c), &c->q, r, t, c->q.rr); /* a b */
+	kzt_bn_wipe(t, L);
+}
+
+/* r = a^-1 mod q, plain values below q (0 for 0). CT. */
+static void
+q_inv(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a)
+{
+	kzt_limb t[L], one[L] = {1};
+
+	mont_mul(q_kind(c), &c->q, t, a, c->q.rr);
+	mont_inv(q_kind(c), &c->q, t, t);
+	mont_mul(q_kind(c), &c->q, r, t, one);
 	kzt_bn_wipe(t, L);
 }
 
@@ -784,47 +1623,61 @@ kzt_ec_check_point(const kzt_ec_curve *c, const uint8_t *xy)
 	return is_infinity(c, &r) ? KZT_OK : KZT_ERR_DATA;
 }
 
-static int
-sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_limb *d,
-     const uint8_t *hash, size_t hash_len, uint8_t *sig)
+/* e for the scheme: the hash's integer mod q; for GOST 1 where that is 0, as its
+ * standard says. */
+static void
+message(const kzt_ec_curve *c, kzt_ec_scheme scheme, const uint8_t *hash, size_t len, kzt_limb *e)
 {
-	kzt_limb e[L], rx[L], ry[L], r[L], s[L], t[L], bad;
-	point kg;
+	kzt_limb one[L] = {1};
 
-	mul_g(c, &kg, k);
-	to_affine(c, rx, ry, &kg);
-	q_reduce(c, r, rx);
-	hash_value(c, scheme, hash, hash_len, e);
-	if (scheme == KZT_EC_GOST) {
-		/* s = r d + k e, with e = 1 where it is 0 mod q */
-		kzt_limb one[L] = {1};
-
+	hash_value(c, scheme, hash, len, e);
+	if (scheme == KZT_EC_GOST)
 		kzt_bn_select(e, one, kzt_bn_zero_mask(e, c->n), c->n);
-		q_mul(c, s, r, d);
+}
+
+/* r = a - b mod q, plain values below q */
+static void
+q_sub(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+{
+	kzt_limb t[L], borrow = kzt_bn_sub(r, a, b, c->n);
+
+	kzt_bn_add(t, r, c->q.m, c->n);
+	kzt_bn_select(r, t, (kzt_limb)0 - borrow, c->n);
+}
+
+/* The signature r, s (plain, below q) of e under d with the nonce k, and k G
+ * (projective) for the check: ECDSA s = k^-1 (e + r d), GOST s = r d + k e, r
+ * the x of k G mod q. AGAIN when r or s is 0. */
+static int
+sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_limb *d, const kzt_limb *e,
+     point *kg, kzt_limb *r, kzt_limb *s)
+{
+	kzt_limb zi[L], km[L], ki[L], rx[L], t[L], one[L] = {1}, bad;
+	struct inversion inv[2];
+
+	mul_g(c, kg, k);
+	/* 1 / Z mod p, and for ECDSA 1 / k mod q in step with it */
+	inv[0].kind = c->field, inv[0].mc = &c->p, inv[0].r = zi, inv[0].a = kg->z;
+	inv[1].kind = q_kind(c), inv[1].mc = &c->q, inv[1].r = ki, inv[1].a = km;
+	mont_mul(q_kind(c), &c->q, km, k, c->q.rr);
+	mont_inv_in_step(inv, scheme == KZT_EC_GOST ? 1 : 2);
+	f_mul(c, rx, kg->x, zi);
+	f_mul(c, rx, rx, one); /* plain */
+	q_reduce(c, r, rx);
+	q_mul(c, s, r, d);
+	if (scheme == KZT_EC_GOST) {
 		q_mul(c, t, k, e);
 		q_add(c, s, s, t);
 	} else {
-		/* s = k^-1 (e + r d) */
-		kzt_limb ki[L];
-
-		q_mul(c, s, r, d);
 		q_add(c, s, s, e);
-		f_inv(&c->q, ki, k);
+		mont_mul(q_kind(c), &c->q, ki, ki, one); /* plain */
 		q_mul(c, s, s, ki);
-		kzt_bn_wipe(ki, L);
 	}
 	bad = kzt_bn_zero_mask(r, c->n) | kzt_bn_zero_mask(s, c->n);
 	KZT_CT_PUBLIC(&bad, sizeof(bad));
-	KZT_CT_PUBLIC(r, sizeof(r));
-	KZT_CT_PUBLIC(s, sizeof(s));
-	if (bad == 0) {
-		uint8_t *first = scheme == KZT_EC_GOST ? sig + c->bytes : sig;
-
-		kzt_bn_to_bytes(r, c->n, first, c->bytes);
-		kzt_bn_to_bytes(s, c->n, scheme == KZT_EC_GOST ? sig : sig + c->bytes, c->bytes);
-	}
-	kzt_bn_wipe(t, L), kzt_bn_wipe(e, L), kzt_bn_wipe(rx, L), kzt_bn_wipe(ry, L);
-	kzt_bn_wipe((kzt_limb *)(void *)&kg, sizeof(kg) / sizeof(kzt_limb));
+	KZT_CT_PUBLIC(r, L * sizeof(kzt_limb)); /* (the signature: what leaves) */
+	KZT_CT_PUBLIC(s, L * sizeof(kzt_limb));
+	kzt_bn_wipe(t, L), kzt_bn_wipe(rx, L), kzt_bn_wipe(zi, L), kzt_bn_wipe(km, L), kzt_bn_wipe(ki, L);
 	return bad == 0 ? KZT_OK : AGAIN;
 }
 
@@ -869,89 +1722,102 @@ x_is_not(const kzt_ec_curve *c, const point *p, const kzt_limb *r)
 	return ~hit;
 }
 
-/* The check of a signature made with d, before it leaves: the verification
- * equation, computed with what the signer knows. With Q = d G (the caller checks
- * that), u1 G + u2 Q is w G for w = u1 + u2 d, that is s^-1 (e + r d) for ECDSA
- * and e^-1 (s - r d) for GOST; its x must give r. When all is well w is the nonce,
- * so w G is computed as k G is: CT. All ones when it fails. */
+/* All ones unless the projective a and b are the same point, neither infinity:
+ * X1 Z2 = X2 Z1 and Y1 Z2 = Y2 Z1, Z1 and Z2 not 0. CT. */
 static kzt_limb
-check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *d, const uint8_t *hash,
-		size_t hash_len, const uint8_t *sig)
+points_differ(const kzt_ec_curve *c, const point *a, const point *b)
 {
-	kzt_limb r[L], s[L], e[L], w[L], t[L], bad;
-	point wg;
+	kzt_limb u[L], v[L], bad;
 
-	if (scalar(c, r, scheme == KZT_EC_GOST ? sig + c->bytes : sig) != KZT_OK ||
-	    scalar(c, s, scheme == KZT_EC_GOST ? sig : sig + c->bytes) != KZT_OK)
-		return ~(kzt_limb)0;
-	hash_value(c, scheme, hash, hash_len, e);
+	f_mul(c, u, a->x, b->z);
+	f_mul(c, v, b->x, a->z);
+	bad = differ(c, u, v);
+	f_mul(c, u, a->y, b->z);
+	f_mul(c, v, b->y, a->z);
+	bad |= differ(c, u, v) | kzt_bn_zero_mask(a->z, c->n) | kzt_bn_zero_mask(b->z, c->n);
+	kzt_bn_wipe(u, L), kzt_bn_wipe(v, L);
+	return bad;
+}
+
+/* The check of a signature r, s made with d and k, before it leaves: all ones
+ * when it fails. Together its three parts are the verification equation under
+ * the public point Q (qx, qy: affine, Montgomery form), computed with what the
+ * signer knows:
+ * - the signing equation again, without an inversion: s k = e + r d (ECDSA),
+ *   s - r d = k e (GOST), so that u1 G + u2 Q is s^-1 (e + r d) G = k G (ECDSA;
+ *   GOST e^-1 (s - r d) G), once Q = d G;
+ * - the x of k G (projective, as signing made it) gives r: X = t Z for a t of
+ *   r + j q, which catches a fault in the inversion of Z;
+ * - (k - d) G + Q = k G: Q is d G, and k G is what k makes, by a second
+ *   multiplication with other digits.
+ * Two multiplications of the generator in all, both CT (k is secret). */
+static kzt_limb
+check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_limb *d,
+		const kzt_limb *e, const point *kg, const kzt_limb *qx, const kzt_limb *qy, const kzt_limb *r,
+		const kzt_limb *s)
+{
+	kzt_limb t[L], u[L], v[L], bad;
+	point a;
+
 	q_mul(c, t, r, d);
 	if (scheme == KZT_EC_GOST) {
-		kzt_limb one[L] = {1}, v[L];
-
-		kzt_bn_select(e, one, kzt_bn_zero_mask(e, c->n), c->n);
-		kzt_bn_sub(w, c->q.m, t, c->n); /* -r d (q itself when r d is 0: q_add reduces it) */
-		q_add(c, w, s, w);
-		f_inv(&c->q, v, e);
-		q_mul(c, w, w, v);
+		q_sub(c, u, s, t);
+		q_mul(c, v, k, e);
 	} else {
-		kzt_limb si[L];
-
-		q_add(c, t, t, e);
-		f_inv(&c->q, si, s);
-		q_mul(c, w, t, si);
+		q_add(c, u, t, e);
+		q_mul(c, v, s, k);
 	}
-	mul_g(c, &wg, w);
-	bad = x_is_not(c, &wg, r);
+	bad = differ(c, u, v) | x_is_not(c, kg, r);
+	q_sub(c, t, k, d);
+	mul_g(c, &a, t);
+	add_affine(c, &a, &a, qx, qy);
+	bad |= points_differ(c, &a, kg);
 	KZT_CT_PUBLIC(&bad, sizeof(bad));
-	kzt_bn_wipe(w, L), kzt_bn_wipe(t, L), kzt_bn_wipe(e, L);
-	kzt_bn_wipe((kzt_limb *)(void *)&wg, sizeof(wg) / sizeof(kzt_limb));
+	kzt_bn_wipe(t, L), kzt_bn_wipe(u, L), kzt_bn_wipe(v, L);
+	kzt_bn_wipe((kzt_limb *)(void *)&a, sizeof(a) / sizeof(kzt_limb));
 	return bad;
 }
 
 /* Sign, then check the signature before it leaves, so that a fault cannot give
- * the key away (then KZT_ERR_CARD, and sig zero): d G must be the key's public
- * point (pub; when NULL there is none to compare with), and the signature must
- * satisfy the verification equation for it (check_signature). Three fixed-base
- * multiplications in all, no multiplication of another point. */
+ * the key away (then KZT_ERR_CARD, and sig zero): against the key's public point
+ * pub, or when that is NULL d G. */
 static int
 sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const uint8_t *d_bytes,
 	     const uint8_t *pub, const uint8_t *hash, size_t hash_len, uint8_t *sig)
 {
-	kzt_limb d[L], px[L], py[L], bad = 0;
-	point q;
-	int r;
+	kzt_limb d[L], e[L], qx[L], qy[L], r[L], s[L], bad = 0;
+	point kg;
+	int rc;
 
 	memset(sig, 0, 2 * c->bytes);
 	if (!hash_ok(c, scheme, hash_len))
 		return KZT_ERR_DATA;
-	if ((r = scalar(c, d, d_bytes)) != KZT_OK)
-		return r;
-	if ((r = sign(c, scheme, k, d, hash, hash_len, sig)) == KZT_OK) {
-		if (pub != NULL) {
-			if (read_point(c, pub, px, py) != KZT_OK) {
-				bad = ~(kzt_limb)0;
-			} else {
-				point yx; /* (y in x's place, to compare it the same way) */
-
-				mul_g(c, &q, d);
-				memcpy(yx.x, q.y, sizeof(yx.x));
-				memcpy(yx.z, q.z, sizeof(yx.z));
-				bad = x_differs(c, &q, px) | x_differs(c, &yx, py);
-				KZT_CT_PUBLIC(&bad, sizeof(bad));
-				kzt_bn_wipe((kzt_limb *)(void *)&yx, sizeof(yx) / sizeof(kzt_limb));
-			}
-		}
+	if ((rc = scalar(c, d, d_bytes)) != KZT_OK)
+		return rc;
+	memset(qx, 0, sizeof(qx)), memset(qy, 0, sizeof(qy));
+	if (pub == NULL) {
+		mul_g(c, &kg, d);
+		to_affine_mont(c, qx, qy, &kg);
+	} else if (read_point(c, pub, qx, qy) == KZT_OK) {
+		f_mul(c, qx, qx, c->p.rr);
+		f_mul(c, qy, qy, c->p.rr);
+	} else {
+		bad = ~(kzt_limb)0;
+	}
+	message(c, scheme, hash, hash_len, e);
+	if ((rc = sign(c, scheme, k, d, e, &kg, r, s)) == KZT_OK) {
 		if (bad == 0)
-			bad = check_signature(c, scheme, d, hash, hash_len, sig);
+			bad = check_signature(c, scheme, k, d, e, &kg, qx, qy, r, s);
 		if (bad != 0) {
-			memset(sig, 0, 2 * c->bytes);
-			r = KZT_ERR_CARD;
+			rc = KZT_ERR_CARD;
+		} else {
+			kzt_bn_to_bytes(r, c->n, scheme == KZT_EC_GOST ? sig + c->bytes : sig, c->bytes);
+			kzt_bn_to_bytes(s, c->n, scheme == KZT_EC_GOST ? sig : sig + c->bytes, c->bytes);
 		}
 	}
-	kzt_bn_wipe(d, L);
-	kzt_bn_wipe((kzt_limb *)(void *)&q, sizeof(q) / sizeof(kzt_limb));
-	return r;
+	kzt_bn_wipe(d, L), kzt_bn_wipe(e, L), kzt_bn_wipe(r, L), kzt_bn_wipe(s, L);
+	kzt_bn_wipe((kzt_limb *)(void *)&kg, sizeof(kg) / sizeof(kzt_limb));
+	return rc;
 }
 
 int
@@ -995,19 +1861,16 @@ verify_at(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *x, const 
 	if (scalar(c, r, scheme == KZT_EC_GOST ? sig + c->bytes : sig) != KZT_OK ||
 	    scalar(c, s, scheme == KZT_EC_GOST ? sig : sig + c->bytes) != KZT_OK)
 		return KZT_ERR_DATA;
-	hash_value(c, scheme, hash, hash_len, e);
+	message(c, scheme, hash, hash_len, e);
 	if (scheme == KZT_EC_GOST) {
 		/* v = e^-1; u1 = s v, u2 = -r v */
-		kzt_limb one[L] = {1};
-
-		kzt_bn_select(e, one, kzt_bn_zero_mask(e, c->n), c->n);
-		f_inv(&c->q, v, e);
+		q_inv(c, v, e);
 		q_mul(c, u1, s, v);
 		q_mul(c, w, r, v);
 		kzt_bn_sub(u2, c->q.m, w, c->n); /* q - r v (r v is not 0: r, v are units) */
 	} else {
 		/* w = s^-1; u1 = e w, u2 = r w */
-		f_inv(&c->q, w, s);
+		q_inv(c, w, s);
 		q_mul(c, u1, e, w);
 		q_mul(c, u2, r, w);
 	}

@@ -56,6 +56,8 @@ typedef struct kzt_ec_curve {
 	size_t bytes; /* of a coordinate and of a scalar */
 	size_t q_bits;
 	unsigned cofactor;
+	int field;     /* which code its field's arithmetic takes (ec.c) */
+	int a_minus_3; /* 1 when a = -3, which has addition formulas of its own */
 	kzt_mont p, q;
 	kzt_limb a_m[KZT_EC_LIMBS], b_m[KZT_EC_LIMBS], b3_m[KZT_EC_LIMBS];
 	kzt_limb gx[KZT_EC_LIMBS], gy[KZT_EC_LIMBS]; /* affine, plain */
@@ -86,11 +88,12 @@ typedef enum kzt_ec_scheme {
 
 /* sig (2 c->bytes) = the signature of hash under d, with a fresh secret nonce
  * from rng for each signature (neither RFC 6979 nor a hedge: the card's random
- * generator, as GOST R 34.10 specifies it). Before it leaves, d G is compared
- * with the public point xy stored with the key (NULL: nothing to compare), and
- * the signature is checked by the verification equation, so that a fault cannot
- * give the key away: then KZT_ERR_CARD and sig zero. k G, d G and the check use
- * the generator's comb (made once a curve and process, on first use). */
+ * generator, as GOST R 34.10 specifies it). Before it leaves, the signature is
+ * checked by what amounts to the verification equation under the public point
+ * xy stored with the key (NULL: under d G), so that a fault cannot give the key
+ * away: then KZT_ERR_CARD and sig zero. Two multiplications of the generator in
+ * all (k G, and (k - d) G for the check), with its comb (made once a curve and
+ * process, on first use). */
 int kzt_ec_sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, kzt_bn_rng rng, const uint8_t *d,
 		const uint8_t *xy, const uint8_t *hash, size_t hash_len, uint8_t *sig);
 /* The same with the nonce given (0 < k < q): for known-answer tests only. */
