@@ -244,8 +244,7 @@ static const kzt_limb p256_p[4] = {0xffffffffffffffffu, 0xffffffffu, 0, 0xffffff
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 /* The carry chains in the processor's carry flag (its add-with-carry and
  * subtract-with-borrow), which the double-limb sums above do not get. */
-#include <cpuid.h>
-#include <x86intrin.h>
+#include <immintrin.h>
 
 typedef unsigned long long ull;
 #define ADC(cf, a, b, r) _addcarry_u64((cf), (a), (b), (r))
@@ -383,25 +382,27 @@ mul4(const int p256, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const k
  * accumulator, renamed each step instead of moved (T0 is the word the step
  * retires, T5 the one it starts), q = T0, and q p added as q (2^96 - 1) + q p3
  * 2^192: t0 + q (2^96 - 1) is q 2^96, two shifts. Then the subtraction of p. */
-#define ROWX(OFF, T0, T1, T2, T3, T4, T5)                                                          \
-	"movq " #OFF "(%[a]), %%rdx\n\t"                                                           \
-	"xorl %k[" #T5 "], %k[" #T5 "]\n\t" /* T5 = 0, CF = OF = 0 */                               \
-	"mulxq 0(%[b]), %[lo], %[hi]\n\t"                                                          \
+#define MULROWX(P, T0, T1, T2, T3, T4, T5) /* T += rdx P[0..3], the flags clear */                  \
+	"mulxq 0(%[" #P "]), %[lo], %[hi]\n\t"                                                     \
 	"adcxq %[lo], %[" #T0 "]\n\t"                                                              \
 	"adoxq %[hi], %[" #T1 "]\n\t"                                                              \
-	"mulxq 8(%[b]), %[lo], %[hi]\n\t"                                                          \
+	"mulxq 8(%[" #P "]), %[lo], %[hi]\n\t"                                                     \
 	"adcxq %[lo], %[" #T1 "]\n\t"                                                              \
 	"adoxq %[hi], %[" #T2 "]\n\t"                                                              \
-	"mulxq 16(%[b]), %[lo], %[hi]\n\t"                                                         \
+	"mulxq 16(%[" #P "]), %[lo], %[hi]\n\t"                                                    \
 	"adcxq %[lo], %[" #T2 "]\n\t"                                                              \
 	"adoxq %[hi], %[" #T3 "]\n\t"                                                              \
-	"mulxq 24(%[b]), %[lo], %[hi]\n\t"                                                         \
+	"mulxq 24(%[" #P "]), %[lo], %[hi]\n\t"                                                    \
 	"adcxq %[lo], %[" #T3 "]\n\t"                                                              \
 	"adoxq %[hi], %[" #T4 "]\n\t"                                                              \
 	"movl $0, %k[hi]\n\t"                                                                      \
 	"adcxq %[hi], %[" #T4 "]\n\t"                                                              \
 	"adoxq %[hi], %[" #T5 "]\n\t"                                                              \
 	"adcxq %[hi], %[" #T5 "]\n\t"
+#define ROWX(OFF, T0, T1, T2, T3, T4, T5)                                                          \
+	"movq " #OFF "(%[a]), %%rdx\n\t"                                                           \
+	"xorl %k[" #T5 "], %k[" #T5 "]\n\t" /* T5 = 0, CF = OF = 0 */                               \
+	MULROWX(b, T0, T1, T2, T3, T4, T5)
 #define P256X_STEP(OFF, T0, T1, T2, T3, T4, T5)                                                    \
 	ROWX(OFF, T0, T1, T2, T3, T4, T5)                                                          \
 	"movq %[" #T0 "], %%rdx\n\t"                                                               \
@@ -431,29 +432,90 @@ mul4x(kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 	sub_once4(r, t4, t5, t0, t1, t2, p256_p);
 }
 
+/* r = a^2 / 2^256 mod P-256's prime, with mulx, adcx and adox: the 6 products
+ * of different words (two chains), doubled, the 4 squares added, then the low
+ * half reduced word by word in its own 4 registers (each step's new top word
+ * taking the place of the one it retires) and the high half added. */
+#define SQRX_RED(T0, T1, T2, T3)                                                                   \
+	"movq %[" #T0 "], %%rdx\n\t"                                                               \
+	"mulxq %[p3], %[lo], %[hi]\n\t"                                                            \
+	"shlq $32, %[" #T0 "]\n\t"                                                                 \
+	"shrq $32, %%rdx\n\t"                                                                      \
+	"addq %[" #T0 "], %[" #T1 "]\n\t"                                                          \
+	"adcq %%rdx, %[" #T2 "]\n\t"                                                               \
+	"adcq %[lo], %[" #T3 "]\n\t"                                                               \
+	"adcq $0, %[hi]\n\t"                                                                       \
+	"movq %[hi], %[" #T0 "]\n\t"
+
+INLINE void
+sqr4x(kzt_limb *r, const kzt_limb *a)
+{
+	ull t0, t1, t2, t3, t4, t5, t6, t7, lo, hi, u0, u1, u2, u3;
+	unsigned char cf;
+
+	__asm__("movq 0(%[a]), %%rdx\n\t"
+		"xorl %k[t7], %k[t7]\n\t"
+		"mulxq 8(%[a]), %[t1], %[t2]\n\t"  /* a0 a1 */
+		"mulxq 16(%[a]), %[lo], %[t3]\n\t" /* a0 a2 */
+		"adcxq %[lo], %[t2]\n\t"
+		"mulxq 24(%[a]), %[lo], %[t4]\n\t" /* a0 a3 */
+		"adcxq %[lo], %[t3]\n\t"
+		"movq 8(%[a]), %%rdx\n\t"
+		"mulxq 16(%[a]), %[lo], %[hi]\n\t" /* a1 a2 */
+		"adoxq %[lo], %[t3]\n\t"
+		"adcxq %[hi], %[t4]\n\t"
+		"mulxq 24(%[a]), %[lo], %[t5]\n\t" /* a1 a3 */
+		"adoxq %[lo], %[t4]\n\t"
+		"adcxq %[t7], %[t5]\n\t"
+		"movq 16(%[a]), %%rdx\n\t"
+		"mulxq 24(%[a]), %[lo], %[t6]\n\t" /* a2 a3 */
+		"adoxq %[lo], %[t5]\n\t"
+		"adoxq %[t7], %[t6]\n\t"
+		"adcxq %[t7], %[t6]\n\t"
+		"xorl %k[t7], %k[t7]\n\t" /* doubled */
+		"adcxq %[t1], %[t1]\n\t"
+		"adcxq %[t2], %[t2]\n\t"
+		"adcxq %[t3], %[t3]\n\t"
+		"adcxq %[t4], %[t4]\n\t"
+		"adcxq %[t5], %[t5]\n\t"
+		"adcxq %[t6], %[t6]\n\t"
+		"adcxq %[t7], %[t7]\n\t"
+		"movq 0(%[a]), %%rdx\n\t" /* the squares */
+		"mulxq %%rdx, %[t0], %[hi]\n\t"
+		"addq %[hi], %[t1]\n\t"
+		"movq 8(%[a]), %%rdx\n\t"
+		"mulxq %%rdx, %[lo], %[hi]\n\t"
+		"adcq %[lo], %[t2]\n\t"
+		"adcq %[hi], %[t3]\n\t"
+		"movq 16(%[a]), %%rdx\n\t"
+		"mulxq %%rdx, %[lo], %[hi]\n\t"
+		"adcq %[lo], %[t4]\n\t"
+		"adcq %[hi], %[t5]\n\t"
+		"movq 24(%[a]), %%rdx\n\t"
+		"mulxq %%rdx, %[lo], %[hi]\n\t"
+		"adcq %[lo], %[t6]\n\t"
+		"adcq %[hi], %[t7]\n\t" SQRX_RED(t0, t1, t2, t3) SQRX_RED(t1, t2, t3, t0)
+			SQRX_RED(t2, t3, t0, t1) SQRX_RED(t3, t0, t1, t2)
+		: [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+		  [t5] "=&r"(t5), [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi)
+		: [a] "r"(a), [p3] "m"(p256_p[3])
+		: "rdx", "cc", "memory");
+	/* the reduced low half (at most p) and the high half (below p) */
+	cf = ADC(0, t0, t4, &u0);
+	cf = ADC(cf, t1, t5, &u1);
+	cf = ADC(cf, t2, t6, &u2);
+	cf = ADC(cf, t3, t7, &u3);
+	sub_once4(r, u0, u1, u2, u3, cf, p256_p);
+}
+
 /* The same for any 256-bit odd m (FIELD_4X, the order's arithmetic and the other
  * 256-bit fields): q = T0 (-m^-1) mod 2^64, and q m added as two chains again. */
 #define MONTX_STEP(OFF, T0, T1, T2, T3, T4, T5)                                                    \
 	ROWX(OFF, T0, T1, T2, T3, T4, T5)                                                          \
 	"movq %[" #T0 "], %%rdx\n\t"                                                               \
-	"imulq %c[oi](%[mc]), %%rdx\n\t"                                                                \
-	"xorl %k[lo], %k[lo]\n\t" /* CF = OF = 0 */                                               \
-	"mulxq %c[om]+0(%[mc]), %[lo], %[hi]\n\t"                                                          \
-	"adcxq %[lo], %[" #T0 "]\n\t"                                                              \
-	"adoxq %[hi], %[" #T1 "]\n\t"                                                              \
-	"mulxq %c[om]+8(%[mc]), %[lo], %[hi]\n\t"                                                          \
-	"adcxq %[lo], %[" #T1 "]\n\t"                                                              \
-	"adoxq %[hi], %[" #T2 "]\n\t"                                                              \
-	"mulxq %c[om]+16(%[mc]), %[lo], %[hi]\n\t"                                                         \
-	"adcxq %[lo], %[" #T2 "]\n\t"                                                              \
-	"adoxq %[hi], %[" #T3 "]\n\t"                                                              \
-	"mulxq %c[om]+24(%[mc]), %[lo], %[hi]\n\t"                                                         \
-	"adcxq %[lo], %[" #T3 "]\n\t"                                                              \
-	"adoxq %[hi], %[" #T4 "]\n\t"                                                              \
-	"movl $0, %k[hi]\n\t"                                                                      \
-	"adcxq %[hi], %[" #T4 "]\n\t"                                                              \
-	"adoxq %[hi], %[" #T5 "]\n\t"                                                              \
-	"adcxq %[hi], %[" #T5 "]\n\t"
+	"imulq %c[oi](%[m]), %%rdx\n\t" /* (m0inv, at its offset from m) */                        \
+	"xorl %k[lo], %k[lo]\n\t"       /* CF = OF = 0 */                                          \
+	MULROWX(m, T0, T1, T2, T3, T4, T5)
 
 INLINE void
 montx(const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
@@ -464,8 +526,8 @@ montx(const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 			MONTX_STEP(16, t2, t3, t4, t5, t0, t1) MONTX_STEP(24, t3, t4, t5, t0, t1, t2)
 		: [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [t4] "+&r"(t4),
 		  [t5] "+&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi)
-		: [a] "r"(a), [b] "r"(b), [mc] "r"(mc), [om] "i"(offsetof(kzt_mont, m)),
-		  [oi] "i"(offsetof(kzt_mont, m0inv))
+		: [a] "r"(a), [b] "r"(b), [m] "r"(mc->m),
+		  [oi] "i"(offsetof(kzt_mont, m0inv) - offsetof(kzt_mont, m))
 		: "rdx", "cc", "memory");
 	sub_once4(r, t4, t5, t0, t1, t2, mc->m);
 }
@@ -680,6 +742,12 @@ mont_mul(int kind, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a, const kzt
 static void
 mont_sqr(int kind, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a)
 {
+#if defined(HAVE_P256X)
+	if (kind == FIELD_P256X) {
+		sqr4x(r, a);
+		return;
+	}
+#endif
 #if KZT_BN_LIMB_BITS == 64
 	if (kind == FIELD_P256) {
 		sqr4(1, mc, r, a);
@@ -772,43 +840,39 @@ mont_inv(int kind, const kzt_mont *mc, kzt_limb *r, const kzt_limb *a)
 #define FIELD_CASES(op, ...) op(FIELD_N, __VA_ARGS__)
 #endif
 
-/* the field's sums and products, kind a constant where they are inlined */
+/* r = a + b, or a - b with sub, in the field: kind and sub constants where this
+ * is inlined */
 INLINE void
-f_add_k(const int kind, const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
+f_add_k(const int kind, const kzt_ec_curve *c, const int sub, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
 	(void)kind;
 #if KZT_BN_LIMB_BITS == 64
 	if (kind != FIELD_N) {
-		add4(IS_P256(kind) ? p256_p : c->p.m, r, a, b);
-		return;
-	}
-#endif
-	BY_SIZE(c->n, add_n, c->p.m, r, a, b);
-}
+		const kzt_limb *m = IS_P256(kind) ? p256_p : c->p.m;
 
-INLINE void
-f_sub_k(const int kind, const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
-{
-	(void)kind;
-#if KZT_BN_LIMB_BITS == 64
-	if (kind != FIELD_N) {
-		sub4(IS_P256(kind) ? p256_p : c->p.m, r, a, b);
+		if (sub)
+			sub4(m, r, a, b);
+		else
+			add4(m, r, a, b);
 		return;
 	}
 #endif
-	BY_SIZE(c->n, sub_n, c->p.m, r, a, b);
+	if (sub)
+		BY_SIZE(c->n, sub_n, c->p.m, r, a, b);
+	else
+		BY_SIZE(c->n, add_n, c->p.m, r, a, b);
 }
 
 static void
 f_add(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
-	FIELD_CASES(f_add_k, c, r, a, b);
+	FIELD_CASES(f_add_k, c, 0, r, a, b);
 }
 
 static void
 f_sub(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 {
-	FIELD_CASES(f_sub_k, c, r, a, b);
+	FIELD_CASES(f_add_k, c, 1, r, a, b);
 }
 
 static void
@@ -826,19 +890,30 @@ f_mul(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 		else                                                                               \
 			mont_mul_k(kind, &c->p, r, a, b);                                          \
 	} while (0)
+#if defined(HAVE_P256X)
+#define FSQR(r, a)                                                                                 \
+	do {                                                                                       \
+		if (kind == FIELD_P256X)                                                           \
+			sqr4x(r, a);                                                               \
+		else                                                                               \
+			FMUL(r, a, a);                                                             \
+	} while (0)
+#else
+#define FSQR(r, a) FMUL(r, a, a)
+#endif
 #define FADD(r, a, b)                                                                              \
 	do {                                                                                       \
 		if (kind == FIELD_N)                                                               \
 			f_add(c, r, a, b);                                                         \
 		else                                                                               \
-			f_add_k(kind, c, r, a, b);                                                 \
+			f_add_k(kind, c, 0, r, a, b);                                              \
 	} while (0)
 #define FSUB(r, a, b)                                                                              \
 	do {                                                                                       \
 		if (kind == FIELD_N)                                                               \
 			f_sub(c, r, a, b);                                                         \
 		else                                                                               \
-			f_sub_k(kind, c, r, a, b);                                                 \
+			f_add_k(kind, c, 1, r, a, b);                                              \
 	} while (0)
 
 /* ---- points ---- */
@@ -979,6 +1054,82 @@ add_affine(const kzt_ec_curve *c, point *r, const point *p, const kzt_limb *x2, 
 		add(c, r, p, &q);
 		kzt_bn_wipe((kzt_limb *)(void *)&q, sizeof(q) / sizeof(kzt_limb));
 	}
+}
+
+/* The walk of one scalar through the comb (mul_g), one lane of it: the sum, the
+ * entry picked for the window, and the temporaries of the addition, which mul_g
+ * wipes once at the end. */
+struct lane {
+	point acc, sum;
+	kzt_limb x[L], y[L];
+	kzt_limb zz[L], u2[L], s2[L], h[L], rr[L], hh[L], hhh[L], v[L];
+};
+
+/* r = a where mask is all ones (n limbs), inline. CT. */
+INLINE void
+select_n(const size_t n, kzt_limb *r, const kzt_limb *a, kzt_limb mask)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		r[j] = (r[j] & ~mask) | (a[j] & mask);
+}
+
+/* For each lane, sum = acc + (x, y) in Jacobian coordinates (x = X / Z^2,
+ * y = Y / Z^3), the entry affine (Montgomery form): the classical mixed
+ * addition, 8M + 3S + 7 additions, for any a. Not complete: acc must not be the
+ * entry or its negative (mul_g's windows below the top ones cannot be, see
+ * there); acc the point at infinity (Z = 0) gives (x, y, 1), selected. The lanes
+ * (a constant where this is inlined) go step by step together, so that the
+ * processor overlaps their chains of dependent products. CT. */
+INLINE void
+add_jacobian_affine_k(const int kind, const kzt_ec_curve *c, const size_t lanes, struct lane *ln)
+{
+	size_t l;
+
+#define LANES(stmt)                                                                                \
+	do {                                                                                       \
+		UNROLL for (l = 0; l < lanes; l++) {                                               \
+			struct lane *o = &ln[l];                                                   \
+                                                                                                   \
+			stmt;                                                                      \
+		}                                                                                  \
+	} while (0)
+	LANES(FSQR(o->zz, o->acc.z));              /* Z1^2 */
+	LANES(FMUL(o->u2, o->x, o->zz));           /* U2 = x2 Z1^2 */
+	LANES(FMUL(o->s2, o->acc.z, o->zz));       /* Z1^3 */
+	LANES(FMUL(o->s2, o->y, o->s2));           /* S2 = y2 Z1^3 */
+	LANES(FSUB(o->h, o->u2, o->acc.x));        /* H = U2 - X1 */
+	LANES(FSUB(o->rr, o->s2, o->acc.y));       /* r = S2 - Y1 */
+	LANES(FSQR(o->hh, o->h));                  /* H^2 */
+	LANES(FMUL(o->hhh, o->h, o->hh));          /* H^3 */
+	LANES(FMUL(o->v, o->acc.x, o->hh));        /* V = X1 H^2 */
+	LANES(FSQR(o->sum.x, o->rr));              /* X3 = r^2 - H^3 - 2 V */
+	LANES(FSUB(o->sum.x, o->sum.x, o->hhh));
+	LANES(FSUB(o->sum.x, o->sum.x, o->v));
+	LANES(FSUB(o->sum.x, o->sum.x, o->v));
+	LANES(FSUB(o->sum.y, o->v, o->sum.x));     /* Y3 = r (V - X3) - Y1 H^3 */
+	LANES(FMUL(o->sum.y, o->rr, o->sum.y));
+	LANES(FMUL(o->hhh, o->acc.y, o->hhh));
+	LANES(FSUB(o->sum.y, o->sum.y, o->hhh));
+	LANES(FMUL(o->sum.z, o->acc.z, o->h));     /* Z3 = Z1 H */
+	LANES({
+		kzt_limb inf = kzt_bn_zero_mask(o->acc.z, c->n);
+
+		select_n(c->n, o->sum.x, o->x, inf);
+		select_n(c->n, o->sum.y, o->y, inf);
+		select_n(c->n, o->sum.z, c->p.one, inf);
+	});
+#undef LANES
+}
+
+static void
+add_jacobian_affine(const kzt_ec_curve *c, size_t lanes, struct lane *ln)
+{
+	if (lanes == 2)
+		FIELD_CASES(add_jacobian_affine_k, c, 2, ln);
+	else
+		FIELD_CASES(add_jacobian_affine_k, c, 1, ln);
 }
 
 /* r = a where mask is all ones, r as it is where it is 0: the curve's limbs of
@@ -1282,40 +1433,78 @@ comb_pick(const kzt_ec_curve *c, const kzt_limb *row, unsigned mag, kzt_limb neg
 	kzt_bn_wipe(ny, L);
 }
 
-/* r = k G for a scalar k below q, with the comb (CT in k: every entry of each
- * window read, every window added), or with mul when the comb is not ready.
+/* r[l] = k[l] G for lanes (1 or 2) scalars below q, with the comb (CT in each k:
+ * every entry of each window read, every window added), the lanes' additions in
+ * step; or with mul when the comb is not ready.
  * The windows are recoded on the way into signed digits: a window's bits plus
  * the carry, v in 0..2^COMB_W, is the digit v when v <= COMB_HALF, else
- * v - 2^COMB_W with a carry of 1 into the next window. */
+ * v - 2^COMB_W with a carry of 1 into the next window.
+ *
+ * The sum is kept in Jacobian coordinates, with the cheaper mixed addition, while
+ * that cannot meet its exceptions. Before window i the sum is s G for
+ * s = sum of d_j 2^(COMB_W j), j < i, |s| < 2^(COMB_W i) / 1.9, and the entry is
+ * d_i 2^(COMB_W i) G with 1 <= |d_i| <= COMB_HALF: their difference or sum is not
+ * 0, and below 33 2^(COMB_W i) <= q when COMB_W i + 7 <= q_bits, so the two points
+ * are neither equal nor opposite; s = 0 only while every digit so far was 0
+ * (then the sum is infinity, Z = 0, which the addition selects). The windows
+ * above take the complete formulas (add_affine), after the sum is made
+ * projective: (X Z : Y : Z^3). */
+static void
+mul_g_lanes(const kzt_ec_curve *c, size_t lanes, point *const *r, const kzt_limb *const *k)
+{
+	const kzt_limb *tab = comb_of(c);
+	size_t win, windows = comb_windows(c), row = COMB_HALF * 2 * c->n, l;
+	size_t jacobian = (c->q_bits - 7) / COMB_W + 1; /* the windows i with COMB_W i + 7 <= q_bits */
+	kzt_limb carry[2] = {0, 0};
+	unsigned mag[2];
+	struct lane ln[2];
+
+	if (tab == NULL) {
+		for (l = 0; l < lanes; l++) {
+			generator(c, &ln[0].acc);
+			mul(c, r[l], k[l], &ln[0].acc);
+		}
+		return;
+	}
+	memset(ln, 0, sizeof(ln));
+	for (l = 0; l < lanes; l++)
+		set_infinity(c, &ln[l].acc); /* (0, 1, 0): infinity both ways */
+	for (win = 0; win < windows; win++) {
+		for (l = 0; l < lanes; l++) {
+			unsigned v = comb_bits(k[l], c->n, win * COMB_W) + (unsigned)carry[l];
+			kzt_limb neg = (kzt_limb)0 - (kzt_limb)((COMB_HALF - v) >> (8 * sizeof(unsigned) - 1));
+
+			mag[l] = (unsigned)((v & ~neg) | (((1u << COMB_W) - v) & neg));
+			carry[l] = neg & 1;
+			comb_pick(c, tab + win * row, mag[l], neg, ln[l].x, ln[l].y);
+			if (win == jacobian) { /* (X, Y, Z) -> (X Z, Y, Z^3) */
+				f_mul(c, ln[l].acc.x, ln[l].acc.x, ln[l].acc.z);
+				f_mul(c, ln[l].zz, ln[l].acc.z, ln[l].acc.z);
+				f_mul(c, ln[l].acc.z, ln[l].acc.z, ln[l].zz);
+			}
+		}
+		if (win < jacobian)
+			add_jacobian_affine(c, lanes, ln);
+		else
+			for (l = 0; l < lanes; l++)
+				add_affine(c, &ln[l].sum, &ln[l].acc, ln[l].x, ln[l].y);
+		for (l = 0; l < lanes; l++)
+			select_point(c, &ln[l].acc, &ln[l].sum, ~equal_mask(mag[l], 0));
+	}
+	for (l = 0; l < lanes; l++)
+		*r[l] = ln[l].acc;
+	kzt_bn_wipe((kzt_limb *)(void *)ln, sizeof(ln) / (sizeof(kzt_limb)));
+	kzt_bn_wipe(carry, 2);
+}
+
+/* r = k G, as mul_g_lanes */
 static void
 mul_g(const kzt_ec_curve *c, point *r, const kzt_limb *k)
 {
-	static const size_t words = sizeof(point) / sizeof(kzt_limb);
-	const kzt_limb *tab = comb_of(c);
-	size_t win, windows = comb_windows(c), row = COMB_HALF * 2 * c->n;
-	kzt_limb x[L], y[L], carry = 0;
-	point acc, sum;
+	point *rs[1] = {r};
+	const kzt_limb *ks[1] = {k};
 
-	if (tab == NULL) {
-		generator(c, &acc);
-		mul(c, r, k, &acc);
-		return;
-	}
-	set_infinity(c, &acc);
-	for (win = 0; win < windows; win++) {
-		unsigned v = comb_bits(k, c->n, win * COMB_W) + (unsigned)carry;
-		kzt_limb neg = (kzt_limb)0 - (kzt_limb)((COMB_HALF - v) >> (8 * sizeof(unsigned) - 1));
-		unsigned mag = (unsigned)((v & ~neg) | (((1u << COMB_W) - v) & neg));
-
-		carry = neg & 1;
-		comb_pick(c, tab + win * row, mag, neg, x, y);
-		add_affine(c, &sum, &acc, x, y);
-		select_point(c, &acc, &sum, ~equal_mask(mag, 0));
-	}
-	*r = acc;
-	kzt_bn_wipe(x, L), kzt_bn_wipe(y, L);
-	kzt_bn_wipe((kzt_limb *)(void *)&acc, words);
-	kzt_bn_wipe((kzt_limb *)(void *)&sum, words);
+	mul_g_lanes(c, 1, rs, ks);
 }
 
 /* r = k1 G + k2 p for public k1, k2 (verification): the comb for G and 4-bit
@@ -1373,14 +1562,28 @@ kind_256(int p256)
 	const char *env = getenv("KAZTOKEN_BN_PORTABLE");
 	unsigned eax, ebx, ecx, edx;
 
-	/* CPUID leaf 7: EBX bit 8 is BMI2 (mulx), bit 19 ADX (adcx, adox) */
-	if ((env == NULL || env[0] == '\0' || strcmp(env, "0") == 0) &&
-	    __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx >> 8 & 1) && (ebx >> 19 & 1))
-		return p256 ? FIELD_P256X : FIELD_4X;
+	/* CPUID: leaf 0 the highest leaf; leaf 7, EBX bit 8 BMI2 (mulx), bit 19 ADX
+	 * (adcx, adox) */
+	__asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0), "c"(0));
+	if (eax >= 7 && (env == NULL || env[0] == '\0' || strcmp(env, "0") == 0)) {
+		__asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(7), "c"(0));
+		if ((ebx >> 8 & 1) && (ebx >> 19 & 1))
+			return p256 ? FIELD_P256X : FIELD_4X;
+	}
 #endif
 	return p256 ? FIELD_P256 : FIELD_4;
 }
 #endif
+
+int
+kzt_ec_adx_active(void)
+{
+#if KZT_BN_LIMB_BITS == 64
+	return kind_256(1) == FIELD_P256X;
+#else
+	return 0;
+#endif
+}
 
 int
 kzt_ec_curve_load(kzt_ec_curve *c, kzt_ec_id id)
@@ -1645,17 +1848,16 @@ q_sub(const kzt_ec_curve *c, kzt_limb *r, const kzt_limb *a, const kzt_limb *b)
 	kzt_bn_select(r, t, (kzt_limb)0 - borrow, c->n);
 }
 
-/* The signature r, s (plain, below q) of e under d with the nonce k, and k G
- * (projective) for the check: ECDSA s = k^-1 (e + r d), GOST s = r d + k e, r
- * the x of k G mod q. AGAIN when r or s is 0. */
+/* The signature r, s (plain, below q) of e under d with the nonce k, given
+ * k G (projective): ECDSA s = k^-1 (e + r d), GOST s = r d + k e, r the x of k G
+ * mod q. AGAIN when r or s is 0. */
 static int
 sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_limb *d, const kzt_limb *e,
-     point *kg, kzt_limb *r, kzt_limb *s)
+     const point *kg, kzt_limb *r, kzt_limb *s)
 {
 	kzt_limb zi[L], km[L], ki[L], rx[L], t[L], one[L] = {1}, bad;
 	struct inversion inv[2];
 
-	mul_g(c, kg, k);
 	/* 1 / Z mod p, and for ECDSA 1 / k mod q in step with it */
 	inv[0].kind = c->field, inv[0].mc = &c->p, inv[0].r = zi, inv[0].a = kg->z;
 	inv[1].kind = q_kind(c), inv[1].mc = &c->q, inv[1].r = ki, inv[1].a = km;
@@ -1749,12 +1951,12 @@ points_differ(const kzt_ec_curve *c, const point *a, const point *b)
  * - the x of k G (projective, as signing made it) gives r: X = t Z for a t of
  *   r + j q, which catches a fault in the inversion of Z;
  * - (k - d) G + Q = k G: Q is d G, and k G is what k makes, by a second
- *   multiplication with other digits.
+ *   multiplication with other digits (kdg, made with k G, see sign_checked).
  * Two multiplications of the generator in all, both CT (k is secret). */
 static kzt_limb
 check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_limb *d,
-		const kzt_limb *e, const point *kg, const kzt_limb *qx, const kzt_limb *qy, const kzt_limb *r,
-		const kzt_limb *s)
+		const kzt_limb *e, const point *kg, const point *kdg, const kzt_limb *qx, const kzt_limb *qy,
+		const kzt_limb *r, const kzt_limb *s)
 {
 	kzt_limb t[L], u[L], v[L], bad;
 	point a;
@@ -1768,9 +1970,7 @@ check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, 
 		q_mul(c, v, s, k);
 	}
 	bad = differ(c, u, v) | x_is_not(c, kg, r);
-	q_sub(c, t, k, d);
-	mul_g(c, &a, t);
-	add_affine(c, &a, &a, qx, qy);
+	add_affine(c, &a, kdg, qx, qy);
 	bad |= points_differ(c, &a, kg);
 	KZT_CT_PUBLIC(&bad, sizeof(bad));
 	kzt_bn_wipe(t, L), kzt_bn_wipe(u, L), kzt_bn_wipe(v, L);
@@ -1785,8 +1985,9 @@ static int
 sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const uint8_t *d_bytes,
 	     const uint8_t *pub, const uint8_t *hash, size_t hash_len, uint8_t *sig)
 {
-	kzt_limb d[L], e[L], qx[L], qy[L], r[L], s[L], bad = 0;
-	point kg;
+	kzt_limb d[L], e[L], qx[L], qy[L], r[L], s[L], kd[L], bad = 0;
+	point kg, kdg, *pts[2] = {&kg, &kdg};
+	const kzt_limb *ks[2] = {k, kd};
 	int rc;
 
 	memset(sig, 0, 2 * c->bytes);
@@ -1805,9 +2006,11 @@ sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, con
 		bad = ~(kzt_limb)0;
 	}
 	message(c, scheme, hash, hash_len, e);
+	q_sub(c, kd, k, d);
+	mul_g_lanes(c, 2, pts, ks); /* k G and, for the check, (k - d) G */
 	if ((rc = sign(c, scheme, k, d, e, &kg, r, s)) == KZT_OK) {
 		if (bad == 0)
-			bad = check_signature(c, scheme, k, d, e, &kg, qx, qy, r, s);
+			bad = check_signature(c, scheme, k, d, e, &kg, &kdg, qx, qy, r, s);
 		if (bad != 0) {
 			rc = KZT_ERR_CARD;
 		} else {
@@ -1815,8 +2018,9 @@ sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, con
 			kzt_bn_to_bytes(s, c->n, scheme == KZT_EC_GOST ? sig : sig + c->bytes, c->bytes);
 		}
 	}
-	kzt_bn_wipe(d, L), kzt_bn_wipe(e, L), kzt_bn_wipe(r, L), kzt_bn_wipe(s, L);
+	kzt_bn_wipe(d, L), kzt_bn_wipe(e, L), kzt_bn_wipe(r, L), kzt_bn_wipe(s, L), kzt_bn_wipe(kd, L);
 	kzt_bn_wipe((kzt_limb *)(void *)&kg, sizeof(kg) / sizeof(kzt_limb));
+	kzt_bn_wipe((kzt_limb *)(void *)&kdg, sizeof(kdg) / sizeof(kzt_limb));
 	return rc;
 }
 

@@ -8,13 +8,16 @@
  * their Weierstrass form, as their standard also gives them.
  *
  * Points are projective (X : Y : Z) and added with the complete formulas of
- * Renes, Costello and Batina (2016, algorithm 1, any a): one sequence of field
+ * Renes, Costello and Batina (2016, algorithms 1 and 5): one sequence of field
  * operations for every pair of points, doubling and the point at infinity
  * included, so nothing branches on a point. They are complete on a group of odd
  * order; on the curves of cofactor 4 every point we add lies in the subgroup of
  * prime order, where that holds too. A secret scalar is multiplied in fixed
  * windows of 4 bits, every table entry read for each window; the generator's
- * multiples come from a comb made once (no doubling).
+ * multiples come from a comb of signed 6-bit digits made once (no doubling), its
+ * sum Jacobian while it provably cannot meet the mixed addition's exceptions
+ * (ec.c, mul_g_lanes). The field code has kinds (ec.c): portable C for any size,
+ * 4-limb C for 256 bits and P-256's prime, and BMI2/ADX assembly on x86-64.
  *
  * Byte strings: scalars and coordinates big-endian, of the curve's size; the
  * signatures as each scheme lays them out (see kzt_ec_sign). */
@@ -65,6 +68,9 @@ typedef struct kzt_ec_curve {
 
 /* KZT_OK, or KZT_ERR_DATA for an id that names no curve. */
 int kzt_ec_curve_load(kzt_ec_curve *c, kzt_ec_id id);
+/* 1 when the 256-bit curves' field code is the BMI2/ADX assembly (x86-64 with
+ * both, and KAZTOKEN_BN_PORTABLE not set), 0 when it is the portable C. */
+int kzt_ec_adx_active(void);
 
 /* A new key pair: d (c->bytes) random in [1, q - 1], and its public point
  * x || y (2 c->bytes). */

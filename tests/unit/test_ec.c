@@ -170,6 +170,76 @@ test_every_curve_is_what_its_standard_says(void **state)
 	BN_CTX_free(ctx);
 }
 
+/* The scalars the comb's signed 6-bit digits (ec.c, mul_g) find hardest, for
+ * i = 0..EDGES-1: 1, 2, q - 1, q - 2, (q -+ 1) / 2, windows all 32 (digit 32), all
+ * 33 (digit -31 with a carry in every window), all 63 (-1, carried), a power of 2
+ * at each end of the windows and at the top, that less 1, and q less one. All
+ * reduced mod q, 0 taken as 1. */
+#define EDGES 16
+static void
+edge_scalar(BIGNUM *k, const BIGNUM *q, int i, BN_CTX *ctx)
+{
+	int bits = BN_num_bits(q), w;
+
+	BN_zero(k);
+	switch (i) {
+	case 0:
+		BN_one(k);
+		break;
+	case 1:
+		BN_set_word(k, 2);
+		break;
+	case 2:
+		BN_sub(k, q, BN_value_one());
+		break;
+	case 3:
+		BN_sub(k, q, BN_value_one()), BN_sub_word(k, 1);
+		break;
+	case 4:
+		BN_rshift1(k, q);
+		break;
+	case 5:
+		BN_rshift1(k, q), BN_add_word(k, 1);
+		break;
+	case 6:
+	case 7:
+	case 8: /* every window 32, 33, 63 */
+		for (w = 0; 6 * w < bits; w++) {
+			BIGNUM *t = BN_new();
+
+			BN_set_word(t, i == 6 ? 32 : i == 7 ? 33 : 63);
+			BN_lshift(t, t, 6 * w);
+			BN_add(k, k, t);
+			BN_free(t);
+		}
+		break;
+	case 9:
+		BN_set_bit(k, 6);
+		break;
+	case 10: /* the last window of the Jacobian sum */
+		BN_set_bit(k, 6 * ((bits - 7) / 6));
+		break;
+	case 11: /* the first of the complete additions */
+		BN_set_bit(k, 6 * ((bits - 7) / 6 + 1));
+		break;
+	case 12:
+		BN_set_bit(k, bits - 1);
+		break;
+	case 13:
+		BN_set_bit(k, bits - 1), BN_sub_word(k, 1);
+		break;
+	case 14:
+		BN_set_bit(k, 6 * ((bits - 7) / 6 + 1)), BN_sub(k, q, k);
+		break;
+	default:
+		BN_set_bit(k, 6 * 20), BN_sub(k, q, k);
+		break;
+	}
+	BN_nnmod(k, k, q, ctx);
+	if (BN_is_zero(k))
+		BN_one(k);
+}
+
 static void
 test_public_points_match_openssl_and_bad_keys_are_refused(void **state)
 {
@@ -188,13 +258,9 @@ test_public_points_match_openssl_and_bad_keys_are_refused(void **state)
 		grp = group_of(&c, ctx);
 		pt = EC_POINT_new(grp);
 		q = bn_of(c.q.m, c.n);
-		for (i = 0; i < 12; i++) {
-			if (i == 0)
-				BN_one(k);
-			else if (i == 1)
-				BN_set_word(k, 2);
-			else if (i == 2)
-				BN_sub(k, q, BN_value_one());
+		for (i = 0; i < EDGES + 10; i++) {
+			if (i < EDGES)
+				edge_scalar(k, q, i, ctx);
 			else
 				BN_rand_range(k, q);
 			if (BN_is_zero(k))

@@ -216,6 +216,8 @@ kzt_bench_bn(void)
 	       OPENSSL_VERSION_STR, KZT_BN_LIMB_BITS);
 	/* 1 when src/bn's exponentiations ran on its AVX-512 IFMA accelerator */
 	printf("bn_ifma=%d\n", kzt_bn_ifma_active());
+	/* 1 when the 256-bit curves' field arithmetic ran as BMI2/ADX assembly */
+	printf("ec_adx=%d\n", kzt_ec_adx_active());
 	bench_private(2048, 20);
 	bench_private(3072, 8);
 	bench_private(4096, 4);
