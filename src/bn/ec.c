@@ -15,6 +15,14 @@
 #define ENTRIES (1u << WINDOW)
 #define AGAIN 1 /* (sign: r or s came out 0, draw another nonce) */
 
+#if defined(KZT_BN_FAULT_FOR_TEST)
+/* The faults the signing check must catch, injected by a test build (ec.h) */
+kzt_ec_fault_kind kzt_ec_fault;
+#define FAULT(kind) (kzt_ec_fault == (kind))
+#else
+#define FAULT(kind) 0
+#endif
+
 /* The parameters as their standards print them: FIPS 186-4 (D.1.2.3, D.1.2.4),
  * RFC 4357 (10.1: the CryptoPro sets and the 256-bit test set), RFC 7836 (A.2:
  * the TC26 sets; for 256-A and 512-C their Weierstrass form) and RFC 7091 (7.2:
@@ -976,7 +984,7 @@ add_k(const int kind, const kzt_ec_curve *c, point *r, const point *p, const poi
 	memcpy(r->y, y3, sizeof(y3));
 	memcpy(r->z, z3, sizeof(z3));
 	kzt_bn_wipe(t0, L), kzt_bn_wipe(t1, L), kzt_bn_wipe(t2, L), kzt_bn_wipe(t3, L);
-	kzt_bn_wipe(t4, L), kzt_bn_wipe(t5, L);
+	kzt_bn_wipe(t4, L), kzt_bn_wipe(t5, L), kzt_bn_wipe(x3, L), kzt_bn_wipe(y3, L), kzt_bn_wipe(z3, L);
 }
 
 static void
@@ -1034,7 +1042,7 @@ add_affine_m3_k(const int kind, const kzt_ec_curve *c, point *r, const point *p,
 	memcpy(r->y, y3, sizeof(y3));
 	memcpy(r->z, z3, sizeof(z3));
 	kzt_bn_wipe(t0, L), kzt_bn_wipe(t1, L), kzt_bn_wipe(t2, L), kzt_bn_wipe(t3, L);
-	kzt_bn_wipe(t4, L);
+	kzt_bn_wipe(t4, L), kzt_bn_wipe(x3, L), kzt_bn_wipe(y3, L), kzt_bn_wipe(z3, L);
 }
 
 /* r = p + (x2, y2), the second point affine (Montgomery form) and not infinity:
@@ -1435,7 +1443,9 @@ comb_pick(const kzt_ec_curve *c, const kzt_limb *row, unsigned mag, kzt_limb neg
 
 /* r[l] = k[l] G for lanes (1 or 2) scalars below q, with the comb (CT in each k:
  * every entry of each window read, every window added), the lanes' additions in
- * step; or with mul when the comb is not ready.
+ * step, the second lane a window behind (so that a fault skipping a step of the
+ * loop changes the two results by different multiples of G: the signing check
+ * sees it); or with mul when the comb is not ready.
  * The windows are recoded on the way into signed digits: a window's bits plus
  * the carry, v in 0..2^COMB_W, is the digit v when v <= COMB_HALF, else
  * v - 2^COMB_W with a carry of 1 into the next window.
@@ -1453,10 +1463,9 @@ static void
 mul_g_lanes(const kzt_ec_curve *c, size_t lanes, point *const *r, const kzt_limb *const *k)
 {
 	const kzt_limb *tab = comb_of(c);
-	size_t win, windows = comb_windows(c), row = COMB_HALF * 2 * c->n, l;
+	size_t windows = comb_windows(c), row = COMB_HALF * 2 * c->n, step, l;
 	size_t jacobian = (c->q_bits - 7) / COMB_W + 1; /* the windows i with COMB_W i + 7 <= q_bits */
-	kzt_limb carry[2] = {0, 0};
-	unsigned mag[2];
+	kzt_limb carry[2] = {0, 0}, mag[2] = {0, 0};
 	struct lane ln[2];
 
 	if (tab == NULL) {
@@ -1469,32 +1478,50 @@ mul_g_lanes(const kzt_ec_curve *c, size_t lanes, point *const *r, const kzt_limb
 	memset(ln, 0, sizeof(ln));
 	for (l = 0; l < lanes; l++)
 		set_infinity(c, &ln[l].acc); /* (0, 1, 0): infinity both ways */
-	for (win = 0; win < windows; win++) {
-		for (l = 0; l < lanes; l++) {
-			unsigned v = comb_bits(k[l], c->n, win * COMB_W) + (unsigned)carry[l];
-			kzt_limb neg = (kzt_limb)0 - (kzt_limb)((COMB_HALF - v) >> (8 * sizeof(unsigned) - 1));
+	/* lane l takes window step - l: the second a window behind the first, so that
+	 * a fault that skips a step cannot take the same window from both */
+	for (step = 0; step < windows + lanes - 1; step++) {
+		int active[2] = {0, 0}, jac[2] = {0, 0};
 
-			mag[l] = (unsigned)((v & ~neg) | (((1u << COMB_W) - v) & neg));
+		if (FAULT(KZT_EC_FAULT_SKIP_STEP) && lanes == 2 && step == 20)
+			continue;
+
+		for (l = 0; l < lanes; l++) {
+			size_t win = step - l;
+			unsigned v;
+			kzt_limb neg;
+
+			if (step < l || win >= windows)
+				continue;
+			active[l] = 1, jac[l] = win < jacobian;
+			v = comb_bits(k[l], c->n, win * COMB_W) + (unsigned)carry[l];
+			neg = (kzt_limb)0 - (kzt_limb)((COMB_HALF - v) >> (8 * sizeof(unsigned) - 1));
+			mag[l] = (v & ~neg) | (((1u << COMB_W) - v) & neg);
 			carry[l] = neg & 1;
-			comb_pick(c, tab + win * row, mag[l], neg, ln[l].x, ln[l].y);
+			comb_pick(c, tab + win * row, (unsigned)mag[l], neg, ln[l].x, ln[l].y);
 			if (win == jacobian) { /* (X, Y, Z) -> (X Z, Y, Z^3) */
 				f_mul(c, ln[l].acc.x, ln[l].acc.x, ln[l].acc.z);
 				f_mul(c, ln[l].zz, ln[l].acc.z, ln[l].acc.z);
 				f_mul(c, ln[l].acc.z, ln[l].acc.z, ln[l].zz);
 			}
 		}
-		if (win < jacobian)
-			add_jacobian_affine(c, lanes, ln);
-		else
+		if (lanes == 2 && jac[0] && jac[1]) {
+			add_jacobian_affine(c, 2, ln);
+		} else {
 			for (l = 0; l < lanes; l++)
-				add_affine(c, &ln[l].sum, &ln[l].acc, ln[l].x, ln[l].y);
+				if (jac[l])
+					add_jacobian_affine(c, 1, &ln[l]);
+				else if (active[l])
+					add_affine(c, &ln[l].sum, &ln[l].acc, ln[l].x, ln[l].y);
+		}
 		for (l = 0; l < lanes; l++)
-			select_point(c, &ln[l].acc, &ln[l].sum, ~equal_mask(mag[l], 0));
+			if (active[l])
+				select_point(c, &ln[l].acc, &ln[l].sum, ~equal_mask((unsigned)mag[l], 0));
 	}
 	for (l = 0; l < lanes; l++)
 		*r[l] = ln[l].acc;
 	kzt_bn_wipe((kzt_limb *)(void *)ln, sizeof(ln) / (sizeof(kzt_limb)));
-	kzt_bn_wipe(carry, 2);
+	kzt_bn_wipe(carry, 2), kzt_bn_wipe(mag, 2);
 }
 
 /* r = k G, as mul_g_lanes */
@@ -1950,26 +1977,31 @@ points_differ(const kzt_ec_curve *c, const point *a, const point *b)
 	return bad;
 }
 
-/* The check of a signature r, s made with d and k, before it leaves: all ones
- * when it fails. Together its three parts are the verification equation under
- * the public point Q (qx, qy: affine, Montgomery form), computed with what the
- * signer knows:
+/* The check of a signature r, s made with the nonce k, before it leaves: all
+ * ones when it fails. k G and (k - d) G (kdg) are what the two lanes of the
+ * comb made from k and kd = k - d (sign_checked). Together the three parts are
+ * the verification equation under the public point Q (qx, qy: affine,
+ * Montgomery form), computed with what the signer knows:
  * - the signing equation again, without an inversion: s k = e + r d (ECDSA),
  *   s - r d = k e (GOST), so that u1 G + u2 Q is s^-1 (e + r d) G = k G (ECDSA;
- *   GOST e^-1 (s - r d) G), once Q = d G;
+ *   GOST e^-1 (s - r d) G), once Q = d G. Here d is k - kd, the key that went
+ *   into the lanes, and e is made from the hash again: so a k, d or e that
+ *   changed after the multiplications, and signed, does not pass;
  * - the x of k G (projective, as signing made it) gives r: X = t Z for a t of
  *   r + j q, which catches a fault in the inversion of Z;
  * - (k - d) G + Q = k G: Q is d G, and k G is what k makes, by a second
- *   multiplication with other digits (kdg, made with k G, see sign_checked).
+ *   multiplication with other digits.
  * Two multiplications of the generator in all, both CT (k is secret). */
 static kzt_limb
-check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_limb *d,
-		const kzt_limb *e, const point *kg, const point *kdg, const kzt_limb *qx, const kzt_limb *qy,
-		const kzt_limb *r, const kzt_limb *s)
+check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, const kzt_limb *kd,
+		const uint8_t *hash, size_t hash_len, const point *kg, const point *kdg, const kzt_limb *qx,
+		const kzt_limb *qy, const kzt_limb *r, const kzt_limb *s)
 {
-	kzt_limb t[L], u[L], v[L], bad;
+	kzt_limb d[L], e[L], t[L], u[L], v[L], bad;
 	point a;
 
+	q_sub(c, d, k, kd);
+	message(c, scheme, hash, hash_len, e);
 	q_mul(c, t, r, d);
 	if (scheme == KZT_EC_GOST) {
 		q_sub(c, u, s, t);
@@ -1982,7 +2014,7 @@ check_signature(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, 
 	add_affine(c, &a, kdg, qx, qy);
 	bad |= points_differ(c, &a, kg);
 	KZT_CT_PUBLIC(&bad, sizeof(bad));
-	kzt_bn_wipe(t, L), kzt_bn_wipe(u, L), kzt_bn_wipe(v, L);
+	kzt_bn_wipe(d, L), kzt_bn_wipe(e, L), kzt_bn_wipe(t, L), kzt_bn_wipe(u, L), kzt_bn_wipe(v, L);
 	kzt_bn_wipe((kzt_limb *)(void *)&a, sizeof(a) / sizeof(kzt_limb));
 	return bad;
 }
@@ -2017,9 +2049,15 @@ sign_checked(const kzt_ec_curve *c, kzt_ec_scheme scheme, const kzt_limb *k, con
 	message(c, scheme, hash, hash_len, e);
 	q_sub(c, kd, k, d);
 	mul_g_lanes(c, 2, pts, ks); /* k G and, for the check, (k - d) G */
+	if (FAULT(KZT_EC_FAULT_KEY_BIT))
+		d[0] ^= 1;
+	if (FAULT(KZT_EC_FAULT_NONCE_LIMB))
+		((kzt_limb *)(uintptr_t)k)[c->n - 1] = 0;
+	if (FAULT(KZT_EC_FAULT_MESSAGE))
+		memset(e, 0, sizeof(e));
 	if ((rc = sign(c, scheme, k, d, e, &kg, r, s)) == KZT_OK) {
 		if (bad == 0)
-			bad = check_signature(c, scheme, k, d, e, &kg, &kdg, qx, qy, r, s);
+			bad = check_signature(c, scheme, k, kd, hash, hash_len, &kg, &kdg, qx, qy, r, s);
 		if (bad != 0) {
 			rc = KZT_ERR_CARD;
 		} else {

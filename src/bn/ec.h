@@ -106,6 +106,21 @@ int kzt_ec_sign(const kzt_ec_curve *c, kzt_ec_scheme scheme, kzt_bn_rng rng, con
 int kzt_ec_sign_with_nonce(const kzt_ec_curve *c, kzt_ec_scheme scheme, const uint8_t *k,
 			   const uint8_t *d, const uint8_t *xy, const uint8_t *hash, size_t hash_len,
 			   uint8_t *sig);
+#if defined(KZT_BN_FAULT_FOR_TEST)
+/* A test build's fault, injected into every signature while set: after the two
+ * multiplications a bit of the key or the nonce's top limb changed, the message's
+ * integer zeroed; or a step of the comb's loop skipped. The check must refuse
+ * each (tests/unit/test_ec_faults.c). */
+typedef enum kzt_ec_fault_kind {
+	KZT_EC_FAULT_NONE,
+	KZT_EC_FAULT_KEY_BIT,
+	KZT_EC_FAULT_NONCE_LIMB,
+	KZT_EC_FAULT_MESSAGE,
+	KZT_EC_FAULT_SKIP_STEP
+} kzt_ec_fault_kind;
+extern kzt_ec_fault_kind kzt_ec_fault;
+#endif
+
 /* KZT_OK when sig is a valid signature of hash under the public point xy; else
  * KZT_ERR_DATA (a bad point too). Not CT: everything in it is public. Both, and
  * signing, take a hash of 1 byte or more, for GOST of at most 2 c->bytes. */
