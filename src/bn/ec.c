@@ -1380,6 +1380,7 @@ comb_bits(const kzt_limb *k, size_t n, size_t pos)
 	return pos / W < n ? kzt_bn_window(k, n, pos, COMB_W) : 0;
 }
 
+#if !defined(KZT_BN_LEAKY_FOR_TEST)
 /* x, y |= the entry of row for mag (1..COMB_HALF; none for 0), every entry read:
  * for each limb count, so that the loops unroll; for 4 limbs in vectors of 2
  * (the compiler's vector extension: SSE2 on x86-64, NEON on ARM). CT in mag. */
@@ -1415,6 +1416,7 @@ pick_n(const size_t n, const kzt_limb *row, unsigned mag, kzt_limb *x, kzt_limb 
 		}
 	}
 }
+#endif
 
 /* The affine x, y (Montgomery form) of the comb entry for a signed digit: every
  * entry of the row read, the one of |digit| kept, y negated for a negative one;
