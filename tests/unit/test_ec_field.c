@@ -39,6 +39,7 @@ rng(uint8_t *out, size_t n)
 	return KZT_OK;
 }
 
+#if KZT_BN_LIMB_BITS == 64
 /* a value below m (n limbs): random, or one of the edges */
 static void
 value(kzt_limb *r, const kzt_limb *m, size_t n)
@@ -60,7 +61,6 @@ value(kzt_limb *r, const kzt_limb *m, size_t n)
 	}
 }
 
-#if KZT_BN_LIMB_BITS == 64
 static void
 compare_kind(const kzt_mont *mc, int kind)
 {
