@@ -411,7 +411,13 @@ start_https_server() {
 	/usr/bin/python3 "$(dirname "$0")/client_cert_server.py" "$WORK/https.port" "$WORK/server.pem" \
 		"$WORK/server.key" "$WORK/ca.pem" "$WORK/https.log" 2>"$WORK/https.err" &
 	HTTPS_PID=$!
-	for _ in $(seq 100); do [ -s "$WORK/https.port" ] && break; sleep 0.05; done
+	# (up to 30 s: Python and its TLS set-up can take more than 5 s on a loaded
+	# machine, where a browser test runs beside another; no wait once it died)
+	for _ in $(seq 600); do
+		[ -s "$WORK/https.port" ] && break
+		kill -0 "$HTTPS_PID" 2>/dev/null || break
+		sleep 0.05
+	done
 	[ -s "$WORK/https.port" ] || fail "the HTTPS server did not start: $(cat "$WORK/https.err")"
 	URL=https://127.0.0.1:$(cat "$WORK/https.port")/
 }
