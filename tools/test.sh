@@ -45,7 +45,7 @@ stage "benchmark (figures, not a test): PKCS#11 through our module and the virtu
 build/kaztoken-bench p11 --peer /usr/lib/softhsm/libsofthsm2.so 2>/dev/null || status=1
 
 stage "clang build with ASan + UBSan: unit tests and the dlopen suite"
-# (-O1, as ASan's authors advise: at -O0 the unrolled bignum code alone took 4 minutes)
+# (-O1, as ASan's authors advise: at -O0 unit.test_bn alone took 262 s, 15 s at -O1)
 CC=clang cmake -S . -B build-san -DKAZTOKEN_SANITIZE=ON -DKAZTOKEN_TESTS=ON -DKAZTOKEN_FUZZ=OFF \
 	-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" >/dev/null
 cmake --build build-san -j"$jobs"
